@@ -1,0 +1,37 @@
+# Two commands for a fresh machine with only Python 3.11:
+#   make lab   - create .venv, install the project, open the course in JupyterLab
+#   make test  - create or refresh .venv as needed, then run every test (unit tests and nbval)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: lab test lint bench execute-notebooks clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "CRM Lab needs Python 3.11, found " + sys.version' 
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=. notebooks/00_welcome.ipynb
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check simulation crm_theory tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_mesa_engine.py
+
+# Re-execute every notebook in place (outputs are committed and checked by nbval).
+execute-notebooks: $(STAMP)
+	$(BIN)/python tests/execute_notebooks.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

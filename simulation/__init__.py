@@ -1,0 +1,1 @@
+"""Agent-based simulation of the customer relationship lifecycle (Mesa)."""
