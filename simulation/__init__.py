@@ -1,1 +1,24 @@
-"""Agent-based simulation of the customer relationship lifecycle (Mesa)."""
+"""Agent-based simulation of the customer relationship lifecycle (Mesa).
+
+Quick start::
+
+    from simulation import run_simulation
+    result = run_simulation(strategy="stage_based", n_people=1000, weeks=104, seed=1)
+    result.metrics          # one row per week
+    result.transactions     # customer_id, week, amount
+    result.customers        # one row per person who was ever a customer
+"""
+
+from simulation.experiment import compare_strategies, run_simulation
+from simulation.firm_view import FirmView, Plan
+from simulation.model import CustomerLifecycleModel
+from simulation.outputs import SimulationResult
+from simulation.parameters import ParameterError, Parameters
+from simulation.stages import Action, Stage
+from simulation.strategies import Strategy, get_strategy, register_strategy, strategy_names
+
+__all__ = [
+    "Action", "CustomerLifecycleModel", "FirmView", "ParameterError", "Parameters", "Plan",
+    "SimulationResult", "Stage", "Strategy", "compare_strategies", "get_strategy", "register_strategy",
+    "run_simulation", "strategy_names",
+]

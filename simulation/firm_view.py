@@ -1,0 +1,265 @@
+"""What the firm knows and how it spends: its customer records, the view a strategy gets, and the plan.
+
+The firm sees only what a real firm sees (reference §7, database marketing): its transactions, its own
+contacts and their responses, tenure, enrolment in its programme, and what it has learned from
+interactions. It never reads a person's latent satisfaction, trust or stage; :func:`observed_stage`
+infers a stage from purchase history instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation.stages import Action, Stage
+
+# Exponential smoothing of each person's weekly spend: a fast average (half-life ~4 weeks) against a
+# slow one (half-life ~17 weeks) shows whether spending is rising or falling.
+FAST_SMOOTHING = 0.15
+SLOW_SMOOTHING = 0.04
+#: Purchases after which the firm can place a customer in a needs segment (needs-based marketing).
+PURCHASES_TO_KNOW_SEGMENT = 3
+#: Actions whose answered interactions teach the firm about the individual customer (§6, IDIC).
+LEARNING_ACTIONS = (Action.SERVICE, Action.PERSONAL_OFFER, Action.CROSS_SELL)
+
+
+class CustomerRecords:
+    """The firm's customer database: one entry per person in the market, as arrays."""
+
+    def __init__(self, n_people: int):
+        self.n_people = n_people
+        self.first_purchase_week = np.full(n_people, -1, dtype=np.int32)
+        self.last_purchase_week = np.full(n_people, -1, dtype=np.int32)
+        self.purchases = np.zeros(n_people, dtype=np.int32)
+        self.total_spend = np.zeros(n_people)
+        self.spend_fast = np.zeros(n_people)
+        self.spend_slow = np.zeros(n_people)
+        self.contacts = np.zeros(n_people, dtype=np.int32)
+        self.responses = np.zeros(n_people, dtype=np.int32)
+        self.last_contact_week = np.full(n_people, -1, dtype=np.int32)
+        self.last_action = np.zeros(n_people, dtype=np.int8)
+        self.loyalty_member = np.zeros(n_people, dtype=bool)
+        self.knowledge = np.zeros(n_people)
+        self.learning_gain = np.zeros(n_people)
+        self.marketing_cost = np.zeros(n_people)
+
+    def record_week(self, week: int, actions: np.ndarray, costs: np.ndarray, spend: np.ndarray,
+                    responded: np.ndarray, learning_rate: float) -> None:
+        """Book one week: actions taken and their cost, purchases, responses, and what was learned."""
+        contacted = actions != Action.NONE
+        self.contacts += contacted
+        self.last_contact_week[contacted] = week
+        self.last_action[contacted] = actions[contacted]
+        self.marketing_cost += costs
+        self.responses += responded & contacted
+        self.loyalty_member |= actions == Action.LOYALTY_PROGRAMME
+
+        bought = spend > 0
+        self.first_purchase_week[bought & (self.first_purchase_week < 0)] = week
+        self.last_purchase_week[bought] = week
+        self.purchases += bought
+        self.total_spend += spend
+        self.spend_fast += FAST_SMOOTHING * (spend - self.spend_fast)
+        self.spend_slow += SLOW_SMOOTHING * (spend - self.spend_slow)
+
+        learns = responded & np.isin(actions, LEARNING_ACTIONS)
+        gain = np.where(learns, learning_rate * (1.0 - self.knowledge), 0.0)
+        self.knowledge += gain
+        self.learning_gain = gain
+
+    def offer_fit(self, actions: np.ndarray, generic_fit: float, segment_fit: float) -> np.ndarray:
+        """Fit of the offer each action makes, from what the firm knows (§6: mass -> segment -> one-to-one)."""
+        knows_segment = self.purchases >= PURCHASES_TO_KNOW_SEGMENT
+        base = np.where(knows_segment, segment_fit, generic_fit)
+        personal = base + (1.0 - base) * self.knowledge
+        fit = np.full(self.n_people, generic_fit)
+        fit = np.where(actions == Action.SEGMENT_OFFER, base, fit)
+        return np.where((actions == Action.PERSONAL_OFFER) | (actions == Action.CROSS_SELL), personal, fit)
+
+
+def observed_stage(week: int, first_purchase_week: np.ndarray, last_purchase_week: np.ndarray,
+                   purchases: np.ndarray, spend_fast: np.ndarray, spend_slow: np.ndarray) -> np.ndarray:
+    """The stage a firm can infer from purchase history alone (a rule of thumb, not the true stage).
+
+    - prospect: never bought;
+    - lost: no purchase for longer than max(13 weeks, 3 x the customer's mean gap between purchases);
+    - identification: first purchase under 12 weeks ago, or fewer than 3 purchases;
+    - decline: recent spend (fast average) under half the long-run spend (slow average), or silent for
+      longer than 1.5 x the mean gap + 4 weeks (the early warning of reference §7);
+    - development: under 40 weeks of tenure, or recent spend 20% above long-run spend;
+    - stable: otherwise.
+    """
+    tenure = week - first_purchase_week
+    recency = week - last_purchase_week
+    mean_gap = np.where(purchases > 0, (tenure + 1) / np.maximum(purchases, 1), 0.0)
+    stage = np.full(first_purchase_week.shape, int(Stage.STABLE), dtype=np.int8)
+    stage[(tenure < 40) | (spend_fast > 1.2 * spend_slow)] = Stage.DEVELOPMENT
+    stage[(spend_fast < 0.5 * spend_slow) | (recency > 1.5 * mean_gap + 4)] = Stage.DECLINE
+    stage[(tenure < 12) | (purchases < 3)] = Stage.IDENTIFICATION
+    stage[recency > np.maximum(13, 3 * mean_gap)] = Stage.LOST
+    stage[purchases == 0] = Stage.PROSPECT
+    return stage
+
+
+@dataclass(frozen=True)
+class FirmView:
+    """Everything a strategy may look at this week. Arrays are indexed by person (0..N-1), read-only.
+
+    Attributes hold the firm's records as of the end of last week; `observed_stage` is the firm's
+    inferred stage (:func:`observed_stage`), `recent_value` the weekly spend over recent months.
+    """
+
+    week: int
+    budget: float
+    costs: dict[str, float]
+    first_purchase_week: np.ndarray
+    last_purchase_week: np.ndarray
+    purchases: np.ndarray
+    total_spend: np.ndarray
+    recent_value: np.ndarray
+    recent_trend: np.ndarray
+    contacts: np.ndarray
+    responses: np.ndarray
+    last_contact_week: np.ndarray
+    last_action: np.ndarray
+    loyalty_member: np.ndarray
+    knowledge: np.ndarray
+    observed_stage: np.ndarray
+    rng: np.random.Generator
+
+    @classmethod
+    def from_records(cls, records: CustomerRecords, week: int, budget: float, costs: dict[str, float],
+                     rng: np.random.Generator) -> FirmView:
+        arrays = {}
+        for name in ("first_purchase_week", "last_purchase_week", "purchases", "total_spend", "contacts",
+                     "responses", "last_contact_week", "last_action", "loyalty_member", "knowledge"):
+            arrays[name] = _read_only(getattr(records, name))
+        stage = observed_stage(week, records.first_purchase_week, records.last_purchase_week,
+                               records.purchases, records.spend_fast, records.spend_slow)
+        trend = np.where(records.spend_slow > 0, records.spend_fast / np.where(records.spend_slow > 0,
+                                                                                records.spend_slow, 1.0), 0.0)
+        return cls(week=week, budget=budget, costs=costs, recent_value=_read_only(records.spend_slow.copy()),
+                   recent_trend=_read_only(trend), observed_stage=_read_only(stage), rng=rng, **arrays)
+
+    @property
+    def n_people(self) -> int:
+        return self.purchases.size
+
+    @property
+    def tenure(self) -> np.ndarray:
+        """Weeks since the first purchase (-1 for people who never bought)."""
+        return np.where(self.first_purchase_week >= 0, self.week - self.first_purchase_week, -1)
+
+    @property
+    def recency(self) -> np.ndarray:
+        """Weeks since the last purchase (-1 for people who never bought)."""
+        return np.where(self.last_purchase_week >= 0, self.week - self.last_purchase_week, -1)
+
+    def in_stage(self, *stages: Stage) -> np.ndarray:
+        """Ids of people whose observed stage is one of `stages`, in id order."""
+        return np.flatnonzero(np.isin(self.observed_stage, [int(s) for s in stages]))
+
+    def rank_by(self, people: np.ndarray, score: np.ndarray, descending: bool = True) -> np.ndarray:
+        """`people` sorted by `score` (highest first by default); ties keep id order."""
+        people = np.asarray(people)
+        key = -score[people] if descending else score[people]
+        return people[np.argsort(key, kind="stable")]
+
+    def shuffled(self, people: np.ndarray) -> np.ndarray:
+        """`people` in a random order drawn from the strategy's own seeded generator."""
+        return self.rng.permutation(np.asarray(people))
+
+    def cost(self, action: Action) -> float:
+        return self.costs[Action(action).label]
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+class Plan:
+    """This week's actions, funded from the weekly budget in the order they are added.
+
+    ``plan.add(people, action)`` gives `action` to as many of `people` (in their order) as the remaining
+    budget allows, and returns how many it funded. People who already have an action this week are
+    passed over (one action per person per week). People the strategy wanted to reach but could not
+    fund are counted in `unfunded`, which the model reports every week, so nothing is dropped silently.
+    """
+
+    def __init__(self, n_people: int, budget: float, costs: dict[str, float]):
+        self.n_people = n_people
+        self.budget = float(budget)
+        self.costs = costs
+        self.actions = np.zeros(n_people, dtype=np.int8)
+        self.spent = 0.0
+        self._wanted = np.zeros(n_people, dtype=bool)
+
+    @property
+    def unfunded(self) -> int:
+        """People the strategy tried to reach this week who got no action (the budget ran out)."""
+        return int(np.count_nonzero(self._wanted & (self.actions == Action.NONE)))
+
+    @property
+    def remaining(self) -> float:
+        return self.budget - self.spent
+
+    def affordable(self, action: Action, share_of_budget: float = 1.0) -> int:
+        """How many `action`s fit in `share_of_budget` of the whole budget (and in what remains)."""
+        cost = self.costs[Action(action).label]
+        money = min(self.remaining, share_of_budget * self.budget)
+        if cost <= 0:
+            return self.n_people
+        return max(0, int(np.floor(money / cost + 1e-9)))
+
+    def add(self, people, action: Action, max_spend: float | None = None) -> int:
+        """Give `action` to `people` in order while the budget (and `max_spend`, if given) lasts."""
+        action = _check_action(action)
+        if action == Action.NONE:
+            return 0
+        people = _check_people(people, self.n_people)
+        self._wanted[people] = True
+        fresh = people[self.actions[people] == Action.NONE]
+        if fresh.size:  # drop repeats, keeping each person's first place in the order given
+            fresh = fresh[np.sort(np.unique(fresh, return_index=True)[1])]
+        cost = self.costs[action.label]
+        money = self.remaining if max_spend is None else min(self.remaining, max_spend)
+        count = fresh.size if cost <= 0 else min(fresh.size, int(np.floor(money / cost + 1e-9)))
+        funded = fresh[:count]
+        self.actions[funded] = action
+        self.spent += count * cost
+        return count
+
+    def cost_per_person(self) -> np.ndarray:
+        table = np.zeros(len(Action))
+        for action in Action:
+            if action != Action.NONE:
+                table[action] = self.costs[action.label]
+        return table[self.actions]
+
+
+def _check_action(action) -> Action:
+    try:
+        return Action(action)
+    except ValueError:
+        valid = ", ".join(f"Action.{a.name}" for a in Action)
+        raise ValueError(f"plan.add: unknown action {action!r}; use one of {valid}") from None
+
+
+def _check_people(people, n_people: int) -> np.ndarray:
+    people = np.atleast_1d(np.asarray(people))
+    if people.size == 0:
+        return people.astype(np.int64)
+    if people.dtype == bool:
+        if people.size != n_people:
+            raise ValueError(f"plan.add: a boolean mask must have one entry per person ({n_people}), "
+                             f"got {people.size}")
+        return np.flatnonzero(people)
+    if not np.issubdtype(people.dtype, np.integer):
+        raise ValueError(f"plan.add: people must be integer person ids, got dtype {people.dtype}")
+    if people.min() < 0 or people.max() >= n_people:
+        raise ValueError(f"plan.add: person ids must be in [0, {n_people - 1}], "
+                         f"got {people.min()}..{people.max()}")
+    return people.astype(np.int64)

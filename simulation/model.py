@@ -1,0 +1,166 @@
+"""The customer-lifecycle model: a market of people, a firm with a strategy, and a competitor.
+
+One step is one week:
+
+1. the competitor's offer drifts, and a promotion may start;
+2. the firm's strategy looks at the firm's records and plans this week's actions within the budget;
+3. the model draws this week's random numbers for everyone at once;
+4. every person updates (prospects may be acquired, customers move through the stages, lost customers
+   may return), all from the start-of-week state, so the order of updates never matters;
+5. the firm books transactions, responses, costs and what it learned; the DataCollector records the
+   week's metrics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import DataCollector, Model
+from tqdm.auto import tqdm
+
+from simulation import rules
+from simulation.agents import Competitor, Firm
+from simulation.network import max_degree, small_world_edges
+from simulation.outputs import METRIC_COLUMNS, SimulationResult, customer_table, transaction_table
+from simulation.parameters import Parameters, ParameterError
+from simulation.population import AgentPeople, VectorPeople, WeekInputs, initial_state
+from simulation.stages import Stage
+from simulation.strategies import get_strategy
+
+ENGINES = {"agents": AgentPeople, "vector": VectorPeople}
+CUSTOMER_CODES = np.array([int(s) for s in (Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE,
+                                            Stage.DECLINE)])
+
+
+def check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+class CustomerLifecycleModel(Model):
+    """A market of `n_people` people on a small-world network, a firm and a competitor.
+
+    Args:
+        strategy: a built-in strategy name (see `simulation.strategy_names()`), a `Strategy`, or a
+            function ``f(view, plan)``.
+        seed: a non-negative integer; the same seed gives identical results in any process.
+        engine: ``"agents"`` (a Mesa agent per person) or ``"vector"`` (numpy arrays); same results.
+        **parameters: any field of :class:`~simulation.parameters.Parameters`.
+    """
+
+    def __init__(self, strategy="stage_based", seed: int = 0, engine: str = "agents", **parameters):
+        if engine not in ENGINES:
+            raise ParameterError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        self.p = Parameters.from_dict(parameters)
+        super().__init__(seed=check_seed(seed))
+        self.seed = int(seed)
+        self.engine = engine
+        p = self.p
+        # Separate streams, so a strategy that draws random numbers does not shift anyone's draws
+        # (strategies compared on the same seed face the same customers and the same luck).
+        network_rng, strategy_rng = self.rng.spawn(2)
+
+        edges = small_world_edges(p.n_people, p.network_degree, p.network_rewiring, network_rng)
+        self.edges = edges
+        self.referral_table = rules.referral_conversion_table(p.referral_conversion,
+                                                              max_degree(p.n_people, edges))
+        self.people = ENGINES[engine](self, initial_state(p, self.rng), edges)
+        self.competitor = Competitor(self, p.competitor_value, p.competitor_drift, p.competitor_reversion,
+                                     p.promotion_rate, p.promotion_value, p.promotion_weeks)
+        self.strategy = get_strategy(strategy)
+        self.firm = Firm(self, self.strategy, p.n_people, p.weekly_budget, p.action_costs(), p.margin,
+                         strategy_rng)
+        self.week_inputs = None
+        self._transactions: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.week_metrics: dict[str, float] = {}
+        self.datacollector = DataCollector(
+            model_reporters={name: (lambda m, key=name: m.week_metrics[key]) for name in METRIC_COLUMNS})
+        self.running = p.weeks > 0
+
+    @property
+    def week(self) -> int:
+        """The last completed week (0 before the first step)."""
+        return self.steps
+
+    def step(self) -> None:
+        p, week = self.p, self.steps
+        self.competitor.step()
+        market = rules.Market(week, self.competitor.value, self.competitor.promotion_value)
+
+        plan = self.firm.plan_week(week)
+        records = self.firm.records
+        n = p.n_people
+        draws = rules.Draws(
+            *self.rng.random((6, n)),
+            self.rng.normal(0.0, p.value_noise, n),
+            # Mean-one lognormal basket factor: E[exp(N(-s^2/2, s))] = 1.
+            self.rng.lognormal(-0.5 * p.amount_noise ** 2, p.amount_noise, n),
+        )
+        stage_before = self.people.field("stage").copy()
+        inputs = WeekInputs(draws, plan.actions, records.offer_fit(plan.actions, p.generic_fit, p.segment_fit),
+                            records.learning_gain, self.referral_table, market)
+        outcome = self.people.step(inputs)
+
+        costs = plan.cost_per_person()
+        spend = outcome["spend"]
+        records.record_week(week, plan.actions, costs, spend, outcome["responded"], p.learning_rate)
+        buyers = np.flatnonzero(spend > 0)
+        self._transactions.append((buyers.astype(np.int32), np.full(buyers.size, week, dtype=np.int32),
+                                   spend[buyers]))
+        self._record_metrics(week, stage_before, outcome, plan, market)
+        self.datacollector.collect(self)
+        if week >= p.weeks:
+            self.running = False
+
+    def _record_metrics(self, week, stage_before, outcome, plan, market) -> None:
+        people = self.people
+        stage = people.field("stage")
+        counts = np.bincount(stage, minlength=len(Stage))
+        customers_before = np.isin(stage_before, CUSTOMER_CODES)
+        current = np.isin(stage, CUSTOMER_CODES)
+        revenue = float(outcome["spend"].sum())
+        cost = float(plan.spent)
+        gross_margin = self.p.margin * revenue
+        metrics = {"week": week}
+        metrics.update({s.label: int(counts[s]) for s in Stage})
+        metrics.update(
+            new_customers=int(outcome["acquired"].sum()),
+            won_back=int(outcome["returned"].sum()),
+            lost_customers=int(outcome["became_lost"].sum()),
+            revenue=revenue, gross_margin=gross_margin, marketing_cost=cost, profit=gross_margin - cost,
+            retention_rate=_mean(~outcome["became_lost"][customers_before]),
+            mean_satisfaction=_mean(people.field("satisfaction")[current]),
+            mean_trust=_mean(people.field("trust")[current]),
+            mean_switching_cost=_mean(people.field("switching_cost")[current]),
+            mean_share_of_wallet=_mean(people.field("share_of_wallet")[current]),
+            competitor_value=float(market.competitor_value),
+            competitor_promotion=bool(market.promotion_value > 0),
+            actions_funded=int(np.count_nonzero(plan.actions)),
+            actions_unfunded=int(plan.unfunded),
+        )
+        self.week_metrics = metrics
+
+    def run(self, weeks: int | None = None, progress: bool = False) -> SimulationResult:
+        """Run the remaining weeks (or `weeks` more) and return the results."""
+        remaining = self.p.weeks - self.steps if weeks is None else weeks
+        for _ in tqdm(range(remaining), desc=f"{self.strategy.name} ({self.engine})", unit="week",
+                      disable=not progress, leave=False):
+            self.step()
+        return self.results()
+
+    def results(self) -> SimulationResult:
+        metrics = self.datacollector.get_model_vars_dataframe()
+        metrics = metrics.reset_index(drop=True)[list(METRIC_COLUMNS)]
+        state = {name: self.people.field(name) for name in
+                 ("stage", "acquired_week", "lost_week", "decline_start_stage", "stable_weeks",
+                  "tenure_weeks", "times_won_back", "satisfaction_at_decline")}
+        return SimulationResult(
+            metrics=metrics,
+            transactions=transaction_table(self._transactions),
+            customers=customer_table(state, self.firm.records, self.p),
+            parameters=self.p, strategy=self.strategy.name, seed=self.seed, engine=self.engine)
+
+
+def _mean(values: np.ndarray) -> float:
+    """Mean of a possibly empty selection; NaN when nobody is in it (e.g. no customers yet)."""
+    return float(values.mean()) if values.size else float("nan")

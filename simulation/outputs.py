@@ -1,0 +1,142 @@
+"""A run's outputs as pandas DataFrames and files.
+
+- `metrics`: one row per week (1..W) from the Mesa DataCollector: people per stage, new, won-back and
+  lost customers, revenue, gross margin, marketing cost, profit, retention rate, mean satisfaction /
+  trust / switching cost / share of wallet of current customers, the competitor's offer, and how many
+  planned actions were funded or not.
+- `transactions`: ``customer_id, week, amount`` - the schema `crm_theory` consumes.
+- `customers`: one row per person who was ever a customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulation.stages import STAGE_LABELS, Stage
+
+METRIC_COLUMNS = (
+    "week", *STAGE_LABELS, "new_customers", "won_back", "lost_customers", "revenue", "gross_margin",
+    "marketing_cost", "profit", "retention_rate", "mean_satisfaction", "mean_trust", "mean_switching_cost",
+    "mean_share_of_wallet", "competitor_value", "competitor_promotion", "actions_funded", "actions_unfunded",
+)
+CUSTOMER_COLUMNS = (
+    "customer_id", "acquired_week", "lost_week", "stage", "decline_start_stage", "pattern", "tenure_weeks",
+    "revenue", "profit", "marketing_cost", "stable_weeks", "times_won_back", "satisfaction_at_decline",
+)
+#: Patterns of relationship development (reference §2; the names are the textbook's, unverified).
+PATTERNS = {
+    "I": "aborted in identification",
+    "II": "aborted in development",
+    "III": "early exit from the stable stage",
+    "IV": "long-kept relationship",
+}
+
+
+def transaction_table(weekly: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """Concatenate the weekly (ids, weeks, amounts) arrays into ``customer_id, week, amount``."""
+    if weekly:
+        ids, weeks, amounts = (np.concatenate(part) for part in zip(*weekly, strict=True))
+    else:
+        ids, weeks, amounts = np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0)
+    return pd.DataFrame({"customer_id": ids.astype(np.int64), "week": weeks.astype(np.int64),
+                         "amount": amounts})
+
+
+def relationship_pattern(decline_start_stage: np.ndarray, stable_weeks: np.ndarray,
+                         long_kept_weeks: int) -> np.ndarray:
+    """Pattern I-IV from where the (latest) decline began and how long the relationship was stable.
+
+    Reference §2: IV a long-kept relationship (at least `long_kept_weeks` in the stable stage, whatever
+    came after); otherwise by the stage in which decline started - I identification, II development,
+    III stable (an early exit). Empty while a relationship has neither declined nor been long-kept.
+    """
+    pattern = np.full(decline_start_stage.shape, "", dtype=object)
+    pattern[decline_start_stage == Stage.IDENTIFICATION] = "I"
+    pattern[decline_start_stage == Stage.DEVELOPMENT] = "II"
+    pattern[decline_start_stage == Stage.STABLE] = "III"
+    pattern[stable_weeks >= long_kept_weeks] = "IV"
+    return pattern
+
+
+def customer_table(state: dict[str, np.ndarray], records, p) -> pd.DataFrame:
+    """One row per person who was ever a customer.
+
+    `lost_week` is empty unless the customer is lost at the end; `decline_start_stage` is the stage in
+    which the latest decline began (empty if none); `profit` is gross margin minus the marketing cost
+    spent on this person (including offers made before they were acquired);
+    `satisfaction_at_decline` is the latent satisfaction when that decline began (the firm never sees it;
+    it is here for teaching).
+    """
+    ever = np.flatnonzero(state["acquired_week"] >= 0)
+    labels = np.array(STAGE_LABELS, dtype=object)
+    decline_stage = state["decline_start_stage"][ever]
+    revenue = records.total_spend[ever]
+    cost = records.marketing_cost[ever]
+    lost_week = state["lost_week"][ever]
+    table = pd.DataFrame({
+        "customer_id": ever.astype(np.int64),
+        "acquired_week": state["acquired_week"][ever].astype(np.int64),
+        "lost_week": pd.array(np.where(lost_week >= 0, lost_week, 0), dtype="Int64"),
+        "stage": labels[state["stage"][ever]],
+        "decline_start_stage": np.where(decline_stage >= 0, labels[np.maximum(decline_stage, 0)], None),
+        "pattern": relationship_pattern(decline_stage, state["stable_weeks"][ever], p.long_kept_weeks),
+        "tenure_weeks": state["tenure_weeks"][ever].astype(np.int64),
+        "revenue": revenue,
+        "profit": p.margin * revenue - cost,
+        "marketing_cost": cost,
+        "stable_weeks": state["stable_weeks"][ever].astype(np.int64),
+        "times_won_back": state["times_won_back"][ever].astype(np.int64),
+        "satisfaction_at_decline": np.where(decline_stage >= 0, state["satisfaction_at_decline"][ever],
+                                            np.nan),
+    })
+    table.loc[lost_week < 0, "lost_week"] = pd.NA
+    table["pattern"] = table["pattern"].replace("", None)
+    return table
+
+
+@dataclass
+class SimulationResult:
+    """Everything one run produced. `metrics`, `transactions` and `customers` are DataFrames."""
+
+    metrics: pd.DataFrame
+    transactions: pd.DataFrame
+    customers: pd.DataFrame
+    parameters: object
+    strategy: str
+    seed: int
+    engine: str
+
+    def summary(self) -> dict[str, float]:
+        """Headline figures of the run (the quantities strategy comparisons report)."""
+        m, c = self.metrics, self.customers
+        last = m.iloc[-1] if len(m) else None
+        current = sum(int(last[s.label]) for s in Stage if s not in (Stage.PROSPECT, Stage.LOST)) \
+            if last is not None else 0
+        return {
+            "profit": float(m["profit"].sum()),
+            "revenue": float(m["revenue"].sum()),
+            "marketing_cost": float(m["marketing_cost"].sum()),
+            "customers_at_end": float(current),
+            "retention": float(m["retention_rate"].mean()),
+            "share_of_wallet": float(last["mean_share_of_wallet"]) if last is not None else float("nan"),
+            "realised_clv": float(c["profit"].mean()) if len(c) else float("nan"),
+        }
+
+    def stage_mix(self) -> pd.DataFrame:
+        """People per stage by week (weeks as index), for plotting."""
+        return self.metrics.set_index("week")[list(STAGE_LABELS)]
+
+    def write(self, out_dir) -> dict[str, Path]:
+        """Write metrics.csv, transactions.csv and customers.csv into `out_dir` (created if needed)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {name: out / f"{name}.csv" for name in ("metrics", "transactions", "customers")}
+        self.metrics.to_csv(paths["metrics"], index=False)
+        self.transactions.to_csv(paths["transactions"], index=False)
+        self.customers.to_csv(paths["customers"], index=False)
+        return paths
+
