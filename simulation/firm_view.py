@@ -69,7 +69,7 @@ class CustomerRecords:
         self.learning_gain = gain
 
     def offer_fit(self, actions: np.ndarray, generic_fit: float, segment_fit: float) -> np.ndarray:
-        """Fit of the offer each action makes, from what the firm knows (§6: mass -> segment -> one-to-one)."""
+        """Fit of each action's offer, from what the firm knows (§6: mass -> segment -> one-to-one)."""
         knows_segment = self.purchases >= PURCHASES_TO_KNOW_SEGMENT
         base = np.where(knows_segment, segment_fit, generic_fit)
         personal = base + (1.0 - base) * self.knowledge

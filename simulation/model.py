@@ -21,7 +21,7 @@ from simulation import rules
 from simulation.agents import Competitor, Firm
 from simulation.network import max_degree, small_world_edges
 from simulation.outputs import METRIC_COLUMNS, SimulationResult, customer_table, transaction_table
-from simulation.parameters import Parameters, ParameterError
+from simulation.parameters import ParameterError, Parameters
 from simulation.population import AgentPeople, VectorPeople, WeekInputs, initial_state
 from simulation.stages import Stage
 from simulation.strategies import get_strategy
@@ -97,8 +97,9 @@ class CustomerLifecycleModel(Model):
             self.rng.lognormal(-0.5 * p.amount_noise ** 2, p.amount_noise, n),
         )
         stage_before = self.people.field("stage").copy()
-        inputs = WeekInputs(draws, plan.actions, records.offer_fit(plan.actions, p.generic_fit, p.segment_fit),
-                            records.learning_gain, self.referral_table, market)
+        offer_fit = records.offer_fit(plan.actions, p.generic_fit, p.segment_fit)
+        inputs = WeekInputs(draws, plan.actions, offer_fit, records.learning_gain, self.referral_table,
+                            market)
         outcome = self.people.step(inputs)
 
         costs = plan.cost_per_person()

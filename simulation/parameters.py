@@ -126,7 +126,8 @@ class Parameters:
         "segment offers fit better, but not everyone in a segment (reference §6)")
     learning_switching_cost: float = _param(
         0.5, 0.0, 5.0, "switching cost added per unit of knowledge the firm gains about a customer",
-        "the learning relationship: leaving means teaching a new supplier again (Pine, Peppers & Rogers 1995)")
+        "the learning relationship: leaving means teaching a new supplier again "
+        "(Pine, Peppers & Rogers 1995)")
     service_switching_cost: float = _param(
         0.02, 0.0, 5.0, "switching cost added by one service / relationship contact (social bond)",
         "a personal contact adds a small social bond (Berry & Parasuraman 1991)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.firm_view import FirmView, Plan
+from simulation.firm_view import FirmView
 from simulation.stages import Action, Stage
 from simulation.strategies.base import Strategy, register_strategy, spend_in_order
 
