@@ -141,11 +141,14 @@ class CustomerLifecycleModel(Model):
         )
         self.week_metrics = metrics
 
-    def run(self, weeks: int | None = None, progress: bool = False) -> SimulationResult:
-        """Run the remaining weeks (or `weeks` more) and return the results."""
+    def run(self, weeks: int | None = None, progress: bool | None = False) -> SimulationResult:
+        """Run the remaining weeks (or `weeks` more) and return the results.
+
+        `progress`: show a progress bar (True), never (False), or only on a terminal (None).
+        """
         remaining = self.p.weeks - self.steps if weeks is None else weeks
         for _ in tqdm(range(remaining), desc=f"{self.strategy.name} ({self.engine})", unit="week",
-                      disable=not progress, leave=False):
+                      disable=None if progress is None else not progress, leave=False):
             self.step()
         return self.results()
 
