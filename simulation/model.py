@@ -122,13 +122,15 @@ class CustomerLifecycleModel(Model):
         revenue = float(outcome["spend"].sum())
         cost = float(plan.spent)
         gross_margin = self.p.margin * revenue
+        service_cost = self.p.cost_per_order * int(np.count_nonzero(outcome["spend"]))
         metrics = {"week": week}
         metrics.update({s.label: int(counts[s]) for s in Stage})
         metrics.update(
             new_customers=int(outcome["acquired"].sum()),
             won_back=int(outcome["returned"].sum()),
             lost_customers=int(outcome["became_lost"].sum()),
-            revenue=revenue, gross_margin=gross_margin, marketing_cost=cost, profit=gross_margin - cost,
+            revenue=revenue, gross_margin=gross_margin, service_cost=service_cost, marketing_cost=cost,
+            profit=gross_margin - service_cost - cost,
             retention_rate=_mean(~outcome["became_lost"][customers_before]),
             mean_satisfaction=_mean(people.field("satisfaction")[current]),
             mean_trust=_mean(people.field("trust")[current]),

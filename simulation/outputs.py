@@ -20,7 +20,7 @@ from simulation.stages import STAGE_LABELS, Stage
 
 METRIC_COLUMNS = (
     "week", *STAGE_LABELS, "new_customers", "won_back", "lost_customers", "revenue", "gross_margin",
-    "marketing_cost", "profit", "retention_rate", "mean_satisfaction", "mean_trust", "mean_switching_cost",
+    "service_cost", "marketing_cost", "profit", "retention_rate", "mean_satisfaction", "mean_trust", "mean_switching_cost",
     "mean_share_of_wallet", "competitor_value", "competitor_promotion", "actions_funded", "actions_unfunded",
 )
 CUSTOMER_COLUMNS = (
@@ -66,8 +66,9 @@ def customer_table(state: dict[str, np.ndarray], records, p) -> pd.DataFrame:
     """One row per person who was ever a customer.
 
     `lost_week` is empty unless the customer is lost at the end; `decline_start_stage` is the stage in
-    which the latest decline began (empty if none); `profit` is gross margin minus the marketing cost
-    spent on this person (including offers made before they were acquired);
+    which the latest decline began (empty if none); `profit` is gross margin minus the cost of serving
+    this person's orders and the marketing cost spent on them (including offers made before they were
+    acquired);
     `satisfaction_at_decline` is the latent satisfaction when that decline began (the firm never sees it;
     it is here for teaching).
     """
@@ -86,7 +87,7 @@ def customer_table(state: dict[str, np.ndarray], records, p) -> pd.DataFrame:
         "pattern": relationship_pattern(decline_stage, state["stable_weeks"][ever], p.long_kept_weeks),
         "tenure_weeks": state["tenure_weeks"][ever].astype(np.int64),
         "revenue": revenue,
-        "profit": p.margin * revenue - cost,
+        "profit": p.margin * revenue - p.cost_per_order * records.purchases[ever] - cost,
         "marketing_cost": cost,
         "stable_weeks": state["stable_weeks"][ever].astype(np.int64),
         "times_won_back": state["times_won_back"][ever].astype(np.int64),

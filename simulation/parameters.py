@@ -83,6 +83,10 @@ class Parameters:
     margin: float = _param(
         0.3, 0.0, 1.0, "gross margin as a share of revenue",
         "typical of retail")
+    cost_per_order: float = _param(
+        1.5, 0.0, 1e4, "cost to serve one order (handling, delivery, payment), CU",
+        "small baskets earn less margin than they cost to serve: the whale curve of customer profit (§4; "
+        "cost-to-serve as in Kaplan & Narayanan 2001)")
     weekly_budget_per_person: float = _param(
         0.15, 0.0, 100.0, "weekly marketing budget, CU per person in the market (budget = this x N)",
         "about a tenth of the gross margin at steady state, so strategies must choose")

@@ -1,0 +1,177 @@
+"""Each update rule, and the promise that one person (floats) and a population (arrays) agree exactly."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from simulation import rules
+from simulation.parameters import Parameters
+from simulation.population import initial_state
+from simulation.stages import Action, Stage
+
+P = Parameters()
+
+
+def test_satisfaction_compares_outcome_with_expectation():
+    # S <- lambda S + (1 - lambda)(v - E)
+    assert rules.update_satisfaction(0.1, 0.5, 0.2, 0.8) == pytest.approx(0.8 * 0.1 + 0.2 * 0.3)
+    assert rules.update_satisfaction(0.0, 0.0, 0.3, 0.8) < 0  # worse than expected: dissatisfied
+
+
+def test_expectations_rise_after_good_service_and_fall_after_poor():
+    assert rules.update_expectation(0.0, 1.0, 0.1) == pytest.approx(0.1)
+    assert rules.update_expectation(0.5, 0.0, 0.1) == pytest.approx(0.45)
+
+
+def test_trust_is_lost_faster_than_gained_and_stays_in_unit_interval():
+    gain = rules.update_trust(0.5, 0.3, 0.3, 0.25, 0.04, 3.0) - 0.5
+    loss = 0.5 - rules.update_trust(0.5, -1.0, 0.3, 0.25, 0.04, 3.0)
+    assert loss == pytest.approx(3 * gain)
+    trust = np.linspace(0, 1, 11)
+    for experienced in (-5.0, 5.0):
+        updated = rules.update_trust(trust, experienced, 0.0, 0.25, 1.0, 10.0)
+        assert np.all((updated >= 0) & (updated <= 1))
+
+
+def test_small_shortfalls_inside_the_zone_of_tolerance_still_build_trust():
+    assert rules.update_trust(0.5, 0.1, 0.3, 0.25, 0.04, 3.0) > 0.5
+    assert rules.update_trust(0.5, 0.0, 0.3, 0.25, 0.04, 3.0) < 0.5
+
+
+def test_switching_cost_saturates_below_its_ceiling():
+    cost = 0.0
+    for _ in range(2000):
+        cost = rules.update_switching_cost(cost, 0.05, 1.0, 1.0)
+    assert 0.99 < cost < 1.0
+    assert rules.update_switching_cost(0.5, 0.1, 2.0, 1.0) > rules.update_switching_cost(0.5, 0.1, 1.0, 1.0)
+
+
+def test_price_tolerant_customers_discount_the_competitors_promotion():
+    tolerant = rules.alternative_value(0.0, 0.0, 0.8, price_tolerance=0.9)
+    sensitive = rules.alternative_value(0.0, 0.0, 0.8, price_tolerance=0.1)
+    assert tolerant < sensitive
+
+
+def test_determinant_weights_shift_from_value_and_satisfaction_to_trust_and_switching_cost():
+    # Reference §3: identification - value; development - satisfaction; stable - trust, switching cost.
+    weights = {stage: rules.DETERMINANT_WEIGHTS[stage] for stage in (Stage.IDENTIFICATION,
+                                                                     Stage.DEVELOPMENT, Stage.STABLE)}
+    value, satisfaction, trust, switching = (np.array([weights[s][k] for s in weights]) for k in range(4))
+    assert value.argmax() == 0 and satisfaction.argmax() == 1
+    assert trust.argmax() == 2 and switching.argmax() == 2
+    assert weights[Stage.STABLE][3] > weights[Stage.STABLE][1]  # lock-in beats satisfaction when stable
+
+
+def test_attractiveness_uses_the_weights_of_the_stage():
+    a_stable = rules.attractiveness(0.0, 0.0, 0.0, 0.5, 1.0, Stage.STABLE)
+    a_new = rules.attractiveness(0.0, 0.0, 0.0, 0.5, 1.0, Stage.IDENTIFICATION)
+    assert a_stable == pytest.approx(rules.DETERMINANT_WEIGHTS[Stage.STABLE][3])
+    assert a_stable > a_new  # the same switching cost binds a stable customer more
+
+
+def test_loyalty_is_an_increasing_function_into_the_unit_interval():
+    x = np.linspace(-10, 10, 201)
+    loyal = rules.loyalty(x, 3.0)
+    assert np.all(np.diff(loyal) > 0) and np.all((loyal > 0) & (loyal < 1))
+    assert rules.loyalty(0.0, 3.0) == 0.5
+
+
+def test_intentions_follow_the_textbook_table_and_fade_in_decline():
+    strength = np.array(rules.INTENTION_STRENGTH)
+    # every intention grows from identification to development to stable (seed 004's table)
+    assert np.all(np.diff(strength[[Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE]], axis=0) >= 0)
+    # no cross-buying or referral intention in identification
+    assert strength[Stage.IDENTIFICATION][2] == 0 and strength[Stage.IDENTIFICATION][3] == 0
+    assert rules.update_intention(0.6, Stage.DECLINE, 0, 1.0, 0.2, 0.85) == pytest.approx(0.51)
+    assert rules.update_intention(0.0, Stage.STABLE, 3, 1.0, 0.2, 0.85) > 0
+
+
+def test_basket_splits_weekly_need_over_purchase_occasions_and_grows_with_cross_buying():
+    assert rules.basket(20.0, 0.5, 0, 0.25, 1.0) == pytest.approx(40.0)
+    assert rules.basket(20.0, 0.5, 2, 0.25, 1.0) == pytest.approx(60.0)
+
+
+def test_acquisition_combines_offer_word_of_mouth_and_self_selection():
+    base = rules.acquisition_probability(0.01, False, 0.05, 0.0, 1.0)
+    assert base == pytest.approx(0.01)
+    assert rules.acquisition_probability(0.01, True, 0.05, 0.0, 1.0) > base
+    assert rules.acquisition_probability(0.01, False, 0.05, 0.2, 1.0) > base
+    assert rules.acquisition_probability(0.01, True, 0.05, 0.2, 0.1) < base + 0.05  # dislikes the firm
+    assert rules.acquisition_probability(0.9, True, 0.9, 0.9, 2.0) == 1.0
+
+
+def test_win_back_works_only_where_trust_remains():
+    assert rules.return_probability(0.0, True, 0.2, 0.0) == 0.0
+    assert rules.return_probability(0.0, True, 0.2, 1.0) == pytest.approx(0.2)
+
+
+def test_referral_table_counts_each_recommendation_as_an_independent_chance():
+    table = rules.referral_conversion_table(0.1, 3)
+    np.testing.assert_allclose(table, [0.0, 0.1, 0.19, 0.271])
+
+
+def _population(n, seed):
+    """A population in every stage with varied state, as arrays."""
+    rng = np.random.default_rng(seed)
+    p = P.replace(n_people=n)
+    state = initial_state(p, rng)
+    state["stage"][:] = rng.integers(0, 6, n)
+    for name in ("satisfaction", "expectation", "perceived_value", "service_level", "need_shift"):
+        state[name] = rng.normal(0, 0.3, n)
+    for name in ("trust", "switching_cost", "share_of_wallet", "repeat_purchase", "price_tolerance",
+                 "cross_buying", "referral"):
+        state[name] = rng.random(n)
+    state["decline_start_stage"][:] = rng.integers(1, 4, n)
+    state["satisfied_weeks"][:] = rng.integers(0, 8, n)
+    state["cross_sells"][:] = rng.integers(0, 4, n)
+    state["loyalty_member"][:] = rng.integers(0, 2, n)
+    draws = rules.Draws(*rng.random((6, n)), rng.normal(0, 0.3, n), rng.lognormal(0, 0.3, n))
+    firm = rules.FirmInputs(rng.integers(0, len(Action), n).astype(np.int8), rng.random(n),
+                            rng.random(n) * 0.1, rng.random(n) * 0.3)
+    return state, draws, firm
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_one_person_and_the_whole_population_get_bit_identical_updates(seed):
+    n = 400
+    state, draws, firm = _population(n, seed)
+    market = rules.Market(17, 0.1, 0.8)
+    groups = {Stage.PROSPECT: rules.prospect_week, Stage.LOST: rules.lost_week}
+    for stage_code in range(6):
+        idx = np.flatnonzero(state["stage"] == stage_code)
+        rule = groups.get(Stage(stage_code), rules.customer_week)
+        whole = rule(SimpleNamespace(**{k: v[idx] for k, v in state.items()}),
+                     rules.Draws(*(c[idx] for c in draws)), rules.FirmInputs(*(c[idx] for c in firm)),
+                     market, P)
+        for j, i in enumerate(idx):
+            person = SimpleNamespace(**{k: v[i].item() for k, v in state.items()})
+            one = rules.person_week(person, rules.Draws(*(c[i].item() for c in draws)),
+                                    rules.FirmInputs(*(c[i].item() for c in firm)), market, P)
+            for name, value in one.items():
+                assert whole[name][j] == value, (name, stage_code, i)
+            # whatever the shortcut left out is unchanged state
+            for name in set(whole) - set(one):
+                assert whole[name][j] == getattr(person, name), (name, stage_code, i)
+
+
+def test_stages_are_passed_in_order():
+    n = 3000
+    state, draws, firm = _population(n, 9)
+    allowed = {
+        Stage.PROSPECT: {Stage.PROSPECT, Stage.IDENTIFICATION},
+        Stage.IDENTIFICATION: {Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.DECLINE},
+        Stage.DEVELOPMENT: {Stage.DEVELOPMENT, Stage.STABLE, Stage.DECLINE},
+        Stage.STABLE: {Stage.STABLE, Stage.DECLINE},
+        Stage.DECLINE: {Stage.DECLINE, Stage.LOST, Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE},
+        Stage.LOST: {Stage.LOST, Stage.IDENTIFICATION},
+    }
+    market = rules.Market(5, 0.0, 0.8)
+    for i in range(n):
+        person = SimpleNamespace(**{k: v[i].item() for k, v in state.items()})
+        out = rules.person_week(person, rules.Draws(*(c[i].item() for c in draws)),
+                                rules.FirmInputs(*(c[i].item() for c in firm)), market, P)
+        before, after = Stage(person.stage), Stage(out.get("stage", person.stage))
+        assert after in allowed[before], (before, after)
+        if before == Stage.DECLINE and after not in (Stage.DECLINE, Stage.LOST):
+            assert after == person.decline_start_stage  # recovery returns to where decline began
