@@ -20,8 +20,9 @@ from simulation.stages import STAGE_LABELS, Stage
 
 METRIC_COLUMNS = (
     "week", *STAGE_LABELS, "new_customers", "won_back", "lost_customers", "revenue", "gross_margin",
-    "service_cost", "marketing_cost", "profit", "retention_rate", "mean_satisfaction", "mean_trust", "mean_switching_cost",
-    "mean_share_of_wallet", "competitor_value", "competitor_promotion", "actions_funded", "actions_unfunded",
+    "service_cost", "marketing_cost", "profit", "retention_rate", "mean_satisfaction", "mean_trust",
+    "mean_switching_cost", "mean_share_of_wallet", "competitor_value", "competitor_promotion",
+    "actions_funded", "actions_unfunded",
 )
 CUSTOMER_COLUMNS = (
     "customer_id", "acquired_week", "lost_week", "stage", "decline_start_stage", "pattern", "tenure_weeks",

@@ -11,7 +11,8 @@ def test_defaults_are_valid_and_documented_with_a_reason():
 
 
 def test_unknown_parameter_names_the_parameter_and_suggests_the_close_one():
-    with pytest.raises(ParameterError, match="unknown parameter 'switching_cost_strenght'.*switching_cost_strength"):
+    expected = "unknown parameter 'switching_cost_strenght'.*switching_cost_strength"
+    with pytest.raises(ParameterError, match=expected):
         Parameters.from_dict({"switching_cost_strenght": 2})
     with pytest.raises(ParameterError, match="unknown parameter 'budget'"):
         run_simulation(budget=10)
