@@ -295,11 +295,11 @@ def _nothing_for_one_person(event) -> bool:
 def _start_relationship(s, starts, trust, d: Draws, p) -> dict:
     """Someone becomes (again) a customer in identification with a trial purchase at the firm.
 
-    A trial buys part of one basket: the share a new customer gives the firm (§2: trial purchases, low
-    volume in identification).
+    A trial is small: one week of need at the share a new customer gives the firm (§2: trial purchases,
+    low volume in identification).
     """
     repeat, tolerance, cross, refer = NEW_CUSTOMER_INTENTIONS
-    spend = repeat * basket(s.need, s.purchase_rate, s.cross_sells, p.cross_sell_uplift, d.amount_factor)
+    spend = repeat * s.need * (1.0 + p.cross_sell_uplift * s.cross_sells) * d.amount_factor
     return {
         "stage": select(starts, ID, s.stage),
         "satisfaction": select(starts, 0.0, s.satisfaction),

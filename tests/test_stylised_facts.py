@@ -4,31 +4,19 @@ import numpy as np
 import pytest
 
 from simulation import CustomerLifecycleModel
+from simulation.analysis import completed_lifetimes, lifetime_volume_curve
 from simulation.stages import Stage
 
 
-def volume_by_lifetime_fifth(result, customers):
-    """Mean spend per customer in each fifth of their (completed) lifetime."""
-    tx = result.transactions.merge(customers[["customer_id", "acquired_week", "lost_week"]], on="customer_id")
-    length = (tx["lost_week"] - tx["acquired_week"] + 1).astype(float)
-    fifth = np.minimum(((tx["week"] - tx["acquired_week"]) / length * 5).astype(int), 4)
-    return tx.groupby(fifth)["amount"].sum().reindex(range(5), fill_value=0.0) / len(customers)
-
-
-def completed(result):
-    c = result.customers
-    return c[c["lost_week"].notna() & (c["times_won_back"] == 0)]
-
-
 def test_volume_over_completed_lifetimes_is_an_inverted_u(fidelity_run):
-    done = completed(fidelity_run)
+    done = completed_lifetimes(fidelity_run)
     assert len(done) > 300
-    volume = volume_by_lifetime_fifth(fidelity_run, done).to_numpy()
+    volume = lifetime_volume_curve(fidelity_run, done).to_numpy()
     peak = volume.argmax()
     assert 1 <= peak <= 3, volume  # low -> rising -> peak -> falling
     assert volume[peak] > 1.2 * volume[0] and volume[peak] > 1.5 * volume[4], volume
     # full lifecycles (through the stable stage) show it strongly
-    full = volume_by_lifetime_fifth(fidelity_run, done[done["stable_weeks"] > 0]).to_numpy()
+    full = lifetime_volume_curve(fidelity_run, done[done["stable_weeks"] > 0]).to_numpy()
     assert full[2] > 1.5 * full[0] and full[2] > 1.5 * full[4], full
 
 
