@@ -47,18 +47,21 @@ def transaction_table(weekly: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -
                          "amount": amounts})
 
 
-def relationship_pattern(decline_start_stage: np.ndarray, stable_weeks: np.ndarray,
+def relationship_pattern(stage: np.ndarray, decline_start_stage: np.ndarray, stable_weeks: np.ndarray,
                          long_kept_weeks: int) -> np.ndarray:
-    """Pattern I-IV from where the (latest) decline began and how long the relationship was stable.
+    """Pattern I-IV of each relationship (reference §2; the names are the textbook's, unverified).
 
-    Reference §2: IV a long-kept relationship (at least `long_kept_weeks` in the stable stage, whatever
-    came after); otherwise by the stage in which decline started - I identification, II development,
-    III stable (an early exit). Empty while a relationship has neither declined nor been long-kept.
+    IV: long-kept - at least `long_kept_weeks` in the stable stage, whatever came after. Otherwise a
+    relationship that ended (the customer is lost) is classified by the stage in which its final decline
+    began: I identification (aborted early), II development (aborted in development), III stable (early
+    exit from the stable stage). A relationship still going (including one in a decline it may recover
+    from) has no pattern yet: empty.
     """
     pattern = np.full(decline_start_stage.shape, "", dtype=object)
-    pattern[decline_start_stage == Stage.IDENTIFICATION] = "I"
-    pattern[decline_start_stage == Stage.DEVELOPMENT] = "II"
-    pattern[decline_start_stage == Stage.STABLE] = "III"
+    ended = stage == Stage.LOST
+    pattern[ended & (decline_start_stage == Stage.IDENTIFICATION)] = "I"
+    pattern[ended & (decline_start_stage == Stage.DEVELOPMENT)] = "II"
+    pattern[ended & (decline_start_stage == Stage.STABLE)] = "III"
     pattern[stable_weeks >= long_kept_weeks] = "IV"
     return pattern
 
@@ -85,7 +88,8 @@ def customer_table(state: dict[str, np.ndarray], records, p) -> pd.DataFrame:
         "lost_week": pd.array(np.where(lost_week >= 0, lost_week, 0), dtype="Int64"),
         "stage": labels[state["stage"][ever]],
         "decline_start_stage": np.where(decline_stage >= 0, labels[np.maximum(decline_stage, 0)], None),
-        "pattern": relationship_pattern(decline_stage, state["stable_weeks"][ever], p.long_kept_weeks),
+        "pattern": relationship_pattern(state["stage"][ever], decline_stage, state["stable_weeks"][ever],
+                                        p.long_kept_weeks),
         "tenure_weeks": state["tenure_weeks"][ever].astype(np.int64),
         "revenue": revenue,
         "profit": p.margin * revenue - p.cost_per_order * records.purchases[ever] - cost,
