@@ -9,14 +9,17 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: lab test lint bench execute-notebooks clean
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "CRM Lab needs Python 3.11, found " + sys.version' 
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "CRM Lab needs Python 3.11, found " + sys.version)'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Open the welcome chapter when it exists, else the first chapter there is.
+START := $(firstword $(wildcard notebooks/00_*.ipynb) $(sort $(wildcard notebooks/*.ipynb)))
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab --notebook-dir=. $(START)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -28,6 +31,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mesa_engine.py
+	$(BIN)/python benchmarks/bench_crm_theory.py
 
 # Re-execute every notebook in place (outputs are committed and checked by nbval).
 execute-notebooks: $(STAMP)
