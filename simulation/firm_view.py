@@ -22,6 +22,7 @@ SLOW_SMOOTHING = 0.04
 PURCHASES_TO_KNOW_SEGMENT = 3
 #: Actions whose answered interactions teach the firm about the individual customer (§6, IDIC).
 LEARNING_ACTIONS = (Action.SERVICE, Action.PERSONAL_OFFER, Action.CROSS_SELL)
+_IS_LEARNING_ACTION = np.isin(np.arange(len(Action)), LEARNING_ACTIONS)
 
 
 class CustomerRecords:
@@ -63,7 +64,7 @@ class CustomerRecords:
         self.spend_fast += FAST_SMOOTHING * (spend - self.spend_fast)
         self.spend_slow += SLOW_SMOOTHING * (spend - self.spend_slow)
 
-        learns = responded & np.isin(actions, LEARNING_ACTIONS)
+        learns = responded & _IS_LEARNING_ACTION[actions]
         gain = np.where(learns, learning_rate * (1.0 - self.knowledge), 0.0)
         self.knowledge += gain
         self.learning_gain = gain
@@ -158,7 +159,9 @@ class FirmView:
 
     def in_stage(self, *stages: Stage) -> np.ndarray:
         """Ids of people whose observed stage is one of `stages`, in id order."""
-        return np.flatnonzero(np.isin(self.observed_stage, [int(s) for s in stages]))
+        wanted = np.zeros(len(Stage), dtype=bool)
+        wanted[[int(s) for s in stages]] = True
+        return np.flatnonzero(wanted[self.observed_stage])
 
     def rank_by(self, people: np.ndarray, score: np.ndarray, descending: bool = True) -> np.ndarray:
         """`people` sorted by `score` (highest first by default); ties keep id order."""
@@ -222,7 +225,8 @@ class Plan:
         people = _check_people(people, self.n_people)
         self._wanted[people] = True
         fresh = people[self.actions[people] == Action.NONE]
-        if fresh.size:  # drop repeats, keeping each person's first place in the order given
+        if fresh.size > 1 and np.bincount(fresh, minlength=self.n_people).max() > 1:
+            # drop repeats, keeping each person's first place in the order given
             fresh = fresh[np.sort(np.unique(fresh, return_index=True)[1])]
         cost = self.costs[action.label]
         money = self.remaining if max_spend is None else min(self.remaining, max_spend)

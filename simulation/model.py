@@ -27,8 +27,11 @@ from simulation.stages import Stage
 from simulation.strategies import get_strategy
 
 ENGINES = {"agents": AgentPeople, "vector": VectorPeople}
-CUSTOMER_CODES = np.array([int(s) for s in (Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE,
-                                            Stage.DECLINE)])
+
+
+def is_customer(stage: np.ndarray) -> np.ndarray:
+    """Current customers: identification, development, stable or decline."""
+    return (stage >= Stage.IDENTIFICATION) & (stage <= Stage.DECLINE)
 
 
 def check_seed(seed) -> int:
@@ -89,17 +92,20 @@ class CustomerLifecycleModel(Model):
 
         plan = self.firm.plan_week(week)
         records = self.firm.records
-        n = p.n_people
-        draws = rules.Draws(
-            *self.rng.random((6, n)),
-            self.rng.normal(0.0, p.value_noise, n),
-            # Mean-one lognormal basket factor: E[exp(N(-s^2/2, s))] = 1.
-            self.rng.lognormal(-0.5 * p.amount_noise ** 2, p.amount_noise, n),
-        )
         stage_before = self.people.field("stage").copy()
+        customers = np.flatnonzero(is_customer(stage_before))
+        # Everyone draws one uniform (acquisition or return); current customers draw the rest. The draws
+        # are made for the whole population at once, in a fixed order, whatever the engine.
+        acquisition = self.rng.random(p.n_people)
+        customer_draws = (
+            *self.rng.random((5, customers.size)),
+            self.rng.normal(0.0, p.value_noise, customers.size),
+            # Mean-one lognormal basket factor: E[exp(N(-s^2/2, s))] = 1.
+            self.rng.lognormal(-0.5 * p.amount_noise ** 2, p.amount_noise, customers.size),
+        )
         offer_fit = records.offer_fit(plan.actions, p.generic_fit, p.segment_fit)
-        inputs = WeekInputs(draws, plan.actions, offer_fit, records.learning_gain, self.referral_table,
-                            market)
+        inputs = WeekInputs(acquisition, customers, customer_draws, plan.actions, offer_fit,
+                            records.learning_gain, self.referral_table, market)
         outcome = self.people.step(inputs)
 
         costs = plan.cost_per_person()
@@ -117,8 +123,8 @@ class CustomerLifecycleModel(Model):
         people = self.people
         stage = people.field("stage")
         counts = np.bincount(stage, minlength=len(Stage))
-        customers_before = np.isin(stage_before, CUSTOMER_CODES)
-        current = np.isin(stage, CUSTOMER_CODES)
+        customers_before = is_customer(stage_before)
+        current = is_customer(stage)
         revenue = float(outcome["spend"].sum())
         cost = float(plan.spent)
         gross_margin = self.p.margin * revenue

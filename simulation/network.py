@@ -31,8 +31,10 @@ def small_world_edges(n_people: int, degree: int, rewiring: float, rng: np.rando
     rewired = rng.random(owners.size) < rewiring
     targets[rewired] = rng.integers(0, n_people, size=int(rewired.sum()))
     keep = targets != owners
-    pairs = np.sort(np.stack([owners[keep], targets[keep]], axis=1), axis=1)
-    return np.unique(pairs, axis=0)
+    low = np.minimum(owners[keep], targets[keep])
+    high = np.maximum(owners[keep], targets[keep])
+    keys = np.unique(low * n_people + high)  # one integer per tie: fast de-duplication, sorted
+    return np.stack([keys // n_people, keys % n_people], axis=1)
 
 
 def to_networkx(n_people: int, edges: np.ndarray) -> nx.Graph:

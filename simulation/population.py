@@ -37,7 +37,9 @@ OUTCOME_FIELDS = ("spend", "responded", "acquired", "returned", "became_lost")
 class WeekInputs(NamedTuple):
     """What the model hands the people each week."""
 
-    draws: rules.Draws  # arrays, one entry per person
+    acquisition: np.ndarray  # one uniform per person (acquisition or return)
+    customers: np.ndarray  # ids of the current customers, in id order
+    customer_draws: tuple  # Draws fields purchase..amount_factor, one entry per current customer
     actions: np.ndarray
     offer_fit: np.ndarray
     learning_gain: np.ndarray
@@ -83,6 +85,21 @@ def initial_state(p, rng: np.random.Generator) -> dict[str, np.ndarray]:
     return state
 
 
+class _Members:
+    """The state of one group of people, each field taken from the population arrays on first use."""
+
+    def __init__(self, state: dict[str, np.ndarray], idx: np.ndarray):
+        self._state = state
+        self._idx = idx
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name not in self._state:
+            raise AttributeError(name)
+        values = self._state[name][self._idx]
+        setattr(self, name, values)  # cache: later reads are plain attribute lookups
+        return values
+
+
 class VectorPeople:
     """Everyone's state as arrays; each week every rule group runs once over its members."""
 
@@ -97,30 +114,48 @@ class VectorPeople:
         return self.state[name]
 
     def step(self, week: WeekInputs) -> dict[str, np.ndarray]:
-        state, p = self.state, self.model.p
+        state, p, market = self.state, self.model.p, week.market
         n = state["stage"].size
         recommendations = self.adjacency @ state["talked"].astype(np.int32)
         referral = week.referral_table[recommendations]
         outcome = {"spend": np.zeros(n)}
         outcome.update({name: np.zeros(n, dtype=bool) for name in OUTCOME_FIELDS[1:]})
+
+        def inputs(idx, customer_draws=NO_CUSTOMER_DRAWS):
+            return (rules.Draws(week.acquisition[idx], *customer_draws),
+                    rules.FirmInputs(week.actions[idx], week.offer_fit[idx], week.learning_gain[idx],
+                                     referral[idx]))
+
+        def write(idx, changes):
+            for name, values in changes.items():
+                (outcome[name] if name in outcome else state[name])[idx] = values
+
+        # Groups come from the start-of-week stages and are disjoint: writing one group's results never
+        # changes what another group reads. Prospects and lost customers: first the event, then the new
+        # relationship's state for the few it happened to (rules.prospect_week / lost_week, by subset).
         stage = state["stage"]
-        groups = ((rules.prospect_week, stage == Stage.PROSPECT),
-                  (rules.lost_week, stage == Stage.LOST),
-                  (rules.customer_week, (stage != Stage.PROSPECT) & (stage != Stage.LOST)))
-        # Groups are taken from the start-of-week stages and are disjoint, so writing one group's
-        # results never changes what another group reads.
-        members = [(rule, np.flatnonzero(mask)) for rule, mask in groups]
-        for rule, idx in members:
+        prospects = np.flatnonzero(stage == Stage.PROSPECT)
+        lost = np.flatnonzero(stage == Stage.LOST)
+        for idx, event_rule, start_rule, event_name in (
+                (prospects, rules.acquisition_event, lambda s: rules.new_customer(s, p, market.week),
+                 "acquired"),
+                (lost, rules.return_event, lambda s: rules.returning_customer(s, p), "returned")):
             if idx.size == 0:
                 continue
-            person = SimpleNamespace(**{name: values[idx] for name, values in state.items()})
-            draws = rules.Draws(*(column[idx] for column in week.draws))
-            firm = rules.FirmInputs(week.actions[idx], week.offer_fit[idx], week.learning_gain[idx],
-                                    referral[idx])
-            for name, values in rule(person, draws, firm, week.market, p).items():
-                target = outcome[name] if name in outcome else state[name]
-                target[idx] = values
+            happened, offered = event_rule(_Members(state, idx), *inputs(idx), market, p)
+            outcome[event_name][idx] = happened
+            outcome["responded"][idx] = happened & offered
+            starters = idx[happened]
+            if starters.size:
+                write(starters, start_rule(_Members(state, starters)))
+        customers = week.customers
+        if customers.size:
+            write(customers, rules.customer_week(_Members(state, customers),
+                                                 *inputs(customers, week.customer_draws), market, p))
         return outcome
+
+
+NO_CUSTOMER_DRAWS = (None,) * (len(rules.Draws._fields) - 1)
 
 
 class AgentPeople:
@@ -149,8 +184,11 @@ class AgentPeople:
     def step(self, week: WeekInputs) -> dict[str, np.ndarray]:
         model = self.model
         # Agents read their inputs by id from plain Python lists (see rules: floats keep them fast).
+        customer_row = np.full(model.p.n_people, -1)
+        customer_row[week.customers] = np.arange(week.customers.size)
         model.week_inputs = SimpleNamespace(
-            draw_rows=list(zip(*(column.tolist() for column in week.draws), strict=True)),
+            acquisition=week.acquisition.tolist(), customer_row=customer_row.tolist(),
+            customer_draw_rows=list(zip(*(column.tolist() for column in week.customer_draws), strict=True)),
             actions=week.actions.tolist(), offer_fit=week.offer_fit.tolist(),
             learning_gain=week.learning_gain.tolist(), referral_table=week.referral_table.tolist(),
             market=week.market)

@@ -71,7 +71,11 @@ STATE_FIELDS = (
 
 
 class Draws(NamedTuple):
-    """One week's random numbers for one person (floats) or for everyone (arrays)."""
+    """One week's random numbers for one person (floats) or for a group (arrays).
+
+    Everyone gets `acquisition`; only current customers use (and get) the others, which are None for
+    prospects and lost customers.
+    """
 
     acquisition: float  # uniform: prospect acquired / lost customer returns
     purchase: float  # uniform: a category purchase occasion this week
@@ -245,77 +249,93 @@ def referral_conversion_table(conversion: float, max_neighbours: int) -> np.ndar
 # firm's action), `acquired`, `returned`, `became_lost`.
 
 
-def prospect_week(s, d: Draws, x: FirmInputs, m: Market, p) -> dict:
-    """A prospect may try the firm: unprompted, after an acquisition offer, or by word of mouth (§2)."""
+def acquisition_event(s, d: Draws, x: FirmInputs, m: Market, p):
+    """Does a prospect try the firm this week: unprompted, after an acquisition offer, or by word of mouth?
+
+    Returns (acquired, offered). Prospects self-select: the consideration factor scales the chance by
+    how the firm compares with their alternative (§2, §8).
+    """
     offered = x.action == ACQUISITION_OFFER
     alternative = alternative_value(m.competitor_value, s.competitor_taste, m.promotion_value, 0.0)
     consideration = 2.0 * loyalty(p.firm_value - alternative, p.loyalty_steepness)
     chance = acquisition_probability(p.baseline_acquisition_rate, offered, p.acquisition_response,
                                      x.referral_probability, consideration)
-    acquired = d.acquisition < chance
-    if _nothing_for_one_person(acquired):
-        return dict(NO_EVENT)
-    out = _start_relationship(s, acquired, s.trust, d, p)
-    out["acquired_week"] = select(acquired, m.week, s.acquired_week)
-    out["acquired"] = acquired
-    out["returned"] = acquired & False
-    out["responded"] = acquired & offered
-    return out
+    return d.acquisition < chance, offered
 
 
-def lost_week(s, d: Draws, x: FirmInputs, m: Market, p) -> dict:
-    """A lost customer may come back into identification, on their own or after a win-back offer (§2, §7)."""
+def return_event(s, d: Draws, x: FirmInputs, m: Market, p):
+    """Does a lost customer come back, on their own or after a win-back offer (§2, §7)? (returned, offered)"""
     offered = x.action == WIN_BACK
     chance = return_probability(p.spontaneous_return_rate, offered, p.win_back_response, s.trust)
-    returned = d.acquisition < chance
-    if _nothing_for_one_person(returned):
-        return dict(NO_EVENT)
-    out = _start_relationship(s, returned, s.trust, d, p)
-    out["times_won_back"] = s.times_won_back + select(returned, 1, 0)
-    out["lost_week"] = select(returned, -1, s.lost_week)
-    out["acquired"] = returned & False
-    out["returned"] = returned
-    out["responded"] = returned & offered
-    return out
+    return d.acquisition < chance, offered
 
 
-#: The outcomes of a week in which a prospect or lost customer stays as they were.
+def start_relationship(s, p) -> dict:
+    """The state of someone who becomes (again) a customer: identification, with a trial purchase.
+
+    Values that are the same for everyone are plain numbers; they broadcast over a group.
+
+    A trial is small: one week of need at the share a new customer gives the firm (§2: trial purchases,
+    low volume in identification). Trust is kept if a former customer had more than a newcomer.
+    """
+    repeat, tolerance, cross, refer = NEW_CUSTOMER_INTENTIONS
+    return {
+        "stage": ID,
+        "satisfaction": 0.0,
+        "trust": maximum(s.trust, p.initial_trust),
+        "perceived_value": s.expectation,
+        "share_of_wallet": repeat,
+        "repeat_purchase": repeat,
+        "price_tolerance": tolerance,
+        "cross_buying": cross,
+        "referral": refer,
+        "satisfied_weeks": 0,
+        "tenure_weeks": s.tenure_weeks + 1,
+        "spend": repeat * s.need * (1.0 + p.cross_sell_uplift * s.cross_sells),
+    }
+
+
+def new_customer(s, p, week) -> dict:
+    """A prospect acquired this week."""
+    return {**start_relationship(s, p), "acquired_week": week}
+
+
+def returning_customer(s, p) -> dict:
+    """A lost customer won back this week."""
+    return {**start_relationship(s, p), "lost_week": -1, "times_won_back": s.times_won_back + 1}
+
+
+#: Outcomes of a week, for someone to whom nothing happens.
 NO_EVENT = {"spend": 0.0, "responded": False, "acquired": False, "returned": False, "became_lost": False,
             "talked": False}
 
 
-def _nothing_for_one_person(event) -> bool:
-    """True for one person (not an array) to whom nothing happens: their state stays as it is.
-
-    Only a shortcut for the agent engine; the full computation gives the same state.
-    """
-    return not isinstance(event, np.ndarray) and not event
+def _happened(event) -> bool:
+    """Did the event happen to this person, or to anyone in this group?"""
+    return bool(event.any()) if isinstance(event, np.ndarray) else event
 
 
-def _start_relationship(s, starts, trust, d: Draws, p) -> dict:
-    """Someone becomes (again) a customer in identification with a trial purchase at the firm.
+def _where(event, changes: dict, s, outcomes: dict) -> dict:
+    """`changes` where the event happened, the old state (and no-event outcomes) elsewhere."""
+    if not isinstance(event, np.ndarray):  # one person: only what the event changed
+        return {**NO_EVENT, **changes, **outcomes} if event else {**NO_EVENT, **outcomes}
+    merged = {name: select(event, value, NO_EVENT[name] if name in NO_EVENT else getattr(s, name))
+              for name, value in changes.items()}
+    return {**{k: np.zeros(event.shape, dtype=type(v)) for k, v in NO_EVENT.items()}, **merged, **outcomes}
 
-    A trial is small: one week of need at the share a new customer gives the firm (§2: trial purchases,
-    low volume in identification).
-    """
-    repeat, tolerance, cross, refer = NEW_CUSTOMER_INTENTIONS
-    spend = repeat * s.need * (1.0 + p.cross_sell_uplift * s.cross_sells) * d.amount_factor
-    return {
-        "stage": select(starts, ID, s.stage),
-        "satisfaction": select(starts, 0.0, s.satisfaction),
-        "trust": select(starts, maximum(trust, p.initial_trust), s.trust),
-        "perceived_value": select(starts, s.expectation, s.perceived_value),
-        "share_of_wallet": select(starts, repeat, s.share_of_wallet),
-        "repeat_purchase": select(starts, repeat, s.repeat_purchase),
-        "price_tolerance": select(starts, tolerance, s.price_tolerance),
-        "cross_buying": select(starts, cross, s.cross_buying),
-        "referral": select(starts, refer, s.referral),
-        "satisfied_weeks": select(starts, 0, s.satisfied_weeks),
-        "tenure_weeks": s.tenure_weeks + select(starts, 1, 0),
-        "spend": select(starts, spend, 0.0),
-        "became_lost": starts & False,
-        "talked": starts & False,
-    }
+
+def prospect_week(s, d: Draws, x: FirmInputs, m: Market, p) -> dict:
+    """A prospect's week (§2): they may become a customer in identification."""
+    acquired, offered = acquisition_event(s, d, x, m, p)
+    changes = new_customer(s, p, m.week) if _happened(acquired) else {}
+    return _where(acquired, changes, s, {"acquired": acquired, "responded": acquired & offered})
+
+
+def lost_week(s, d: Draws, x: FirmInputs, m: Market, p) -> dict:
+    """A lost customer's week (§2, §7): they may come back into identification."""
+    returned, offered = return_event(s, d, x, m, p)
+    changes = returning_customer(s, p) if _happened(returned) else {}
+    return _where(returned, changes, s, {"returned": returned, "responded": returned & offered})
 
 
 def customer_week(s, d: Draws, x: FirmInputs, m: Market, p) -> dict:
