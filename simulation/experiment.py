@@ -40,14 +40,15 @@ def _summarise_run(strategy, seed: int, engine: str, parameters: dict) -> dict:
     return {"strategy": result.strategy, "seed": seed, **result.summary()}
 
 
-def compare_strategies(strategies, replications: int = 10, seed: int = 0, engine: str = "agents",
+def compare_strategies(strategies, replications: int = 10, seed: int = 0, engine: str = "vector",
                        n_jobs: int = 1, progress: bool | None = False, return_runs: bool = False,
                        **parameters):
     """Run each strategy `replications` times and report the mean and 95% CI of each summary metric.
 
     Replication r uses the same seed for every strategy (common random numbers: the same people and the
     same luck), so differences between strategies are not noise between markets. Seeds are spawned
-    from the root `seed`. `n_jobs` > 1 runs in a process pool (-1: all cores).
+    from the root `seed`. `n_jobs` > 1 runs in a process pool (-1: all cores). The default engine is the
+    vector engine (same results as the agent engine, much faster).
 
     Returns a tidy DataFrame with columns ``strategy, metric, mean, ci_low, ci_high`` (and, with
     `return_runs`, also the per-run table).

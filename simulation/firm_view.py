@@ -9,6 +9,7 @@ infers a stage from purchase history instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -44,43 +45,57 @@ class CustomerRecords:
         self.knowledge = np.zeros(n_people)
         self.learning_gain = np.zeros(n_people)
         self.marketing_cost = np.zeros(n_people)
+        self.ever_bought = np.zeros(n_people, dtype=bool)
+        self.known = np.empty(0, dtype=np.int64)  # ids of everyone who ever bought, sorted
 
     def record_week(self, week: int, actions: np.ndarray, costs: np.ndarray, spend: np.ndarray,
                     responded: np.ndarray, learning_rate: float) -> None:
         """Book one week: actions taken and their cost, purchases, responses, and what was learned."""
-        contacted = actions != Action.NONE
-        self.contacts += contacted
+        contacted = np.flatnonzero(actions)
+        self.contacts[contacted] += 1
         self.last_contact_week[contacted] = week
         self.last_action[contacted] = actions[contacted]
-        self.marketing_cost += costs
-        self.responses += responded & contacted
-        self.loyalty_member |= actions == Action.LOYALTY_PROGRAMME
+        self.marketing_cost[contacted] += costs[contacted]
+        self.responses[contacted] += responded[contacted]
+        self.loyalty_member[contacted[actions[contacted] == Action.LOYALTY_PROGRAMME]] = True
 
-        bought = spend > 0
-        self.first_purchase_week[bought & (self.first_purchase_week < 0)] = week
-        self.last_purchase_week[bought] = week
-        self.purchases += bought
-        self.total_spend += spend
-        self.spend_fast += FAST_SMOOTHING * (spend - self.spend_fast)
-        self.spend_slow += SLOW_SMOOTHING * (spend - self.spend_slow)
+        buyers = np.flatnonzero(spend > 0)
+        new_buyers = buyers[self.first_purchase_week[buyers] < 0]
+        self.first_purchase_week[new_buyers] = week
+        self.last_purchase_week[buyers] = week
+        self.purchases[buyers] += 1
+        self.total_spend[buyers] += spend[buyers]
+        if new_buyers.size:
+            self.ever_bought[new_buyers] = True
+            self.known = np.flatnonzero(self.ever_bought)
+        # Smoothed spend only moves for people who ever bought (everyone else stays at exactly 0).
+        known, known_spend = self.known, spend[self.known]
+        self.spend_fast[known] += FAST_SMOOTHING * (known_spend - self.spend_fast[known])
+        self.spend_slow[known] += SLOW_SMOOTHING * (known_spend - self.spend_slow[known])
 
-        learns = responded & _IS_LEARNING_ACTION[actions]
-        gain = np.where(learns, learning_rate * (1.0 - self.knowledge), 0.0)
-        self.knowledge += gain
-        self.learning_gain = gain
+        learners = np.flatnonzero(responded & _IS_LEARNING_ACTION[actions])
+        if self.learning_gain.any():
+            self.learning_gain = np.zeros(self.n_people)
+        gain = learning_rate * (1.0 - self.knowledge[learners])
+        self.knowledge[learners] += gain
+        self.learning_gain[learners] = gain
 
     def offer_fit(self, actions: np.ndarray, generic_fit: float, segment_fit: float) -> np.ndarray:
         """Fit of each action's offer, from what the firm knows (§6: mass -> segment -> one-to-one)."""
-        knows_segment = self.purchases >= PURCHASES_TO_KNOW_SEGMENT
-        base = np.where(knows_segment, segment_fit, generic_fit)
-        personal = base + (1.0 - base) * self.knowledge
         fit = np.full(self.n_people, generic_fit)
-        fit = np.where(actions == Action.SEGMENT_OFFER, base, fit)
-        return np.where((actions == Action.PERSONAL_OFFER) | (actions == Action.CROSS_SELL), personal, fit)
+        contacted = np.flatnonzero(actions)  # fit matters only where an offer is made
+        action = actions[contacted]
+        base = np.where(self.purchases[contacted] >= PURCHASES_TO_KNOW_SEGMENT, segment_fit, generic_fit)
+        personal = base + (1.0 - base) * self.knowledge[contacted]
+        fit[contacted] = np.where(action == Action.SEGMENT_OFFER, base,
+                                  np.where((action == Action.PERSONAL_OFFER) | (action == Action.CROSS_SELL),
+                                           personal, generic_fit))
+        return fit
 
 
 def observed_stage(week: int, first_purchase_week: np.ndarray, last_purchase_week: np.ndarray,
-                   purchases: np.ndarray, spend_fast: np.ndarray, spend_slow: np.ndarray) -> np.ndarray:
+                   purchases: np.ndarray, spend_fast: np.ndarray, spend_slow: np.ndarray,
+                   known: np.ndarray | None = None) -> np.ndarray:
     """The stage a firm can infer from purchase history alone (a rule of thumb, not the true stage).
 
     - prospect: never bought;
@@ -91,19 +106,22 @@ def observed_stage(week: int, first_purchase_week: np.ndarray, last_purchase_wee
     - development: under 40 weeks of tenure, or recent spend 20% above long-run spend;
     - stable: otherwise.
     """
-    tenure = week - first_purchase_week
-    recency = week - last_purchase_week
-    mean_gap = np.where(purchases > 0, (tenure + 1) / np.maximum(purchases, 1), 0.0)
-    stage = np.full(first_purchase_week.shape, int(Stage.STABLE), dtype=np.int8)
-    stage[(tenure < 40) | (spend_fast > 1.2 * spend_slow)] = Stage.DEVELOPMENT
-    stage[(spend_fast < 0.5 * spend_slow) | (recency > 1.5 * mean_gap + 4)] = Stage.DECLINE
+    everyone = np.full(first_purchase_week.shape, int(Stage.PROSPECT), dtype=np.int8)
+    known = np.flatnonzero(purchases > 0) if known is None else known  # the rest are prospects
+    purchases, fast, slow = purchases[known], spend_fast[known], spend_slow[known]
+    tenure = week - first_purchase_week[known]
+    recency = week - last_purchase_week[known]
+    mean_gap = (tenure + 1) / purchases
+    stage = np.full(known.shape, int(Stage.STABLE), dtype=np.int8)
+    stage[(tenure < 40) | (fast > 1.2 * slow)] = Stage.DEVELOPMENT
+    stage[(fast < 0.5 * slow) | (recency > 1.5 * mean_gap + 4)] = Stage.DECLINE
     stage[(tenure < 12) | (purchases < 3)] = Stage.IDENTIFICATION
     stage[recency > np.maximum(13, 3 * mean_gap)] = Stage.LOST
-    stage[purchases == 0] = Stage.PROSPECT
-    return stage
+    everyone[known] = stage
+    return everyone
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FirmView:
     """Everything a strategy may look at this week. Arrays are indexed by person (0..N-1), read-only.
 
@@ -137,7 +155,7 @@ class FirmView:
                      "responses", "last_contact_week", "last_action", "loyalty_member", "knowledge"):
             arrays[name] = _read_only(getattr(records, name))
         stage = observed_stage(week, records.first_purchase_week, records.last_purchase_week,
-                               records.purchases, records.spend_fast, records.spend_slow)
+                               records.purchases, records.spend_fast, records.spend_slow, records.known)
         trend = np.where(records.spend_slow > 0, records.spend_fast / np.where(records.spend_slow > 0,
                                                                                 records.spend_slow, 1.0), 0.0)
         return cls(week=week, budget=budget, costs=costs, recent_value=_read_only(records.spend_slow.copy()),
@@ -159,9 +177,15 @@ class FirmView:
 
     def in_stage(self, *stages: Stage) -> np.ndarray:
         """Ids of people whose observed stage is one of `stages`, in id order."""
-        wanted = np.zeros(len(Stage), dtype=bool)
-        wanted[[int(s) for s in stages]] = True
-        return np.flatnonzero(wanted[self.observed_stage])
+        if len(stages) == 1:
+            return self._ids_by_stage[int(stages[0])]
+        return np.sort(np.concatenate([self._ids_by_stage[int(s)] for s in stages]))
+
+    @cached_property
+    def _ids_by_stage(self) -> list[np.ndarray]:
+        order = np.argsort(self.observed_stage, kind="stable")  # ids in id order within each stage
+        bounds = np.cumsum(np.bincount(self.observed_stage, minlength=len(Stage)))
+        return [_read_only(part) for part in np.split(order, bounds[:-1])]
 
     def rank_by(self, people: np.ndarray, score: np.ndarray, descending: bool = True) -> np.ndarray:
         """`people` sorted by `score` (highest first by default); ties keep id order."""
@@ -199,6 +223,7 @@ class Plan:
         self.actions = np.zeros(n_people, dtype=np.int8)
         self.spent = 0.0
         self._wanted = np.zeros(n_people, dtype=bool)
+        self._position = np.zeros(n_people, dtype=np.int64)  # scratch space for the repeat check
 
     @property
     def unfunded(self) -> int:
@@ -225,7 +250,7 @@ class Plan:
         people = _check_people(people, self.n_people)
         self._wanted[people] = True
         fresh = people[self.actions[people] == Action.NONE]
-        if fresh.size > 1 and np.bincount(fresh, minlength=self.n_people).max() > 1:
+        if fresh.size > 1 and _has_repeats(fresh, self._position):
             # drop repeats, keeping each person's first place in the order given
             fresh = fresh[np.sort(np.unique(fresh, return_index=True)[1])]
         cost = self.costs[action.label]
@@ -242,6 +267,17 @@ class Plan:
             if action != Action.NONE:
                 table[action] = self.costs[action.label]
         return table[self.actions]
+
+
+def _has_repeats(people: np.ndarray, scratch: np.ndarray) -> bool:
+    """Does any id occur twice? O(len(people)): write each id's position, read it back.
+
+    With a repeated id, one of its occurrences reads back another occurrence's position, whichever
+    write wins.
+    """
+    positions = np.arange(people.size)
+    scratch[people] = positions
+    return bool((scratch[people] != positions).any())
 
 
 def _check_action(action) -> Action:
