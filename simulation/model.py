@@ -94,15 +94,9 @@ class CustomerLifecycleModel(Model):
         records = self.firm.records
         stage_before = self.people.field("stage").copy()
         customers = np.flatnonzero(is_customer(stage_before))
-        # Everyone draws one uniform (acquisition or return); current customers draw the rest. The draws
-        # are made for the whole population at once, in a fixed order, whatever the engine.
+        # The draws are made for the whole population at once, in a fixed order, whatever the engine.
         acquisition = self.rng.random(p.n_people)
-        customer_draws = (
-            *self.rng.random((5, customers.size)),
-            self.rng.normal(0.0, p.value_noise, customers.size),
-            # Mean-one lognormal basket factor: E[exp(N(-s^2/2, s))] = 1.
-            self.rng.lognormal(-0.5 * p.amount_noise ** 2, p.amount_noise, customers.size),
-        )
+        customer_draws = self._customer_draws(p, customers)
         offer_fit = records.offer_fit(plan.actions, p.generic_fit, p.segment_fit)
         inputs = WeekInputs(acquisition, customers, customer_draws, plan.actions, offer_fit,
                             records.learning_gain, self.referral_table, market)
@@ -118,6 +112,21 @@ class CustomerLifecycleModel(Model):
         self.datacollector.collect(self)
         if week >= p.weeks:
             self.running = False
+
+    def _customer_draws(self, p, customers: np.ndarray) -> tuple:
+        """This week's purchase and noise draws of the current customers.
+
+        Everyone draws, customer or not, and each customer takes their own: so person i meets the same
+        luck in week t under every strategy (common random numbers). Drawing only for current customers
+        would be faster, but then a person's numbers would depend on how many others are customers, and
+        comparisons between strategies would be several times noisier.
+        """
+        n = p.n_people
+        uniforms = self.rng.random((5, n))
+        noise = self.rng.normal(0.0, p.value_noise, n)
+        # Mean-one lognormal basket factor: E[exp(N(-s^2/2, s))] = 1.
+        factor = self.rng.lognormal(-0.5 * p.amount_noise ** 2, p.amount_noise, n)
+        return (*(row[customers] for row in uniforms), noise[customers], factor[customers])
 
     def _record_metrics(self, week, stage_before, outcome, plan, market) -> None:
         people = self.people

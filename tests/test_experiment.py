@@ -64,3 +64,11 @@ def test_bad_comparison_input_is_named():
         compare_strategies(["mass", "mass"], replications=2)
     with pytest.raises(ParameterError, match="unknown parameter 'customers'"):
         compare_strategies(["mass"], replications=2, customers=10)
+
+
+def test_common_random_numbers_make_paired_differences_less_noisy_than_markets():
+    _, runs = compare_strategies(["mass", "needs_based"], replications=6, seed=7, n_people=1000, weeks=104,
+                                 return_runs=True)
+    profit = runs.pivot(index="seed", columns="strategy", values="profit")
+    difference = profit["needs_based"] - profit["mass"]
+    assert difference.std() < 0.5 * profit["mass"].std()
