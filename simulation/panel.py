@@ -42,9 +42,10 @@ class StrategyPanel(widgets.VBox):
     def __init__(self, weeks: int = 104, seed: int = 1):
         defaults = Parameters()
         self.weeks = weeks
-        self.strategy = widgets.Dropdown(options=strategy_names(), value="stage_based", description="strategy")
-        self.budget = widgets.FloatSlider(value=defaults.weekly_budget_per_person, min=0.0, max=1.0, step=0.05,
-                                          description="budget", readout_format=".2f",
+        self.strategy = widgets.Dropdown(options=strategy_names(), value="stage_based",
+                                         description="strategy")
+        self.budget = widgets.FloatSlider(value=defaults.weekly_budget_per_person, min=0.0, max=1.0,
+                                          step=0.05, description="budget", readout_format=".2f",
                                           tooltip="weekly marketing budget, CU per person in the market")
         self.switching_cost = widgets.FloatSlider(value=defaults.switching_cost_strength, min=0.0, max=5.0,
                                                   step=0.25, description="lock-in")
