@@ -1,0 +1,198 @@
+"""Exercises for chapter 4 · RFM (crm-theory-reference.md §5)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crm_theory import rfm_analysis, rfm_table
+from crm_theory.rfm import break_even_response_rate
+from exercises.core import (
+    ChoiceQuestion,
+    FunctionQuestion,
+    NumberQuestion,
+    SeriesQuestion,
+    ____,
+)
+from exercises.data import simulated_market, small_log
+
+TITLE = "Exercises · Chapter 4 · RFM"
+NOTEBOOK = "04_rfm_exercises.ipynb"
+INTRO = """
+Practise recency (最近一次消费), frequency (消费频率) and monetary value (消费金额) on data from a seeded
+simulation: `log` holds the purchases of eight customers in the first year (weeks 1-52), `market_log` the
+purchases of a whole market of 600 people. The analysis date is week `ANALYSIS_WEEK` = 53. Chapter 4 of the
+course (`notebooks/04_rfm.ipynb`) covers everything you need.
+"""
+
+ANALYSIS_WEEK = 53
+log = small_log()
+market_log = simulated_market().transactions
+SETUP = "from exercises.ch4 import *\n"
+
+
+class Recency(NumberQuestion):
+    statement = """Look at `log`. What is the recency, in weeks, of the customer with the smallest
+`customer_id`, at the analysis date (week 53)?"""
+    template = "recency_of_first = ____"
+    variables = ["recency_of_first"]
+    setup_code = SETUP
+    hints = ["Recency is counted from the analysis date (week 53), not from the customer's first purchase.",
+             "Find the customer's last purchase week in `log`, then subtract it from 53."]
+    solution_text = "Recency = analysis week − week of the last purchase."
+    solution_code = ("first = log['customer_id'].min()\n"
+                     "recency_of_first = ANALYSIS_WEEK - log.loc[log['customer_id'] == first, 'week'].max()")
+    wrong_examples = [("first = log['customer_id'].min()\n"
+                       "recency_of_first = ANALYSIS_WEEK - log.loc[log['customer_id'] == first, 'week'].min()",
+                       "counted from the first purchase")]
+
+    def _weeks(self):
+        first = log["customer_id"].min()
+        return log.loc[log["customer_id"] == first, "week"]
+
+    def expected(self):
+        return float(ANALYSIS_WEEK - self._weeks().max())
+
+    def mistakes(self):
+        return [(float(ANALYSIS_WEEK - self._weeks().min()),
+                 "you counted from the first purchase: recency is the time since the LAST purchase."),
+                (float(52 - self._weeks().max()),
+                 "recency must be counted from the analysis date, week 53, not from the last simulated week.")]
+
+
+class FrequencyMonetary(SeriesQuestion):
+    statement = """Compute the monetary value of every customer in `log`, as a pandas Series indexed by
+`customer_id` (a list in customer order works too)."""
+    template = "monetary = ____"
+    variables = ["monetary"]
+    setup_code = SETUP
+    hints = ["Group the log by customer_id.",
+             "Monetary value (消费金额) in Hughes' RFM is the total spent in the period: `.sum()`."]
+    solution_text = "Group by customer and add up the amounts."
+    solution_code = "monetary = log.groupby('customer_id')['amount'].sum()"
+    wrong_examples = [("monetary = log.groupby('customer_id')['amount'].mean()", "total spent"),
+                      ("monetary = log.groupby('customer_id').size()", "money")]
+
+    def expected(self):
+        return log.groupby("customer_id")["amount"].sum()
+
+    def mistakes(self):
+        grouped = log.groupby("customer_id")["amount"]
+        return [(grouped.mean(), "that is the average basket: monetary value here is the total spent."),
+                (grouped.size().astype(float), "that counts purchases (frequency): monetary value is money.")]
+
+
+def _reference_recency_scores(recency: pd.Series) -> pd.Series:
+    # rank first so each fifth holds a fifth of the customers; low recency (recent) scores high
+    ranks = recency.rank(method="first", ascending=False)
+    return np.ceil(ranks / len(recency) * 5).astype(int)
+
+
+class RecencyScores(FunctionQuestion):
+    statement = """Write a function `recency_score(recency)` that takes a Series of recencies (one per
+customer, in weeks) and returns quintile scores 1-5 with **recency reversed**: the most recent fifth of
+customers scores 5, the least recent fifth 1. Break ties by order, so each score holds a fifth of the customers.
+It is checked on hidden test cases."""
+    template = "def recency_score(recency):\n    return ____"
+    variables = ["recency_score"]
+    setup_code = SETUP
+    hints = ["Quintiles: sort customers by recency and cut them into five groups of equal size.",
+             "Recency is reversed: the MOST recent customers (smallest recency) get 5.",
+             "`pd.qcut(recency.rank(method='first'), 5, labels=[5, 4, 3, 2, 1])` does it in one line."]
+    solution_text = ("Rank by recency (ties broken by order), cut into five equal groups, and reverse the "
+                     "labels so the most recent fifth scores 5.")
+    solution_code = ("def recency_score(recency):\n"
+                     "    return pd.qcut(recency.rank(method='first'), 5, labels=[5, 4, 3, 2, 1]).astype(int)")
+    wrong_examples = [("def recency_score(recency):\n"
+                       "    return pd.qcut(recency.rank(method='first'), 5, labels=[1, 2, 3, 4, 5]).astype(int)",
+                       "reversed"),
+                      ("def recency_score(recency):\n    return ____", "still returns ____")]
+
+    def reference(self, recency):
+        return _reference_recency_scores(recency)
+
+    def cases(self):
+        rng = np.random.default_rng(11)
+        return [(pd.Series(rng.permutation(np.arange(1, 51)), index=np.arange(100, 150), name="recency"),),
+                (pd.Series(rng.permutation(np.arange(3, 203)).astype(float), name="recency"),)]
+
+    def mistakes(self):
+        return [(lambda r: 6 - _reference_recency_scores(r),
+                 "the scores are the wrong way round: recency is reversed, the most recent customers score 5.")]
+
+
+class CellCount(NumberQuestion):
+    statement = """Now use the library: score `market_log` at week 53 with `rfm_analysis`. How many customers
+are in cell `'555'` (the best fifth on recency, frequency and monetary value)?"""
+    template = "rfm = rfm_analysis(market_log, ANALYSIS_WEEK)\nchampions_in_555 = ____"
+    variables = ["champions_in_555"]
+    setup_code = SETUP
+    hints = ["Use `rfm_analysis(market_log, ANALYSIS_WEEK)` from crm_theory.",
+             "Count the rows whose `cell` is '555'."]
+    solution_text = "The library scores every customer; cell 555 holds the best on all three dimensions."
+    solution_code = ("rfm = rfm_analysis(market_log, ANALYSIS_WEEK)\n"
+                     "champions_in_555 = (rfm['cell'] == '555').sum()")
+    wrong_examples = [("champions_in_555 = len(rfm_analysis(market_log, ANALYSIS_WEEK))", "not right")]
+
+    def expected(self):
+        return float((rfm_analysis(market_log, ANALYSIS_WEEK)["cell"] == "555").sum())
+
+
+class BreakEven(NumberQuestion):
+    statement = """Hughes' cell analysis. A mailing costs 0.80 CU per piece and each response brings a net
+profit of 20 CU. What is the break-even response rate, as a share (e.g. 0.1 for 10%)?"""
+    template = "break_even_rate = ____"
+    variables = ["break_even_rate"]
+    setup_code = SETUP
+    hints = ["Break-even: the response rate at which a mailing's responses just pay for the mailing.",
+             "Hughes: break-even rate = cost per piece / net profit per response."]
+    solution_text = "0.80 / 20 = 0.04: cells whose test response rate beats 4% are worth rolling out to."
+    solution_code = "break_even_rate = 0.80 / 20"
+    wrong_examples = [("break_even_rate = 20 / 0.80", "upside down"),
+                      ("break_even_rate = 4", "a share")]
+
+    def expected(self):
+        return break_even_response_rate(0.80, 20.0)
+
+    def mistakes(self):
+        return [(20 / 0.80, "that is upside down: divide the cost per piece by the profit per response."),
+                (4.0, "give the rate as a share (0.04), not a percentage.")]
+
+
+class Ties(ChoiceQuestion):
+    statement = """Why do RFM tools rank customers before cutting frequency into quintiles?
+
+- **a** `pd.qcut` on the raw frequencies puts each fifth of customers in its own score anyway
+- **b** most customers bought once, so cutting raw frequencies at quintiles collapses the bins; ranking
+  first (ties broken by order) keeps five equal groups
+- **c** ties do not matter for frequency, only for recency
+
+Answer with the letter, as a string."""
+    template = "ties_answer = ____"
+    variables = ["ties_answer"]
+    setup_code = SETUP
+    options = {"a": "pd.qcut on the raw frequencies puts each fifth of customers in its own score",
+               "b": "most customers bought once, so cutting raw frequencies at quintiles collapses the bins; "
+                    "ranking first (ties broken by order) keeps five equal groups",
+               "c": "ties do not matter for frequency, only for recency"}
+    correct = "b"
+    hints = ["Look at `rfm_table(market_log, ANALYSIS_WEEK)['frequency'].value_counts()`."]
+    solution_text = ("(b). When more than a fifth of customers share one frequency (1 purchase), quintile "
+                     "edges coincide and bins collapse; ranking with ties broken keeps five equal groups.")
+    solution_code = "ties_answer = 'b'"
+    feedback = {"a": "With heavy ties the quintile edges coincide: qcut fails or merges bins.",
+                "c": "Frequency is the MOST tied dimension: many customers bought exactly once.",
+                "b": "Ranking first is what crm_theory.rfm_scores does by default (ties='rank')."}
+    wrong_examples = [("ties_answer = 'a'", "edges coincide")]
+
+
+q1 = Recency("Question 1 (recency)")
+q2 = FrequencyMonetary("Question 2 (monetary value)")
+q3 = RecencyScores("Question 3 (recency scores)")
+q4 = CellCount("Question 4 (cell 555)")
+q5 = BreakEven("Question 5 (break-even response rate)")
+q6 = Ties("Question 6 (ties)")
+QUESTIONS = [q1, q2, q3, q4, q5, q6]
+
+__all__ = ["ANALYSIS_WEEK", "log", "market_log", "rfm_analysis", "rfm_table", "pd", "np", "____",
+           *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)]]
