@@ -16,4 +16,5 @@ from exercises.core import (
     ____,
 )
 
-__all__ = ["____", "Blank", "ChoiceQuestion", "FrameQuestion", "FunctionQuestion", "NumberQuestion", "Question"]
+__all__ = ["____", "Blank", "ChoiceQuestion", "FrameQuestion", "FunctionQuestion", "NumberQuestion",
+           "Question"]

@@ -58,7 +58,8 @@ def write_key(path: Path, out_dir: Path, execute: bool = True) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m exercises.answer_key", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m exercises.answer_key",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="exercise notebooks (default: all)")
     parser.add_argument("--out", type=Path, default=Path("build/answer_keys"), help="output directory")
     parser.add_argument("--no-execute", action="store_true", help="fill the answers without running")

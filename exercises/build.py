@@ -15,9 +15,10 @@ import nbformat
 
 EXERCISES = Path(__file__).resolve().parent
 
-HOW_TO = """**How these exercises work.** Run the set-up cell first. For each question, replace the `____` in the
-answer cell with your answer and run it, then run the check cell. `q1.hint()` gives a hint (call it again for
-the next one) and `q1.solution()` shows a worked solution: uncomment those lines when you need them."""
+HOW_TO = """**How these exercises work.** Run the set-up cell first. For each question, replace the `____`
+in the answer cell with your answer and run it, then run the check cell. `q1.hint()` gives a hint (call it
+again for the next one) and `q1.solution()` shows a worked solution: uncomment those lines when you need
+them."""
 
 
 def build(chapter: str) -> Path:

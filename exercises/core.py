@@ -91,7 +91,8 @@ def as_series(value, name: str, index=None) -> pd.Series:
     """A Series from a Series, a one-column DataFrame, a dict, a list or an array."""
     if isinstance(value, pd.DataFrame):
         if value.shape[1] != 1:
-            raise Incorrect(f"`{name}` should be one column of values, but it has columns {list(value.columns)}")
+            raise Incorrect(f"`{name}` should be one column of values, but it has columns "
+                            f"{list(value.columns)}")
         value = value.iloc[:, 0]
     if isinstance(value, pd.Series):
         return value
@@ -102,7 +103,8 @@ def as_series(value, name: str, index=None) -> pd.Series:
         if array.ndim != 1:
             raise Incorrect(f"`{name}` should be a flat list of values, but it has shape {array.shape}")
         if index is not None and len(array) != len(index):
-            raise Incorrect(f"`{name}` should have {len(index)} values, one per customer; it has {len(array)}")
+            raise Incorrect(f"`{name}` should have {len(index)} values, one per customer; "
+                            f"it has {len(array)}")
         return pd.Series(array, index=index)
     raise Incorrect(f"`{name}` should be a list or a pandas Series, but it is {type(value).__name__}")
 
@@ -116,7 +118,8 @@ def compare_series(actual, expected: pd.Series, name: str, rel: float = 1e-6, ab
     if not positional:
         missing = expected.index.difference(actual.index)
         if len(missing):
-            raise Incorrect(f"`{name}` has no value for {list(missing[:5])}: index it by {expected.index.name or 'id'}")
+            raise Incorrect(f"`{name}` has no value for {list(missing[:5])}: index it by "
+                            f"{expected.index.name or 'id'}")
         actual = actual.loc[expected.index]
     if pd.api.types.is_numeric_dtype(expected):
         try:
@@ -298,7 +301,8 @@ class ChoiceQuestion(Question):
         answer = answers[name]
         key = str(answer).strip().lower() if isinstance(answer, str) else answer
         if key not in self.options:
-            raise Incorrect(f"`{name}` should be one of {', '.join(repr(k) for k in self.options)}; got {answer!r}")
+            choices = ", ".join(repr(k) for k in self.options)
+            raise Incorrect(f"`{name}` should be one of {choices}; got {answer!r}")
         if key != self.correct:
             raise Incorrect(self.feedback.get(key, f"{key!r} is not the best answer. Reread the options."))
         return self.feedback.get(self.correct)
