@@ -136,13 +136,24 @@ def loyalty_index(
     )
 
 
+#: The textbook's own words for each cell (seed 004): it says 小 (small) for price tolerance in
+#: identification but 弱 (weak) for cross-buying in development, both coded 1 above.
+STAGE_INTENTION_WORDS = pd.DataFrame(
+    {
+        "repeat_purchase": ["moderate (一般)", "fairly strong (较强)", "strong (强)"],
+        "price_tolerance": ["small (小)", "moderate (一般)", "strong (强)"],
+        "cross_buying": ["none (无)", "weak (弱)", "strong (强)"],
+        "referral": ["none (无)", "none or weak (无或弱)", "strong (强)"],
+    },
+    index=STAGE_INTENTIONS.index,
+)
+
+
 def intentions_by_stage(level_names: bool = False) -> pd.DataFrame:
-    """The textbook's table of intention strength by stage (§2), as ordinal numbers 0-4 or as words."""
+    """The textbook's table of intention strength by stage (§2): ordinal numbers 0-4, or its own words."""
     if not level_names:
         return STAGE_INTENTIONS.copy()
-    return STAGE_INTENTIONS.map(
-        lambda level: "none or weak" if level == 0.5 else INTENTION_LEVELS[int(level)]
-    )
+    return STAGE_INTENTION_WORDS.copy()
 
 
 def dick_basu_type(

@@ -20,7 +20,13 @@ from tqdm.auto import tqdm
 from simulation import rules
 from simulation.agents import Competitor, Firm
 from simulation.network import max_degree, small_world_edges
-from simulation.outputs import METRIC_COLUMNS, SimulationResult, customer_table, transaction_table
+from simulation.outputs import (
+    METRIC_COLUMNS,
+    SimulationResult,
+    action_table,
+    customer_table,
+    transaction_table,
+)
 from simulation.parameters import ParameterError, Parameters
 from simulation.population import AgentPeople, VectorPeople, WeekInputs, initial_state
 from simulation.stages import Stage
@@ -75,6 +81,8 @@ class CustomerLifecycleModel(Model):
                          strategy_rng)
         self.week_inputs = None
         self._transactions: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._actions: list[tuple[np.ndarray, np.ndarray]] = []
+        self._book_initial_customers()
         self.week_metrics: dict[str, float] = {}
         self.datacollector = DataCollector(
             model_reporters={name: (lambda m, key=name: m.week_metrics[key]) for name in METRIC_COLUMNS})
@@ -105,13 +113,39 @@ class CustomerLifecycleModel(Model):
         costs = plan.cost_per_person()
         spend = outcome["spend"]
         records.record_week(week, plan.actions, costs, spend, outcome["responded"], p.learning_rate)
-        buyers = np.flatnonzero(spend > 0)
-        self._transactions.append((buyers.astype(np.int32), np.full(buyers.size, week, dtype=np.int32),
-                                   spend[buyers]))
+        self._book_transactions(week, spend)
+        contacted = np.flatnonzero(plan.actions)
+        self._actions.append((contacted.astype(np.int32), plan.actions[contacted]))
         self._record_metrics(week, stage_before, outcome, plan, market)
         self.datacollector.collect(self)
         if week >= p.weeks:
             self.running = False
+
+    def _book_transactions(self, week: int, spend: np.ndarray) -> None:
+        buyers = np.flatnonzero(spend > 0)
+        self._transactions.append((buyers.astype(np.int32), np.full(buyers.size, week, dtype=np.int32),
+                                   spend[buyers]))
+
+    def _book_initial_customers(self) -> None:
+        """The customers the firm starts with made their trial purchase in week 0.
+
+        The firm knows its existing customers: their trial purchases are in its records and in the
+        transaction log (week 0), so no strategy mistakes them for prospects.
+        """
+        starting = rules.start_relationship(self.people_state_view(), self.p)["spend"]
+        initial = self.people.field("acquired_week") == 0
+        spend = np.where(initial, starting, 0.0)
+        no_action = np.zeros(self.p.n_people, dtype=np.int8)
+        self.firm.records.record_week(0, no_action, np.zeros(self.p.n_people), spend,
+                                      np.zeros(self.p.n_people, dtype=bool), self.p.learning_rate)
+        self._book_transactions(0, spend)
+
+    def people_state_view(self):
+        """Everyone's current state as arrays, by field name (a copy for the agent engine)."""
+        from types import SimpleNamespace
+
+        from simulation.rules import STATE_FIELDS
+        return SimpleNamespace(**{name: self.people.field(name) for name in STATE_FIELDS})
 
     def _customer_draws(self, p, customers: np.ndarray) -> tuple:
         """This week's purchase and noise draws of the current customers.
@@ -178,6 +212,7 @@ class CustomerLifecycleModel(Model):
         return SimulationResult(
             metrics=metrics,
             transactions=transaction_table(self._transactions),
+            actions=action_table(self._actions),
             customers=customer_table(state, self.firm.records, self.p),
             parameters=self.p, strategy=self.strategy.name, seed=self.seed, engine=self.engine)
 

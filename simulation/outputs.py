@@ -4,8 +4,10 @@
   lost customers, revenue, gross margin, marketing cost, profit, retention rate, mean satisfaction /
   trust / switching cost / share of wallet of current customers, the competitor's offer, and how many
   planned actions were funded or not.
-- `transactions`: ``customer_id, week, amount`` - the schema `crm_theory` consumes.
+- `transactions`: ``customer_id, week, amount`` - the schema `crm_theory` consumes. Week 0 holds the
+  trial purchases of the customers the firm starts with (`initial_customer_share`); weeks 1..W the run.
 - `customers`: one row per person who was ever a customer.
+- `actions`: ``customer_id, week, action`` - every action the firm funded (the firm's contact history).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.stages import STAGE_LABELS, Stage
+from simulation.stages import STAGE_LABELS, Action, Stage
 
 METRIC_COLUMNS = (
     "week", *STAGE_LABELS, "new_customers", "won_back", "lost_customers", "revenue", "gross_margin",
@@ -45,6 +47,18 @@ def transaction_table(weekly: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -
         ids, weeks, amounts = np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0)
     return pd.DataFrame({"customer_id": ids.astype(np.int64), "week": weeks.astype(np.int64),
                          "amount": amounts})
+
+
+def action_table(weekly: list[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """``customer_id, week, action`` (the action's lower-case name) for every funded action."""
+    ids = [part[0] for part in weekly] or [np.empty(0, np.int32)]
+    codes = [part[1] for part in weekly] or [np.empty(0, np.int8)]
+    weeks = [np.full(part[0].size, week, dtype=np.int32) for week, part in enumerate(weekly, start=1)]
+    labels = pd.Categorical.from_codes(np.concatenate(codes).astype(np.int64),
+                                       categories=[a.label for a in Action])
+    return pd.DataFrame({"customer_id": np.concatenate(ids).astype(np.int64),
+                         "week": np.concatenate(weeks or [np.empty(0, np.int32)]).astype(np.int64),
+                         "action": labels})
 
 
 def relationship_pattern(stage: np.ndarray, decline_start_stage: np.ndarray, stable_weeks: np.ndarray,
@@ -111,6 +125,7 @@ class SimulationResult:
     metrics: pd.DataFrame
     transactions: pd.DataFrame
     customers: pd.DataFrame
+    actions: pd.DataFrame
     parameters: object
     strategy: str
     seed: int
@@ -137,12 +152,11 @@ class SimulationResult:
         return self.metrics.set_index("week")[list(STAGE_LABELS)]
 
     def write(self, out_dir) -> dict[str, Path]:
-        """Write metrics.csv, transactions.csv and customers.csv into `out_dir` (created if needed)."""
+        """Write metrics.csv, transactions.csv, customers.csv and actions.csv into `out_dir`."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        paths = {name: out / f"{name}.csv" for name in ("metrics", "transactions", "customers")}
-        self.metrics.to_csv(paths["metrics"], index=False)
-        self.transactions.to_csv(paths["transactions"], index=False)
-        self.customers.to_csv(paths["customers"], index=False)
+        paths = {name: out / f"{name}.csv" for name in ("metrics", "transactions", "customers", "actions")}
+        for name, path in paths.items():
+            getattr(self, name).to_csv(path, index=False)
         return paths
 

@@ -22,6 +22,8 @@ def test_run_writes_the_three_tables_and_prints_a_summary(tmp_path, capsys):
     metrics = pd.read_csv(tmp_path / "out" / "metrics.csv")
     transactions = pd.read_csv(tmp_path / "out" / "transactions.csv")
     customers = pd.read_csv(tmp_path / "out" / "customers.csv")
+    actions = pd.read_csv(tmp_path / "out" / "actions.csv")
+    assert list(actions.columns) == ["customer_id", "week", "action"]
     assert len(metrics) == 20 and list(transactions.columns) == ["customer_id", "week", "amount"]
     assert {"customer_id", "acquired_week", "lost_week", "stage", "decline_start_stage", "pattern",
             "tenure_weeks", "revenue", "profit"} <= set(customers.columns)
@@ -32,7 +34,7 @@ def test_run_is_reproducible_across_processes_and_engines(tmp_path):
         result = crmlab("run", "--customers", "150", "--weeks", "15", "--seed", "9", "--engine", engine,
                         "--out", str(tmp_path / engine))
         assert result.returncode == 0, result.stderr
-    for name in ("metrics", "transactions", "customers"):
+    for name in ("metrics", "transactions", "customers", "actions"):
         a = (tmp_path / "agents" / f"{name}.csv").read_text()
         assert a == (tmp_path / "vector" / f"{name}.csv").read_text()
 

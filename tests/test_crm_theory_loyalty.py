@@ -65,9 +65,11 @@ def test_loyalty_index_is_within_0_and_1_and_rejects_unknown_stages():
 
 def test_intention_table_reads_like_the_textbook():
     words = intentions_by_stage(level_names=True)
-    assert words.loc["identification", "repeat_purchase"] == "moderate"
-    assert words.loc["development", "referral"] == "none or weak"
-    assert (words.loc["stable"] == "strong").all()
+    assert words.loc["identification", "repeat_purchase"] == "moderate (一般)"
+    assert words.loc["identification", "price_tolerance"] == "small (小)"  # not "weak": the textbook's word
+    assert words.loc["development", "cross_buying"] == "weak (弱)"
+    assert words.loc["development", "referral"] == "none or weak (无或弱)"
+    assert (words.loc["stable"] == "strong (强)").all()
     numbers = intentions_by_stage()
     assert (
         (numbers.diff().dropna() >= 0).all().all()

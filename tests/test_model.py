@@ -95,7 +95,7 @@ def test_both_engines_give_identical_results_for_every_strategy(strategy):
     kwargs = dict(strategy=strategy, seed=3, n_people=400, weeks=90)
     agents = run_simulation(engine="agents", **kwargs)
     vector = run_simulation(engine="vector", **kwargs)
-    for name in ("metrics", "transactions", "customers"):
+    for name in ("metrics", "transactions", "customers", "actions"):
         pd.testing.assert_frame_equal(getattr(agents, name), getattr(vector, name), check_exact=True)
     m = agents.metrics
     assert m["lost_customers"].sum() > 0 and m["decline"].max() > 0
@@ -186,3 +186,36 @@ def test_unknown_strategy_and_engine_are_rejected_with_the_valid_names():
         run_simulation(engine="gpu")
     with pytest.raises(ParameterError, match="seed must be a non-negative integer"):
         run_simulation(seed=-1)
+
+
+def test_the_firms_rule_of_thumb_names_most_true_stages():
+    from simulation.firm_view import observed_stage
+
+    model = CustomerLifecycleModel(seed=21, n_people=2500, weeks=104, engine="vector")
+    model.run()
+    records = model.firm.records
+    seen = observed_stage(104, records.first_purchase_week, records.last_purchase_week, records.purchases,
+                          records.spend_fast, records.spend_slow)
+    known = records.purchases > 0
+    true = model.people.field("stage")
+    assert (seen[known] == true[known]).mean() > 0.6
+    assert (seen[~known] == Stage.PROSPECT).all()
+
+
+def test_the_firm_knows_the_customers_it_starts_with(default_run):
+    tx, c = default_run.transactions, default_run.customers
+    starters = set(c.loc[c["acquired_week"] == 0, "customer_id"])
+    assert starters and set(tx.loc[tx["week"] == 0, "customer_id"]) == starters
+    # so no acquisition offer is wasted on them
+    offers = default_run.actions.query("action == 'acquisition_offer'")
+    assert not set(offers["customer_id"]) & starters
+
+
+def test_the_action_log_matches_the_marketing_cost(default_run):
+    actions = default_run.actions
+    assert list(actions.columns) == ["customer_id", "week", "action"]
+    costs = default_run.parameters.action_costs()
+    spent = actions["action"].astype(str).map(costs).groupby(actions["week"]).sum()
+    np.testing.assert_allclose(spent.reindex(range(1, 105), fill_value=0).to_numpy(),
+                               default_run.metrics["marketing_cost"].to_numpy())
+    assert (actions.groupby(["week", "customer_id"]).size() == 1).all()  # one action a week each
