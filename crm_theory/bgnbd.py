@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 from scipy.special import betaln, expit, gammaln, hyp2f1, psi
 
+from crm_theory._fitting import fit_log_parameters
 from crm_theory.purchase_summary import summary_columns
 
 
@@ -105,19 +105,8 @@ class BetaGeoModel:
             # the purchase-rate scale alpha is in the summary's time unit: start it at the mean age
             scale = max(float(np.average(big_t, weights=counts)), 1e-3)
             starts = [np.log([1.0, scale, 1.0, 1.0]), np.log([0.5, scale / 4, 0.5, 2.0])]
-        best = None
-        for start in starts:
-            result = minimize(
-                self._negative_log_likelihood,
-                start,
-                args=(x, t_x, big_t, counts),
-                jac=True,
-                method="L-BFGS-B",
-                bounds=[(-12.0, 12.0)] * 4,
-                options={"ftol": self.tol, "gtol": 1e-8, "maxiter": 2000},
-            )
-            if best is None or result.fun < best.fun:
-                best = result
+        best = fit_log_parameters(self._negative_log_likelihood, starts, (x, t_x, big_t, counts),
+                                  ftol=self.tol, gtol=1e-8, maxiter=2000)
         self.r_, self.alpha_, self.a_, self.b_ = (float(value) for value in np.exp(best.x))
         self.log_likelihood_ = -float(best.fun)
         self.n_customers_ = int(counts.sum())

@@ -91,6 +91,18 @@ def _non_blank_lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield number, text
 
 
+
+def _first_line(path: Path, empty_message: str) -> tuple[int, str]:
+    """(line number, text) of the first non-blank line of a readable UTF-8 file; clear errors otherwise."""
+    _check_readable(path)
+    try:
+        first = next(_non_blank_lines(path), None)
+    except UnicodeDecodeError:
+        raise DataError("not a UTF-8 text file", file=path) from None
+    if first is None:
+        raise DataError(empty_message, file=path, line=1)
+    return first
+
 def _record_line_numbers(path: Path, skip_header: bool) -> list[int]:
     """Line number of every data record, in the order pandas reads them (blank lines are skipped).
 
@@ -181,13 +193,7 @@ def read_cdnow(path: str | Path) -> pd.DataFrame:
     dollars); the master file has a header line and four fields (id, date, number of CDs, dollars).
     """
     path = Path(path)
-    _check_readable(path)
-    try:
-        first = next(_non_blank_lines(path), None)
-    except UnicodeDecodeError:
-        raise DataError("not a UTF-8 text file", file=path) from None
-    if first is None:
-        raise DataError("empty file, expected CDNOW transactions", file=path, line=1)
+    first = _first_line(path, "empty file, expected CDNOW transactions")
     first_number, first_text = first
     has_header = not first_text.split()[0].isdigit()
     if has_header:
@@ -287,13 +293,7 @@ def read_transactions_csv(path: str | Path) -> pd.DataFrame:
     ``1997-01-31``) and ``amount`` (numbers >= 0); other columns are kept as text.
     """
     path = Path(path)
-    _check_readable(path)
-    try:
-        first = next(_non_blank_lines(path), None)
-    except UnicodeDecodeError:
-        raise DataError("not a UTF-8 text file", file=path) from None
-    if first is None:
-        raise DataError(f"empty file; {SCHEMA_HINT}", file=path, line=1)
+    first = _first_line(path, f"empty file; {SCHEMA_HINT}")
     header_line, header_text = first
     header = [name.strip() for name in _csv_fields(header_text)]
     for column in ("customer_id", "amount"):

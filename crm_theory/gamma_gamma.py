@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 from scipy.special import gammaln, psi
 
+from crm_theory._fitting import fit_log_parameters
 from crm_theory.errors import DataError
 from crm_theory.purchase_summary import monetary_column, summary_columns
 from crm_theory.validation import report_exclusion
@@ -92,19 +92,8 @@ class GammaGammaModel:
             # two starts whose implied mean spend p gamma / (q - 1) is the sample mean; the better fit wins
             mean_spend = float(np.mean(spend))
             starts = [np.log([1.0, 2.0, mean_spend]), np.log([5.0, 5.0, 0.8 * mean_spend])]
-        best = None
-        for start in starts:
-            result = minimize(
-                self._negative_log_likelihood,
-                start,
-                args=(frequency, spend),
-                jac=True,
-                method="L-BFGS-B",
-                bounds=[(-12.0, 12.0)] * 3,
-                options={"ftol": self.tol, "gtol": 1e-9, "maxiter": 5000},
-            )
-            if best is None or result.fun < best.fun:
-                best = result
+        best = fit_log_parameters(self._negative_log_likelihood, starts, (frequency, spend),
+                                  ftol=self.tol, gtol=1e-9, maxiter=5000)
         self.p_, self.q_, self.gamma_ = (float(value) for value in np.exp(best.x))
         self.log_likelihood_ = -float(best.fun)
         self.n_customers_ = int(frequency.size)
