@@ -13,6 +13,8 @@ One step is one week:
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 from mesa import DataCollector, Model
 from tqdm.auto import tqdm
@@ -70,7 +72,7 @@ class CustomerLifecycleModel(Model):
         network_rng, strategy_rng = self.rng.spawn(2)
 
         edges = small_world_edges(p.n_people, p.network_degree, p.network_rewiring, network_rng)
-        self.edges = edges
+        self.edges = edges  # the social network's ties, (E, 2) person ids
         self.referral_table = rules.referral_conversion_table(p.referral_conversion,
                                                               max_degree(p.n_people, edges))
         self.people = ENGINES[engine](self, initial_state(p, self.rng), edges)
@@ -132,20 +134,14 @@ class CustomerLifecycleModel(Model):
         The firm knows its existing customers: their trial purchases are in its records and in the
         transaction log (week 0), so no strategy mistakes them for prospects.
         """
-        starting = rules.start_relationship(self.people_state_view(), self.p)["spend"]
+        everyone = SimpleNamespace(**{name: self.people.field(name) for name in rules.STATE_FIELDS})
+        starting = rules.start_relationship(everyone, self.p)["spend"]
         initial = self.people.field("acquired_week") == 0
         spend = np.where(initial, starting, 0.0)
         no_action = np.zeros(self.p.n_people, dtype=np.int8)
         self.firm.records.record_week(0, no_action, np.zeros(self.p.n_people), spend,
                                       np.zeros(self.p.n_people, dtype=bool), self.p.learning_rate)
         self._book_transactions(0, spend)
-
-    def people_state_view(self):
-        """Everyone's current state as arrays, by field name (a copy for the agent engine)."""
-        from types import SimpleNamespace
-
-        from simulation.rules import STATE_FIELDS
-        return SimpleNamespace(**{name: self.people.field(name) for name in STATE_FIELDS})
 
     def _customer_draws(self, p, customers: np.ndarray) -> tuple:
         """This week's purchase and noise draws of the current customers.
