@@ -15,8 +15,6 @@ from simulation import rules
 from simulation.firm_view import CustomerRecords, FirmView, Plan
 from simulation.stages import Stage
 
-NO_DRAWS = (None,) * (len(rules.Draws._fields) - 1)  # prospects and lost customers draw only `acquisition`
-
 
 class Person(FixedAgent):
     """One person: a prospect until acquired, then a customer moving through the lifecycle stages.
@@ -49,7 +47,8 @@ class Person(FixedAgent):
         week = self.model.week_inputs
         i = self.person_id
         row = week.customer_row[i]
-        draws = rules.Draws(week.acquisition[i], *(week.customer_draw_rows[row] if row >= 0 else NO_DRAWS))
+        draws = rules.Draws(week.acquisition[i],
+                            *(week.customer_draw_rows[row] if row >= 0 else rules.NO_CUSTOMER_DRAWS))
         firm = rules.FirmInputs(week.actions[i], week.offer_fit[i], week.learning_gain[i],
                                 week.referral_table[self.recommendations])
         for name, value in rules.person_week(self, draws, firm, week.market, self.model.p).items():

@@ -121,7 +121,7 @@ class VectorPeople:
         outcome = {"spend": np.zeros(n)}
         outcome.update({name: np.zeros(n, dtype=bool) for name in OUTCOME_FIELDS[1:]})
 
-        def inputs(idx, customer_draws=NO_CUSTOMER_DRAWS):
+        def inputs(idx, customer_draws=rules.NO_CUSTOMER_DRAWS):
             return (rules.Draws(week.acquisition[idx], *customer_draws),
                     rules.FirmInputs(week.actions[idx], week.offer_fit[idx], week.learning_gain[idx],
                                      referral[idx]))
@@ -153,9 +153,6 @@ class VectorPeople:
             write(customers, rules.customer_week(_Members(state, customers),
                                                  *inputs(customers, week.customer_draws), market, p))
         return outcome
-
-
-NO_CUSTOMER_DRAWS = (None,) * (len(rules.Draws._fields) - 1)
 
 
 class AgentPeople:

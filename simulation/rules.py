@@ -87,6 +87,10 @@ class Draws(NamedTuple):
     amount_factor: float  # lognormal with mean 1: this basket relative to the average basket
 
 
+#: The draws of someone who is not a current customer: everything but `acquisition` is unused.
+NO_CUSTOMER_DRAWS = (None,) * (len(Draws._fields) - 1)
+
+
 class FirmInputs(NamedTuple):
     """What the firm and the network bring to one person (or to everyone) this week."""
 
