@@ -410,3 +410,139 @@ def _compare_any(actual, expected, name: str, tolerance: float) -> None:
         value = as_number(actual, name)
         if not close(value, float(expected), tolerance):
             raise Incorrect(f"`{name}` returned {_fmt(value)}, expected {_fmt(float(expected))}")
+
+
+# --------------------------------------------------------------------------------------------------
+# Questions whose answers are labels: matching, ordering, and functions that return a label
+
+
+def _label_text(value) -> str | None:
+    """A label as plain lower-case text; None for 'no label' (None, NaN, pd.NA, empty string)."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    text = str(value).strip()
+    return text.lower() if text else None
+
+
+class MatchingQuestion(Question):
+    """Give each item (a key) one of a few labels; the answer is a dict or a Series keyed by item, or a
+    list in item order. Wrong items are named without revealing their label; `item_feedback` maps
+    (item, wrong label) to a specific message."""
+
+    #: item key -> correct label (canonical, lower case)
+    answers: dict[str, str] = {}
+    #: accepted spellings (lower case) -> canonical label
+    synonyms: dict[str, str] = {}
+    #: (item, canonical wrong label) -> message
+    item_feedback: dict[tuple[str, str], str] = {}
+    #: said when some items are wrong and no specific feedback applies
+    retry: str = "Reread the statements and the chapter's table."
+
+    def canonical(self, value) -> str | None:
+        text = _label_text(value)
+        if text is None:
+            return None
+        return self.synonyms.get(text, text)
+
+    def evaluate(self, answers):
+        name = self.variables[0]
+        value = answers[name]
+        keys = list(self.answers)
+        if isinstance(value, pd.Series):
+            value = value.to_dict()
+        elif isinstance(value, list | tuple | np.ndarray):
+            if len(value) != len(keys):
+                raise Incorrect(f"`{name}` should have {len(keys)} labels, one per item ({', '.join(keys)})")
+            value = dict(zip(keys, value, strict=True))
+        if not isinstance(value, dict):
+            raise Incorrect(f"`{name}` should be a dict {{item: label}}, but it is {type(value).__name__}")
+        value = {str(k).strip().upper() if len(str(k).strip()) == 1 else str(k).strip(): v
+                 for k, v in value.items()}
+        missing = [k for k in keys if k not in value]
+        if missing:
+            raise Incorrect(f"`{name}` has no label for {missing}: give one for each of {keys}")
+        blank = [k for k in keys if is_blank(value[k])]
+        if blank:
+            raise NotAttempted(f"Replace the ____ for {', '.join(blank)} in `{name}`.")
+        allowed = sorted(set(self.answers.values()))
+        given = {k: self.canonical(value[k]) for k in keys}
+        unknown = [k for k in keys if given[k] not in allowed]
+        if unknown:
+            k = unknown[0]
+            raise Incorrect(f"the label for {k} is {value[k]!r}; use one of {', '.join(map(repr, allowed))}")
+        wrong = [k for k in keys if given[k] != self.answers[k]]
+        if wrong:
+            specific = [self.item_feedback[(k, given[k])] for k in wrong
+                        if (k, given[k]) in self.item_feedback]
+            detail = specific[0] if specific else self.retry
+            verb = "are" if len(wrong) > 1 else "is"
+            raise Incorrect(f"{len(wrong)} of {len(keys)} labels {verb} not right ({', '.join(wrong)}). "
+                            f"{detail}")
+        return None
+
+
+class OrderQuestion(Question):
+    """Put the items (letters) in order; `mistakes` maps typical wrong orders to messages."""
+
+    correct_order: Sequence[str] = ()
+    mistakes: dict[tuple[str, ...], str] = {}
+
+    def evaluate(self, answers):
+        name = self.variables[0]
+        value = answers[name]
+        if isinstance(value, str):
+            separated = " " in value or "," in value
+            value = value.replace(",", " ").split() if separated else list(value)
+        if not isinstance(value, list | tuple | np.ndarray | pd.Series):
+            raise Incorrect(f"`{name}` should be a list of letters, e.g. ['a', 'b', ...]")
+        value = list(value)
+        if any(is_blank(v) for v in value):
+            raise NotAttempted(f"Replace every ____ in `{name}` with a letter.")
+        order = tuple(str(v).strip().lower() for v in value)
+        if sorted(order) != sorted(self.correct_order):
+            raise Incorrect(f"`{name}` should hold each of {', '.join(sorted(self.correct_order))} exactly "
+                            f"once; got {list(order)}")
+        if order == tuple(self.correct_order):
+            return None
+        if order in self.mistakes:
+            raise Incorrect(self.mistakes[order])
+        right = sum(a == b for a, b in zip(order, self.correct_order, strict=True))
+        raise Incorrect(f"{right} of {len(order)} are in the right place. Reread the chapter's sequence.")
+
+
+class LabelFunctionQuestion(FunctionQuestion):
+    """A function returning a label (text, or None for 'no label'), checked on hidden cases.
+
+    A typical mistake (`mistakes()`: functions) is recognised when the student's function agrees with it
+    on every case; otherwise the first failing case is shown, without its right label."""
+
+    def normalise(self, label) -> str | None:
+        return _label_text(label)
+
+    def describe(self, args: tuple) -> str:
+        return ", ".join(repr(a) for a in args)
+
+    def evaluate(self, answers):
+        name = self.variables[0]
+        function = answers[name]
+        if not callable(function):
+            raise Incorrect(f"`{name}` should be a function (def {name}(...): ...)")
+        cases = self.cases()
+        given = []
+        for args in cases:
+            result = function(*_copies(args))
+            if is_blank(result):
+                raise NotAttempted(f"`{name}` still returns ____: write its body.")
+            given.append(self.normalise(result))
+        expected = [self.normalise(self.reference(*args)) for args in cases]
+        if given == expected:
+            return f"it passed {len(cases)} test cases."
+        for typical, message in self.mistakes():
+            if given == [self.normalise(typical(*args)) for args in cases]:
+                raise Incorrect(message)
+        first = next(i for i, (g, e) in enumerate(zip(given, expected, strict=True)) if g != e)
+        wrong = sum(g != e for g, e in zip(given, expected, strict=True))
+        raise Incorrect(f"wrong on {wrong} of {len(cases)} test cases; e.g. for "
+                        f"({self.describe(cases[first])}) it returned {given[first]!r}, which is not right.")
