@@ -1,0 +1,432 @@
+"""Exercises for chapter 7 · The strategy lab (crm-theory-reference.md §6-§8)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from exercises.core import (
+    ChoiceQuestion,
+    FrameQuestion,
+    Incorrect,
+    NotAttempted,
+    NumberQuestion,
+    Question,
+    ____,
+    compare_frames,
+    is_blank,
+)
+from simulation import Action, Stage, compare_strategies, get_strategy
+from simulation.strategies.base import FunctionStrategy
+
+TITLE = "Exercises · Chapter 7 · The strategy lab"
+NOTEBOOK = "07_strategy_lab_exercises.ipynb"
+INTRO = """
+Practise comparing marketing strategies in the simulation: confidence intervals from replications, common
+random numbers (the same markets for every strategy), paired comparisons, and finally a strategy of your own
+that has to beat mass marketing (盲目大量化营销) at the same budget.
+
+`runs` holds the results of an experiment: the strategies in `STRATEGIES`, each run in the same 5 markets
+(replications) of 500 people for 52 weeks, with the same weekly budget; one row per strategy and replication
+(`seed`), with the summary metrics of each run (`profit`, `realised_clv`, ...). It was made with
+
+    compare_strategies(STRATEGIES, replications=5, seed=2, n_people=500, weeks=52, engine="vector",
+                       return_runs=True)
+
+Chapter 7 of the course (`notebooks/07_strategy_lab.ipynb`) covers everything you need.
+"""
+
+SETUP = "from exercises.ch7 import *\n"
+STRATEGIES = ["mass", "targeted", "one_to_one", "stage_based"]
+EXPERIMENT = {"replications": 5, "seed": 2, "n_people": 500, "weeks": 52, "engine": "vector"}
+#: the market the strategy of Question 5 is tested in (3 replications, the same seeds for both strategies)
+RACE = {"replications": 3, "seed": 12, "n_people": 600, "weeks": 60, "engine": "vector"}
+LEVEL = 0.95
+
+_, runs = compare_strategies(STRATEGIES, return_runs=True, **EXPERIMENT)
+runs = runs.reset_index(drop=True)
+
+
+def _t_half_width(values) -> float:
+    values = np.asarray(values, dtype=float)
+    return float(stats.t.ppf(0.5 + LEVEL / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+
+
+def _profit_wide() -> pd.DataFrame:
+    return runs.pivot(index="seed", columns="strategy", values="profit")[STRATEGIES]
+
+
+def _gains() -> pd.DataFrame:
+    wide = _profit_wide()
+    return wide.sub(wide["mass"], axis=0).drop(columns="mass")
+
+
+def _paired_table() -> pd.DataFrame:
+    gains = _gains()
+    half = gains.apply(_t_half_width)
+    return pd.DataFrame({"mean_gain": gains.mean(), "ci_low": gains.mean() - half,
+                         "ci_high": gains.mean() + half, "wins": (gains > 0).sum()}).rename_axis("strategy")
+
+
+#: mean profit gain over mass and its 95% interval, from the paired differences (same market, same luck)
+paired = _paired_table()
+
+
+# --------------------------------------------------------------------------------------------------
+# 1. a confidence interval from replications
+
+
+def _mass_profit() -> np.ndarray:
+    return runs.loc[runs["strategy"] == "mass", "profit"].to_numpy(dtype=float)
+
+
+class HalfWidth(NumberQuestion):
+    statement = """One run is one market's luck, so a strategy's result is a mean over replications with a
+confidence interval. Take the five profits of `mass` in `runs` and compute the **half-width** of their 95%
+confidence interval (置信区间) based on the t distribution: the interval is mean ± half-width."""
+    template = "mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\nhalf_width = ____"
+    variables = ["half_width"]
+    setup_code = SETUP
+    hints = ["Half-width = t × s / √n, with s the sample standard deviation (ddof=1) and n = 5 replications.",
+             "t is the 97.5% quantile of the t distribution with n − 1 = 4 degrees of freedom: "
+             "`stats.t.ppf(0.975, 4)` ≈ 2.776.",
+             "pandas' `.std()` uses ddof=1; numpy's `np.std` uses ddof=0 unless told otherwise."]
+    solution_text = ("t(0.975; 4) × s / √5 with s the sample standard deviation: with only five replications "
+                     "t ≈ 2.78 is much larger than the normal 1.96, and the interval is wide, because markets "
+                     "differ a lot. `compare_strategies` reports the same interval (`ci_low`, `ci_high`).")
+    solution_code = ("mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n"
+                     "n = len(mass_profit)\n"
+                     "half_width = stats.t.ppf(0.975, n - 1) * mass_profit.std() / np.sqrt(n)")
+    wrong_examples = [("mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n"
+                       "half_width = 1.96 * mass_profit.std() / np.sqrt(5)", "1.96"),
+                      ("mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n"
+                       "half_width = stats.t.ppf(0.975, 4) * mass_profit.std()", "√n")]
+    tolerance = 1e-3
+
+    def expected(self):
+        return _t_half_width(_mass_profit())
+
+    def mistakes(self):
+        x = _mass_profit()
+        n, s, s0 = x.size, x.std(ddof=1), x.std(ddof=0)
+        t = stats.t.ppf(0.975, n - 1)
+        return [(1.96 * s / np.sqrt(n), "1.96 is the normal quantile, right only for many replications; with 5 "
+                                        "use the t distribution with 4 degrees of freedom (≈ 2.776)."),
+                (t * s, "that is t × s, the spread of single runs: divide by √n for the uncertainty of the mean."),
+                (1.96 * s, "divide by √n (the mean of 5 runs is less uncertain than one run), and use t, not 1.96."),
+                (t * s0 / np.sqrt(n), "use the sample standard deviation (ddof=1, pandas' default); np.std "
+                                      "divides by n, not n − 1."),
+                (stats.t.ppf(0.975, n) * s / np.sqrt(n), "the t distribution has n − 1 = 4 degrees of freedom, "
+                                                         "not 5."),
+                (s / np.sqrt(n), "that is the standard error; multiply it by the t quantile (≈ 2.776)."),
+                (2 * t * s / np.sqrt(n), "that is the whole width of the interval; the half-width is half of it.")]
+
+
+# --------------------------------------------------------------------------------------------------
+# 2. common random numbers
+
+
+class CommonRandomNumbers(ChoiceQuestion):
+    statement = """In `compare_strategies`, replication *k* uses the same seed for every strategy (common random
+numbers, 公共随机数): the same people, the same needs, the same competitor promotions, the same luck. Why?
+
+- **a** so that in each replication the strategies face the same market: the difference between two strategies
+  in one replication is not a difference between markets, and paired comparisons become much more precise
+- **b** so that the results can be reproduced: with the same seed everyone gets the same numbers
+- **c** so that each strategy's own confidence interval gets narrower
+- **d** because with different seeds the strategies would get different budgets
+
+Answer with the letter, as a string."""
+    template = "crn_answer = ____"
+    variables = ["crn_answer"]
+    setup_code = SETUP
+    options = {"a": "same markets: paired differences are precise", "b": "reproducibility",
+               "c": "narrower intervals for each strategy", "d": "equal budgets"}
+    correct = "a"
+    hints = ["Would reproducibility need the SAME seed for every strategy, or just fixed seeds?",
+             "Compare the spread of `runs` profits across seeds with the spread of the differences "
+             "strategy − mass within each seed."]
+    solution_text = ("(a). Most of the variation between runs comes from the market (its people and its luck), "
+                     "not from the strategy. With common random numbers that variation is the same for every "
+                     "strategy in a replication, so it cancels in the paired difference: the interval of the "
+                     "differences is far narrower than the separate intervals. The chapter's simulation draws "
+                     "each person's luck separately so that a strategy cannot shift anyone else's draws.")
+    solution_code = "crn_answer = 'a'"
+    feedback = {"a": "The market's luck cancels in the paired difference.",
+                "b": "Fixed seeds make results reproducible, but they need not be the same seed for every "
+                     "strategy. Using the same one is about comparing like with like.",
+                "c": "Each strategy's own interval is as wide as before: markets still differ from one "
+                     "replication to the next. What narrows is the interval of the paired differences.",
+                "d": "The budget is set per person per week and is the same whatever the seed."}
+    wrong_examples = [("crn_answer = 'b'", "reproducible"), ("crn_answer = 'c'", "paired differences")]
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. paired differences
+
+
+class PairedGains(FrameQuestion):
+    statement = """Use the common random numbers: for each replication (`seed`), compute each strategy's profit
+minus the profit of `mass` **in the same replication**. Answer with a DataFrame indexed by `seed`, one column
+per strategy (`targeted`, `one_to_one`, `stage_based`; a column of zeros for `mass` does no harm)."""
+    template = "gains = ____"
+    variables = ["gains"]
+    setup_code = SETUP
+    hints = ["`runs.pivot(index='seed', columns='strategy', values='profit')` puts one replication per row.",
+             "Subtract the `mass` column from every column, row by row: `.sub(wide['mass'], axis=0)`."]
+    solution_text = ("Pivot to one row per replication, then subtract mass's profit in the same row. Compare "
+                     "`gains.std()` with `runs.groupby('strategy')['profit'].std()`: the differences vary much "
+                     "less than the profits, because each market's luck cancels.")
+    solution_code = ("wide = runs.pivot(index='seed', columns='strategy', values='profit')\n"
+                     "gains = wide.sub(wide['mass'], axis=0)")
+    wrong_examples = [("wide = runs.pivot(index='seed', columns='strategy', values='profit')\n"
+                       "gains = -wide.sub(wide['mass'], axis=0)", "the other way round"),
+                      ("wide = runs.pivot(index='seed', columns='strategy', values='profit')\n"
+                       "gains = wide - wide['mass'].mean()", "same replication")]
+
+    def expected(self):
+        return _gains()
+
+    def evaluate(self, answers):
+        name = self.variables[0]
+        value = answers[name]
+        expected = self.expected()
+        try:
+            compare_frames(value, expected, name, rel=1e-6)
+        except Incorrect:
+            if isinstance(value, pd.DataFrame) and all(c in value.columns for c in expected.columns):
+                for wrong, message in self._mistakes():
+                    try:
+                        compare_frames(value, wrong, name, rel=1e-6)
+                    except Incorrect:
+                        continue
+                    raise Incorrect(message) from None
+            raise
+        return None
+
+    def _mistakes(self):
+        wide = _profit_wide()
+        gains = _gains()
+        others = [s for s in STRATEGIES if s != "mass"]
+        return [(-gains, "you subtracted the other way round: strategy minus mass, so a positive gain means the "
+                         "strategy did better."),
+                (wide[others] - wide["mass"].mean(),
+                 "you subtracted mass's mean profit; subtract mass's profit in the same replication (same seed), "
+                 "so each market's luck cancels."),
+                (wide[others], "those are the profits themselves; subtract mass's profit in the same replication.")]
+
+
+# --------------------------------------------------------------------------------------------------
+# 4. a decision from the paired table
+
+
+_DECISION_OPTIONS = {"a": "targeted", "b": "one_to_one", "c": "stage_based", "d": None}
+
+
+def _unpaired_overlap(strategy: str) -> bool:
+    """Do the separate (unpaired) 95% intervals of `strategy` and mass overlap?"""
+    def interval(name):
+        values = runs.loc[runs["strategy"] == name, "profit"].to_numpy(dtype=float)
+        half = _t_half_width(values)
+        return values.mean() - half, values.mean() + half
+
+    (low, high), (mass_low, mass_high) = interval(strategy), interval("mass")
+    return low <= mass_high and mass_low <= high
+
+
+class Decision(ChoiceQuestion):
+    statement = """`paired` summarises your gains: for each strategy, the mean profit gain over mass across the 5
+replications, its 95% t interval (`ci_low`, `ci_high`, computed as in Question 1 but on the paired
+differences), and in how many replications it beat mass (`wins`). You want to recommend the strategy with the
+highest mean gain **among those whose advantage over mass is established**: their interval lies entirely above
+0, so it does not overlap "no difference". Which is it?
+
+- **a** `targeted`
+- **b** `one_to_one`
+- **c** `stage_based`
+- **d** none of them: no interval lies entirely above 0
+
+Answer with the letter, as a string."""
+    template = "decision = ____  # read the table first: run `paired` in a cell of its own"
+    variables = ["decision"]
+    setup_code = SETUP
+    hints = ["First drop every strategy whose `ci_low` is 0 or below: its interval includes 'no gain'.",
+             "Of the strategies left, pick the one with the highest `mean_gain`."]
+    solution_code = ("established = paired[paired['ci_low'] > 0]\n"
+                     "best = established['mean_gain'].idxmax() if len(established) else None\n"
+                     "decision = {'targeted': 'a', 'one_to_one': 'b', 'stage_based': 'c', None: 'd'}[best]")
+    options = {key: str(name) for key, name in _DECISION_OPTIONS.items()}
+
+    def _best(self):
+        established = paired[paired["ci_low"] > 0]
+        return established["mean_gain"].idxmax() if len(established) else None
+
+    @property
+    def correct(self):
+        best = self._best()
+        return next(key for key, name in _DECISION_OPTIONS.items() if name == best)
+
+    @property
+    def feedback(self):
+        best = self._best()
+        text = {}
+        for key, name in _DECISION_OPTIONS.items():
+            if name is None:
+                if best is None:
+                    text[key] = ("no strategy's paired interval lies entirely above 0: mass marketing is not "
+                                 "beaten with confidence in these five markets.")
+                else:
+                    text[key] = f"the paired interval of {best} lies entirely above zero."
+                    if _unpaired_overlap(best):
+                        text[key] += (" Its separate interval overlaps mass's, but the paired one compares like "
+                                      "with like: the same markets, the same luck.")
+                continue
+            row = paired.loc[name]
+            interval = f"[{row['ci_low']:,.0f}, {row['ci_high']:,.0f}]"
+            if name == best:
+                text[key] = (f"{name}: mean gain {row['mean_gain']:,.0f} CU, interval {interval} entirely above 0, "
+                             f"and the highest mean gain of the established strategies.")
+            elif row["ci_low"] <= 0:
+                text[key] = (f"{name}'s interval {interval} includes 0 (or lies below it): its advantage is not "
+                             f"established, even with a mean gain of {row['mean_gain']:,.0f} CU.")
+            else:
+                text[key] = (f"{name}'s interval {interval} lies above 0, but {best} has the higher mean gain and "
+                             "is established too.")
+        return text
+
+    @property
+    def wrong_examples(self):
+        feedback, correct = self.feedback, self.correct
+        examples = []
+        for key in _DECISION_OPTIONS:
+            if key == correct:
+                continue
+            message = feedback[key]
+            phrase = next(p for p in ("not established", "higher mean gain", "lies entirely above zero",
+                                      "no strategy's") if p in message)
+            examples.append((f"decision = '{key}'", phrase))
+        return examples
+
+    @property
+    def solution_text(self):
+        best = self._best()
+        table = paired.round(0).to_string()
+        verdict = (f"({self.correct}) {best}." if best is not None else "(d): none is established.")
+        return (f"{verdict} A high mean gain is not enough: with five markets the interval shows whether the "
+                f"gain is more than luck. The table:\n\n```\n{table}\n```")
+
+
+# --------------------------------------------------------------------------------------------------
+# 5. your own strategy
+
+
+class _StillBlank(Exception):
+    pass
+
+
+class _StrategyError(Exception):
+    def __init__(self, error: Exception, week: int):
+        super().__init__(str(error))
+        self.error, self.week = error, week
+
+
+def race(strategy) -> pd.DataFrame:
+    """Run `strategy` and mass in the markets of Question 5; one row per replication and strategy."""
+    _, results = compare_strategies([strategy, "mass"], return_runs=True, **RACE)
+    return results
+
+
+class BeatMass(Question):
+    statement = f"""Write a strategy `my_strategy(view, plan)` that earns more profit than `mass` at the same
+budget. It is tested in {RACE['replications']} markets of {RACE['n_people']} people over {RACE['weeks']} weeks
+(common random numbers, seed {RACE['seed']}): its mean profit gain over mass in the same markets must be
+positive. `view` is what the firm observes (`view.in_stage(Stage.PROSPECT)`, `view.recent_value`,
+`view.knowledge`, `view.last_contact_week`, `view.rank_by(people, score)`, `view.shuffled(people)`, ...);
+`plan.add(people, Action.X, max_spend=...)` funds an action for people in the order given while the weekly
+budget (`plan.budget`) lasts. Beating mass is not trivial: a strategy that only sends offers to its best
+customers usually loses. Think of chapter 6: learn about customers, then customise. `race(my_strategy)` runs
+the same test and shows each market."""
+    template = ('def my_strategy(view, plan):\n'
+                '    """My strategy, in one line."""\n'
+                '    # fund actions with plan.add(people, Action...., max_spend=...)\n'
+                '    return ____')
+    variables = ["my_strategy"]
+    setup_code = SETUP
+    hints = ["Keep part of the budget for acquisition offers to prospects (mass spends 40% on them): without "
+             "new customers there is nobody to market to.",
+             "One-to-one works in two steps: `Action.SERVICE` contacts to valuable customers you know little "
+             "about (`view.knowledge < 0.5`) teach you their needs; `Action.PERSONAL_OFFER` to customers you know "
+             "(knowledge ≥ 0.3), ranked by `view.recent_value * view.knowledge`, then pays.",
+             "A budget split that works: 20% acquisition, 30% service to learn, 15% cross-selling to stable "
+             "customers you know well, the rest personal offers; finish with `plan.add(prospects, "
+             "Action.ACQUISITION_OFFER)` so no money is left idle."]
+    solution_text = ("IDIC written out: identify (everyone who bought), differentiate (by recent value and by "
+                     "knowledge), interact (service contacts to learn, at most every four weeks), customise "
+                     "(personal offers and cross-selling where the firm knows enough). It is how the built-in "
+                     "`one_to_one` strategy works, so it gives the same results.")
+    solution_code = '''def my_strategy(view, plan):
+    """IDIC: learn about valuable customers, then customise offers for those we know."""
+    customers = view.in_stage(Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE, Stage.DECLINE)
+    by_value = view.rank_by(customers, view.recent_value)
+    knowledge = view.knowledge[by_value]
+    rested = view.week - view.last_contact_week[by_value] > 3
+    stable = view.rank_by(view.in_stage(Stage.STABLE), view.knowledge)
+    prospects = view.shuffled(view.in_stage(Stage.PROSPECT))
+    plan.add(prospects, Action.ACQUISITION_OFFER, max_spend=0.2 * plan.budget)
+    plan.add(by_value[(knowledge < 0.5) & rested], Action.SERVICE, max_spend=0.3 * plan.budget)
+    plan.add(stable[view.knowledge[stable] >= 0.5], Action.CROSS_SELL, max_spend=0.15 * plan.budget)
+    plan.add(view.rank_by(by_value[knowledge >= 0.3], view.recent_value * view.knowledge), Action.PERSONAL_OFFER)
+    plan.add(prospects, Action.ACQUISITION_OFFER)'''
+    wrong_examples = [("def my_strategy(view, plan):\n    pass", "spent nothing"),
+                      ("def my_strategy(view, plan):\n    plan.add([10 ** 9], Action.SERVICE)", "raised"),
+                      ("def my_strategy(view, plan):\n    return ____", "write the body")]
+
+    def evaluate(self, answers):
+        name = self.variables[0]
+        function = answers[name]
+        if not callable(function):
+            raise Incorrect(f"`{name}` should be a function: def {name}(view, plan): ...")
+        week = {"now": 0}
+
+        def student(view, plan):
+            week["now"] = view.week
+            try:
+                result = function(view, plan)
+            except Exception as error:  # report the student's error in one line
+                raise _StrategyError(error, view.week) from error
+            if is_blank(result):
+                raise _StillBlank()
+
+        try:
+            results = race(FunctionStrategy(student, name="your_strategy"))
+        except _StillBlank:
+            raise NotAttempted(f"`{name}` still returns ____: write the body of your strategy.") from None
+        except _StrategyError as failure:
+            error = failure.error
+            raise Incorrect(f"your strategy raised {type(error).__name__} in week {failure.week}: {error}") \
+                from None
+        wide = results.pivot(index="seed", columns="strategy", values="profit")
+        cost = results.groupby("strategy")["marketing_cost"].mean()
+        gain = wide["your_strategy"] - wide["mass"]
+        mine, theirs, wins = wide["your_strategy"].mean(), wide["mass"].mean(), int((gain > 0).sum())
+        numbers = (f"your strategy earned {mine:,.0f} CU on average, mass {theirs:,.0f} CU: a mean gain of "
+                   f"{gain.mean():+,.0f} CU, ahead in {wins} of {len(gain)} markets")
+        if cost["your_strategy"] <= 0:
+            raise Incorrect(f"your strategy spent nothing, so it made no offers at all ({numbers}). Without "
+                            "marketing the firm wins few customers; fund actions with plan.add(...).")
+        if gain.mean() <= 0:
+            spent = f" (it spent {cost['your_strategy']:,.0f} CU on marketing, mass {cost['mass']:,.0f} CU)"
+            raise Incorrect(f"{numbers}{spent}. `q5.hint()` has ideas.")
+        return f"{numbers}."
+
+
+q1 = HalfWidth("Question 1 (confidence interval)")
+q2 = CommonRandomNumbers("Question 2 (common random numbers)")
+q3 = PairedGains("Question 3 (paired differences)")
+q4 = Decision("Question 4 (which strategy?)")
+q5 = BeatMass("Question 5 (beat mass marketing)")
+QUESTIONS = [q1, q2, q3, q4, q5]
+
+__all__ = ["Action", "LEVEL", "STRATEGIES", "Stage", "compare_strategies", "get_strategy", "np", "paired", "pd",
+           "race", "runs", "stats", "____", *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)]]
