@@ -11,9 +11,9 @@ from crm_theory import customer_tiers, share_of_wallet
 from exercises.core import (
     FunctionQuestion,
     Incorrect,
+    MatchingQuestion,
     NotAttempted,
     NumberQuestion,
-    Question,
     SeriesQuestion,
     ____,
     as_number,
@@ -249,7 +249,7 @@ _SYNONYMS = {"identification": "identify", "识别": "identify",
              "客户化": "customise", "定制": "customise"}
 
 
-class Idic(Question):
+class Idic(MatchingQuestion):
     statement = """Peppers, Rogers & Dorf's IDIC: identify (识别), differentiate (差异化), interact (互动),
 customise (客户化/定制). Which task is each firm working on? Answer with a dict from situation to task, using
 the words `'identify'`, `'differentiate'`, `'interact'`, `'customise'`.
@@ -300,37 +300,11 @@ the words `'identify'`, `'differentiate'`, `'interact'`, `'customise'`.
                       ("idic = {'s1': 'identify', 's2': 'differentiate', 's3': 'interact', 's4': ____}",
                        "Replace the ____")]
 
+    synonyms = _SYNONYMS
+    retry = "Reread the IDIC table of the chapter."
+
     def evaluate(self, answers):
-        name = self.variables[0]
-        value = answers[name]
-        keys = list(self.answers)
-        if isinstance(value, pd.Series):
-            value = value.to_dict()
-        elif isinstance(value, list | tuple):
-            if len(value) != len(keys):
-                raise Incorrect(f"`{name}` should have {len(keys)} tasks, one per situation ({', '.join(keys)})")
-            value = dict(zip(keys, value, strict=True))
-        if not isinstance(value, dict):
-            raise Incorrect(f"`{name}` should be a dict {{situation: task}}, but it is {type(value).__name__}")
-        value = {str(k).strip().lower(): v for k, v in value.items()}
-        missing = [k for k in keys if k not in value]
-        if missing:
-            raise Incorrect(f"`{name}` has no task for {missing}: give one for each of {keys}")
-        blank = [k for k in keys if is_blank(value[k])]
-        if blank:
-            raise NotAttempted(f"Replace the ____ for {', '.join(blank)} in `{name}`.")
-        given = {}
-        for k in keys:
-            text = str(value[k]).strip().lower()
-            given[k] = _SYNONYMS.get(text, text)
-            if given[k] not in _IDIC:
-                raise Incorrect(f"the task for {k} is {value[k]!r}; use one of {', '.join(map(repr, _IDIC))}")
-        wrong = [k for k in keys if given[k] != self.answers[k]]
-        if wrong:
-            detail = " ".join(self.item_feedback.get((k, given[k]), "") for k in wrong).strip()
-            plural = "s are" if len(wrong) > 1 else " is"
-            raise Incorrect(f"{len(wrong)} of {len(keys)} task{plural} not right ({', '.join(wrong)}). "
-                            f"{detail or 'Reread the IDIC table of the chapter.'}")
+        super().evaluate(answers)
         return "Identify, differentiate, interact, customise: each step needs the one before."
 
 
