@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml
 # Open the welcome chapter when it exists, else the first chapter there is.
 START := $(firstword $(wildcard notebooks/00_*.ipynb) $(sort $(wildcard notebooks/*.ipynb)))
 
+# JupyterLab refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. $(START)
+	$(BIN)/jupyter lab --notebook-dir=. $(ROOT_FLAG) $(START)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
