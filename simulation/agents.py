@@ -105,7 +105,11 @@ class Firm(Agent):
         view = FirmView.from_records(self.records, week, self.weekly_budget, self.costs, self.strategy_rng)
         plan = Plan(self.records.n_people, self.weekly_budget, self.costs)
         self.strategy.plan(view, plan)
-        if plan.spent > plan.budget * (1 + 1e-12):
-            raise RuntimeError(f"strategy {self.strategy.name!r} spent {plan.spent} over the weekly budget "
-                               f"{plan.budget}; change plan.actions only through plan.add")
+        # Check what was actually planned, not just what plan.add booked: writing plan.actions directly
+        # would otherwise bypass the budget.
+        planned = float(plan.cost_per_person().sum())
+        if planned > plan.budget * (1 + 1e-9) + 1e-9:
+            raise ValueError(f"strategy {self.strategy.name!r} planned actions costing {planned:,.2f} in "
+                             f"week {week}, over the weekly budget of {plan.budget:,.2f}; add actions "
+                             f"only through plan.add, which keeps to the budget")
         return plan

@@ -230,3 +230,11 @@ def test_the_action_log_matches_the_marketing_cost(default_run):
     np.testing.assert_allclose(spent.reindex(range(1, 105), fill_value=0).to_numpy(),
                                default_run.metrics["marketing_cost"].to_numpy())
     assert (actions.groupby(["week", "customer_id"]).size() == 1).all()  # one action a week each
+
+
+def test_a_strategy_cannot_bypass_the_budget():
+    def greedy(view, plan):
+        plan.actions[:] = Action.SERVICE  # writes actions directly instead of plan.add
+
+    with pytest.raises(ValueError, match="over the weekly budget.*through plan.add"):
+        run_simulation(strategy=greedy, seed=1, n_people=100, weeks=2)
