@@ -7,6 +7,8 @@ week's random draws and the firm's action, so the order in which people are upda
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 from mesa import Agent
 from mesa.discrete_space import FixedAgent
@@ -96,7 +98,7 @@ class Firm(Agent):
         self.strategy = strategy
         self.records = CustomerRecords(n_people)
         self.weekly_budget = weekly_budget
-        self.costs = costs
+        self.costs = MappingProxyType(dict(costs))  # read-only: strategies see prices, cannot change them
         self.margin = margin
         self.strategy_rng = rng
 

@@ -8,6 +8,7 @@ infers a stage from purchase history instead.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -142,7 +143,7 @@ class FirmView:
 
     week: int
     budget: float
-    costs: dict[str, float]
+    costs: Mapping[str, float]
     first_purchase_week: np.ndarray
     last_purchase_week: np.ndarray
     purchases: np.ndarray
@@ -159,7 +160,7 @@ class FirmView:
     rng: np.random.Generator
 
     @classmethod
-    def from_records(cls, records: CustomerRecords, week: int, budget: float, costs: dict[str, float],
+    def from_records(cls, records: CustomerRecords, week: int, budget: float, costs: Mapping[str, float],
                      rng: np.random.Generator) -> FirmView:
         arrays = {}
         for name in ("first_purchase_week", "last_purchase_week", "purchases", "total_spend", "contacts",
@@ -227,7 +228,7 @@ class Plan:
     fund are counted in `unfunded`, which the model reports every week, so nothing is dropped silently.
     """
 
-    def __init__(self, n_people: int, budget: float, costs: dict[str, float]):
+    def __init__(self, n_people: int, budget: float, costs: Mapping[str, float]):
         self.n_people = n_people
         self.budget = float(budget)
         self.costs = costs
