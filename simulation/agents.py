@@ -56,10 +56,6 @@ class Person(FixedAgent):
         for name, value in rules.person_week(self, draws, firm, week.market, self.model.p).items():
             setattr(self, name, value)
 
-    @property
-    def stage_enum(self) -> Stage:
-        return Stage(self.stage)
-
 
 class Competitor(Agent):
     """The competitor: its offer's value drifts around a long-run level, with occasional promotions."""

@@ -25,11 +25,6 @@ class Stage(IntEnum):
         return self.name.lower()
 
 
-#: Stages in which a person is a current customer of the firm.
-CUSTOMER_STAGES = (Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE, Stage.DECLINE)
-#: Stages from which a decline can start (and to which a recovered customer returns).
-RELATIONSHIP_STAGES = (Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE)
-
 STAGE_LABELS = tuple(stage.label for stage in Stage)
 
 
@@ -50,5 +45,3 @@ class Action(IntEnum):
     def label(self) -> str:
         return self.name.lower()
 
-
-OFFER_ACTIONS = (Action.GENERIC_OFFER, Action.SEGMENT_OFFER, Action.PERSONAL_OFFER)
