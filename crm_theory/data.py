@@ -2,7 +2,9 @@
 
 Every loader returns the standard schema (``customer_id``, ``date`` as datetime64, ``amount``) and checks
 every row: a malformed file raises :class:`~crm_theory.errors.DataError` naming the file, the 1-based line
-(the header, if any, is line 1) and the problem. Nothing is dropped.
+(the header, if any, is line 1) and the problem. Nothing is dropped, merged or shifted: customer ids in a
+CSV file are kept as the text written (``007``, ``7`` and ``7.0`` are three customers), and a row with more
+fields than the header is an error, never read with its columns shifted.
 
 The CDNOW files are the ones shipped in the ``lifetimes`` 0.11.3 wheel; ``datasets/cdnow/README.md`` is
 their data card. They are read here without ``lifetimes`` (unmaintained, and broken on pandas 3).
@@ -11,6 +13,8 @@ their data card. They are read here without ``lifetimes`` (unmaintained, and bro
 from __future__ import annotations
 
 import csv
+import sys
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -68,6 +72,11 @@ def load_transactions(source: str | Path) -> pd.DataFrame:
     """A transaction log from a bundled data set name (``cdnow-sample``, ``cdnow-master``) or a CSV file."""
     if str(source) in BUNDLED_DATASETS:
         return read_cdnow(bundled_dataset_path(str(source)))
+    if not Path(source).exists() and not Path(source).suffix:
+        # a bare word that is no file was most likely meant as a data set name
+        raise DataError(
+            f"no such file, and not a bundled data set ({', '.join(BUNDLED_DATASETS)})", file=source
+        )
     return read_transactions_csv(source)
 
 
@@ -78,6 +87,8 @@ def load_transactions(source: str | Path) -> pd.DataFrame:
 def _check_readable(path: Path) -> None:
     if not path.exists():
         raise DataError("file not found", file=path)
+    if path.is_dir():
+        raise DataError("is a directory, not a file", file=path)
     if not path.is_file():
         raise DataError("not a regular file", file=path)
 
@@ -91,7 +102,6 @@ def _non_blank_lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield number, text
 
 
-
 def _first_line(path: Path, empty_message: str) -> tuple[int, str]:
     """(line number, text) of the first non-blank line of a readable UTF-8 file; clear errors otherwise."""
     _check_readable(path)
@@ -102,6 +112,7 @@ def _first_line(path: Path, empty_message: str) -> tuple[int, str]:
     if first is None:
         raise DataError(empty_message, file=path, line=1)
     return first
+
 
 def _record_line_numbers(path: Path, skip_header: bool) -> list[int]:
     """Line number of every data record, in the order pandas reads them (blank lines are skipped).
@@ -132,12 +143,31 @@ def _missing(values: pd.Series) -> np.ndarray:
 
 
 def _parse_customer_ids(path, ids: pd.Series, lines: Callable[[], list[int]]) -> pd.Series:
+    """Customer ids as the text written (surrounding spaces aside): converting them to numbers would
+    merge ``007``, ``7`` and ``7.0`` into one customer."""
     _raise_at_record(path, lines, _missing(ids), lambda i: "missing value in column 'customer_id'")
-    ids = ids.str.strip()
-    as_number = pd.to_numeric(ids, errors="coerce")
-    if as_number.notna().all() and (as_number == np.floor(as_number)).all():
-        return as_number.astype("int64")
-    return ids  # text ids such as "C-001" are legal
+    return ids.str.strip()
+
+
+def _parse_numbered_ids(path, ids: pd.Series, lines: Callable[[], list[int]], what: str) -> pd.Series:
+    """Whole-number ids written zero-padded to a fixed width (the CDNOW files) as integers.
+
+    Two spellings of one number (``00001`` and ``1``) would become one customer: that is an error.
+    """
+    _raise_at_record(path, lines, _missing(ids), lambda i: f"missing value in column '{what}'")
+    text = ids.str.strip()
+    _raise_at_record(
+        path, lines, ~text.str.fullmatch(r"[0-9]+").to_numpy(dtype=bool),
+        lambda i: f"{what} {text.iloc[i]!r} is not a whole number",
+    )
+    numbers = text.astype("int64")
+    first_spelling = text.groupby(numbers.to_numpy()).transform("first")
+    _raise_at_record(
+        path, lines, (text != first_spelling).to_numpy(dtype=bool),
+        lambda i: f"{what} {text.iloc[i]!r} is the number of id {first_spelling.iloc[i]!r} written "
+        "differently; ids must be written one way",
+    )
+    return numbers
 
 
 def _parse_amounts(path, raw: pd.Series, lines: Callable[[], list[int]], column: str) -> np.ndarray:
@@ -146,8 +176,15 @@ def _parse_amounts(path, raw: pd.Series, lines: Callable[[], list[int]], column:
     _raise_at_record(
         path,
         lines,
-        ~np.isfinite(amounts),
+        np.isnan(amounts),
         lambda i: f"amount {raw.iloc[i].strip()!r} in column '{column}' is not a number",
+    )
+    _raise_at_record(
+        path,
+        lines,
+        np.isinf(amounts),
+        lambda i: f"amount {raw.iloc[i].strip()!r} in column '{column}' is too large "
+        f"(the largest number is about {sys.float_info.max:.1e})",
     )
     _raise_at_record(
         path,
@@ -155,12 +192,48 @@ def _parse_amounts(path, raw: pd.Series, lines: Callable[[], list[int]], column:
         amounts < 0,
         lambda i: f"negative amount {amounts[i]:g} in column '{column}' (amounts must be >= 0)",
     )
+    # amounts are >= 0, so if the total is finite every customer's and every period's sum is too
+    with np.errstate(over="ignore"):
+        total = amounts.sum()
+    if not np.isfinite(total):
+        raise DataError(
+            f"the amounts add up to more than the largest number (about {sys.float_info.max:.1e}); "
+            "record them in a larger unit (e.g. thousands)",
+            file=path,
+        )
     return amounts
+
+
+def _zone_name(timestamp: pd.Timestamp) -> str:
+    return "no time zone" if timestamp.tzinfo is None else f"time zone {timestamp.tzinfo}"
+
+
+def _raise_mixed_time_zones(path, text: pd.Series, lines: Callable[[], list[int]], date_format: str) -> None:
+    """Name the first date whose time zone differs from the first date's (pandas only says 'mixed')."""
+    stamps = [pd.to_datetime(value, format=date_format, errors="coerce") for value in text]
+    offsets = [None if pd.isna(s) or s.tzinfo is None else s.utcoffset() for s in stamps]
+    valid = [i for i, s in enumerate(stamps) if not pd.isna(s)]
+    first = valid[0]
+    for i in valid[1:]:
+        if offsets[i] != offsets[first]:
+            zone = "has no time zone" if offsets[i] is None else f"is in {stamps[i].tzinfo}"
+            raise DataError(
+                f"date {text.iloc[i]!r} {zone}, but line {lines()[first]}'s has "
+                f"{'no time zone' if offsets[first] is None else stamps[first].tzinfo}; "
+                "write every date in one time zone (or none)",
+                file=path,
+                line=lines()[i],
+            )
 
 
 def _parse_dates(path, raw: pd.Series, lines: Callable[[], list[int]], date_format: str, expected: str):
     _raise_at_record(path, lines, _missing(raw), lambda i: "missing value in column 'date'")
-    dates = pd.to_datetime(raw.str.strip(), format=date_format, errors="coerce")
+    text = raw.str.strip()
+    try:
+        dates = pd.to_datetime(text, format=date_format, errors="coerce")
+    except ValueError:  # pandas refuses a column whose dates are in different time zones
+        _raise_mixed_time_zones(path, text, lines, date_format)
+        raise
     _raise_at_record(
         path,
         lines,
@@ -191,6 +264,8 @@ def read_cdnow(path: str | Path) -> pd.DataFrame:
 
     The sample file has five fields and no header (master id, sample id, yyyymmdd date, number of CDs,
     dollars); the master file has a header line and four fields (id, date, number of CDs, dollars).
+    Ids are whole numbers zero-padded to a fixed width (``00004``), read as integers so that sample and
+    master customers match; an id written two ways (``00004`` and ``4``) is an error, not one customer.
     """
     path = Path(path)
     first = _first_line(path, "empty file, expected CDNOW transactions")
@@ -220,17 +295,14 @@ def read_cdnow(path: str | Path) -> pd.DataFrame:
 
     lines = _lazy(lambda: _record_line_numbers(path, has_header))
     try:
-        raw = pd.read_csv(
+        raw = _read_text_table(
             path,
             sep=r"\s+",
             header=0 if has_header else None,
             names=list(columns),
-            dtype=str,
-            keep_default_na=False,
         )
-    except pd.errors.ParserError:
-        _raise_field_count_error(path, lines(), len(columns), str.split)
-        raise
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
+        _raise_field_count_error(path, lines(), len(columns), str.split, error)
     except UnicodeDecodeError:
         raise DataError("not a UTF-8 text file", file=path) from None
     if raw.empty:
@@ -249,7 +321,7 @@ def read_cdnow(path: str | Path) -> pd.DataFrame:
         )
     frame = pd.DataFrame(
         {
-            "customer_id": _parse_customer_ids(path, raw["customer_id"], lines),
+            "customer_id": _parse_numbered_ids(path, raw["customer_id"], lines, "customer id"),
             "date": _parse_dates(path, raw["date"], lines, "%Y%m%d", "yyyymmdd"),
             "amount": _parse_amounts(path, raw["amount"], lines, "amount"),
         }
@@ -263,19 +335,38 @@ def read_cdnow(path: str | Path) -> pd.DataFrame:
     )
     frame["quantity"] = quantity.astype("int64")
     if "sample_id" in raw.columns:
-        frame["sample_id"] = _parse_customer_ids(path, raw["sample_id"], lines)
+        frame["sample_id"] = _parse_numbered_ids(path, raw["sample_id"], lines, "sample id")
     return validate_transactions(frame, name=str(path))
 
 
+def _read_text_table(path: Path, **options) -> pd.DataFrame:
+    """Every field as text, nothing turned into NaN, and never a column taken as the index.
+
+    By default pandas silently makes the first column the index when rows have one field more than the
+    header, shifting every column; with ``index_col=False`` it drops the extra field with a ParserWarning
+    instead, which is raised here so that the caller can name the line.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False, **options)
+
+
 def _raise_field_count_error(
-    path: Path, line_numbers: list[int], expected: int, splitter: Callable[[str], list[str]]
+    path: Path,
+    line_numbers: list[int],
+    expected: int,
+    splitter: Callable[[str], list[str]],
+    error: Exception,
 ) -> None:
+    """Raise a DataError at the first record whose number of fields is not ``expected``."""
     wanted = set(line_numbers)
     for number, text in _non_blank_lines(path):
         if number in wanted and len(splitter(text)) != expected:
             raise DataError(
                 f"expected {expected} fields, found {len(splitter(text))}", file=path, line=number
-            )
+            ) from None
+    # e.g. a quoted field spanning lines: say what pandas found, in one line
+    raise DataError(f"cannot read as a table: {str(error).strip().splitlines()[0]}", file=path) from None
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -289,13 +380,23 @@ def _csv_fields(text: str) -> list[str]:
 def read_transactions_csv(path: str | Path) -> pd.DataFrame:
     """Read a CSV transaction log in the standard schema.
 
-    The header names ``customer_id``, one of ``week`` (whole numbers >= 0) or ``date`` (ISO 8601, e.g.
-    ``1997-01-31``) and ``amount`` (numbers >= 0); other columns are kept as text.
+    The header names ``customer_id`` (kept as text, exactly as written), one of ``week`` (whole numbers
+    >= 0) or ``date`` (ISO 8601, e.g. ``1997-01-31``; all in one time zone, or none) and ``amount``
+    (numbers >= 0); other columns are kept as text. Each column is named once.
     """
     path = Path(path)
     first = _first_line(path, f"empty file; {SCHEMA_HINT}")
     header_line, header_text = first
     header = [name.strip() for name in _csv_fields(header_text)]
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        # pandas would rename the second one 'amount.1' and silently use the first
+        name = repeated[0]
+        raise DataError(
+            f"column '{name}' appears {header.count(name)} times in the header; name each column once",
+            file=path,
+            line=header_line,
+        )
     for column in ("customer_id", "amount"):
         if column not in header:
             raise DataError(
@@ -315,10 +416,9 @@ def read_transactions_csv(path: str | Path) -> pd.DataFrame:
 
     lines = _lazy(lambda: _record_line_numbers(path, True))
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.ParserError:
-        _raise_field_count_error(path, lines(), len(header), _csv_fields)
-        raise
+        raw = _read_text_table(path, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
+        _raise_field_count_error(path, lines(), len(header), _csv_fields, error)
     except UnicodeDecodeError:
         raise DataError("not a UTF-8 text file", file=path) from None
     raw.columns = [str(name).strip() for name in raw.columns]

@@ -9,9 +9,12 @@ classes defined in a notebook cell by value (cloudpickle), so a student's strate
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import Parallel, cpu_count, delayed
+from joblib.externals.loky import get_reusable_executor
 from tqdm.auto import tqdm
 
 from simulation.model import CustomerLifecycleModel, check_seed
@@ -20,6 +23,29 @@ from simulation.parameters import ParameterError, Parameters
 from simulation.strategies import get_strategy
 
 SUMMARY_METRICS = ("profit", "revenue", "customers_at_end", "retention", "share_of_wallet", "realised_clv")
+#: A confidence interval needs a sample standard deviation, hence at least two replications.
+MIN_REPLICATIONS = 2
+
+
+def available_cores() -> int:
+    """CPU cores this process may use (joblib counts CPU affinity and container CPU quotas)."""
+    return max(1, cpu_count())
+
+
+def worker_count(n_jobs: int) -> int:
+    """Worker processes for `n_jobs` (-1: every core): more workers than cores only add overhead, so a
+    larger request is reduced to the number of cores with a warning saying so."""
+    whole = isinstance(n_jobs, int | np.integer) and not isinstance(n_jobs, bool)
+    if not whole or not (n_jobs >= 1 or n_jobs == -1):
+        raise ParameterError(f"n_jobs must be a positive integer or -1 (every core), got {n_jobs!r}")
+    cores = available_cores()
+    if n_jobs == -1:
+        return cores
+    if n_jobs > cores:
+        warnings.warn(f"n_jobs={n_jobs} reduced to {cores}: this machine has {cores} CPU cores",
+                      UserWarning, stacklevel=3)
+        return cores
+    return int(n_jobs)
 
 
 def run_simulation(strategy="stage_based", seed: int = 0, engine: str = "agents",
@@ -47,14 +73,21 @@ def compare_strategies(strategies, replications: int = 10, seed: int = 0, engine
 
     Replication r uses the same seed for every strategy (common random numbers: the same people and the
     same luck), so differences between strategies are not noise between markets. Seeds are spawned
-    from the root `seed`. `n_jobs` > 1 runs in a process pool (-1: all cores). The default engine is the
-    vector engine (same results as the agent engine, much faster).
+    from the root `seed`. `n_jobs` > 1 runs in a process pool (-1: all cores; more than the machine's
+    cores is reduced to that, with a warning); the workers are stopped before returning. Each worker
+    spends about 2 s importing first, so a pool only pays off when the runs take much longer than
+    that. The default engine is the vector engine (same results as the agent engine, much faster).
+    At least two replications are needed (a confidence interval needs a standard deviation).
 
     Returns a tidy DataFrame with columns ``strategy, metric, mean, ci_low, ci_high`` (and, with
     `return_runs`, also the per-run table).
     """
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise ParameterError(f"replications must be a positive integer, got {replications!r}")
+    if (isinstance(replications, bool) or not isinstance(replications, int | np.integer)
+            or replications < MIN_REPLICATIONS):
+        raise ParameterError(f"replications must be a positive integer of at least {MIN_REPLICATIONS} (a "
+                             f"confidence interval needs two runs), got {replications!r}; for a single run "
+                             "use run_simulation")
+    workers = worker_count(n_jobs)
     if isinstance(strategies, str):
         strategies = [s.strip() for s in strategies.split(",") if s.strip()]
     resolved = [get_strategy(s) for s in strategies]
@@ -64,13 +97,19 @@ def compare_strategies(strategies, replications: int = 10, seed: int = 0, engine
     if len(set(names)) != len(names):
         raise ParameterError(f"strategies: each strategy must have a distinct name, got {names}")
     Parameters.from_dict(parameters)  # fail fast, before starting any process
-    seeds = replication_seeds(seed, replications)
+    seeds = replication_seeds(seed, int(replications))
     tasks = [(s, r_seed) for r_seed in seeds for s in resolved]
     jobs = (delayed(_summarise_run)(s, r_seed, engine, parameters) for s, r_seed in tasks)
-    runner = Parallel(n_jobs=n_jobs, backend="loky" if n_jobs != 1 else "sequential",
+    runner = Parallel(n_jobs=workers, backend="loky" if workers > 1 else "sequential",
                       return_as="generator")
-    rows = list(tqdm(runner(jobs), total=len(tasks), desc="runs",
-                     disable=None if progress is None else not progress))
+    try:
+        rows = list(tqdm(runner(jobs), total=len(tasks), desc="runs",
+                         disable=None if progress is None else not progress))
+    finally:
+        if workers > 1:
+            # loky keeps its worker processes alive for reuse after the call; stop them here so that
+            # no process outlives the comparison (the price: the next call starts fresh workers)
+            get_reusable_executor().shutdown(wait=True)
     runs = pd.DataFrame(rows)
     table = confidence_table(runs, names)
     return (table, runs) if return_runs else table
@@ -84,12 +123,12 @@ def confidence_table(runs: pd.DataFrame, order: list[str] | None = None, level: 
     for strategy, group in runs.groupby("strategy", sort=False):
         for metric in SUMMARY_METRICS:
             values = group[metric].to_numpy(dtype=float)
+            if values.size < MIN_REPLICATIONS:
+                raise ValueError(f"strategy {strategy!r} has {values.size} run; a confidence interval needs "
+                                 f"at least {MIN_REPLICATIONS}")
             mean = float(values.mean())
-            if values.size > 1:
-                half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1)
-                             / np.sqrt(values.size))
-            else:
-                half = float("nan")  # one replication gives no interval
+            half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1)
+                         / np.sqrt(values.size))
             records.append({"strategy": strategy, "metric": metric, "mean": mean,
                             "ci_low": mean - half, "ci_high": mean + half})
     table = pd.DataFrame(records)

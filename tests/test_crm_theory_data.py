@@ -73,7 +73,7 @@ def test_bundled_names_resolve():
 def test_csv_with_dates_is_parsed_into_the_standard_schema():
     log = read_transactions_csv(FIXTURES / "valid_dates.csv")
     assert list(log.columns) == ["customer_id", "date", "amount"]
-    assert log["customer_id"].dtype == np.int64
+    assert log["customer_id"].tolist() == ["1", "1", "2", "2", "3"]  # ids as written
     assert pd.api.types.is_datetime64_any_dtype(log["date"])
     assert log["amount"].tolist() == [10.0, 15.5, 8.25, 0.0, 40.0]
 
@@ -192,3 +192,125 @@ def test_file_that_is_not_utf8_text_is_a_data_error(tmp_path):
     path.write_bytes("customer_id,date,amount,note\n1,2020-01-01,5,caf\xe9\n".encode("latin-1"))
     with pytest.raises(DataError, match="latin1.csv: not a UTF-8 text file"):
         read_transactions_csv(path)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# customer ids are kept as written, and files that do not match their header are never read shifted
+
+
+def test_customer_ids_that_look_alike_stay_distinct_customers(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("customer_id,date,amount\n007,2020-01-01,5\n7,2020-01-02,6\n7.0,2020-01-03,7\n")
+    log = read_transactions_csv(path)
+    assert log["customer_id"].tolist() == ["007", "7", "7.0"]
+    from crm_theory import rfm_table
+
+    assert sorted(rfm_table(log).index) == ["007", "7", "7.0"]
+
+
+def test_integer_ids_of_a_simulated_log_still_work():
+    from crm_theory import purchase_summary, rfm_table
+
+    log = pd.DataFrame({"customer_id": np.array([3, 3, 12], dtype=np.int64), "week": [1, 4, 2],
+                        "amount": [5.0, 6.0, 7.0]})
+    assert rfm_table(log).index.tolist() == [3, 12]
+    assert purchase_summary(log).loc[3, "frequency"] == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "1,2020-01-01,5,9\n2,2020-01-02,6,9\n",  # every row one field too many: pandas would shift columns
+        "1,2020-01-01,5,9\n2,2020-01-02,6\n",  # only the first row
+    ],
+)
+def test_a_row_with_more_fields_than_the_header_is_an_error_at_its_line(tmp_path, body):
+    path = tmp_path / "extra.csv"
+    path.write_text("customer_id,date,amount\n" + body)
+    with pytest.raises(DataError, match=r"extra\.csv, line 2: expected 3 fields, found 4"):
+        read_transactions_csv(path)
+
+
+def test_cdnow_line_with_an_extra_field_is_an_error_at_its_line(tmp_path):
+    path = tmp_path / "cdnow.txt"
+    path.write_text(" 00001 0001 19970101  1   11.77\n 00002 0002 19970112  1   12.00 5\n")
+    with pytest.raises(DataError, match=r"cdnow\.txt, line 2: expected 5 fields, found 6"):
+        read_cdnow(path)
+
+
+def test_cdnow_ids_spelled_two_ways_for_one_number_are_not_merged(tmp_path):
+    path = tmp_path / "cdnow.txt"
+    path.write_text(" 00001 19970101  1   11.77\n 1 19970112  1   12.00\n")
+    with pytest.raises(DataError, match=r"cdnow\.txt, line 2: customer id '1' is the number of id '00001'"):
+        read_cdnow(path)
+
+
+def test_a_column_named_twice_in_the_header_is_an_error(tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text("customer_id,date,amount,amount\n1,2020-01-01,5,6\n")
+    with pytest.raises(DataError, match=r"twice\.csv, line 1: column 'amount' appears 2 times in the header"):
+        read_transactions_csv(path)
+
+
+def test_dates_in_mixed_time_zones_are_an_error_at_the_first_different_line(tmp_path):
+    path = tmp_path / "zones.csv"
+    path.write_text(
+        "customer_id,date,amount\n1,2020-01-01T10:00+02:00,5\n2,2020-01-02T10:00+02:00,6\n3,2020-01-02,6\n"
+    )
+    with pytest.raises(DataError, match=r"zones\.csv, line 4: date '2020-01-02' has no time zone, but "
+                                        r"line 2's has UTC\+02:00"):
+        read_transactions_csv(path)
+
+
+def test_dates_in_one_time_zone_are_accepted(tmp_path):
+    path = tmp_path / "zone.csv"
+    path.write_text("customer_id,date,amount\n1,2020-01-01T10:00+02:00,5\n2,2020-01-02T23:00+02:00,6\n")
+    assert read_transactions_csv(path)["date"].dt.day.tolist() == [1, 2]
+
+
+def test_an_amount_beyond_the_largest_number_is_named_too_large(tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("customer_id,date,amount\n1,2020-01-01,5\n1,2020-01-02,1e400\n")
+    with pytest.raises(DataError, match=r"huge\.csv, line 3: amount '1e400' in column 'amount' is too large"):
+        read_transactions_csv(path)
+
+
+def test_amounts_whose_total_overflows_are_an_error(tmp_path):
+    path = tmp_path / "sum.csv"
+    path.write_text("customer_id,date,amount\n1,2020-01-01,1e308\n1,2020-01-02,1e308\n2,2020-01-03,1\n")
+    with pytest.raises(DataError, match=r"sum\.csv: the amounts add up to more than .*1\.8e\+?308"):
+        read_transactions_csv(path)
+
+
+def test_an_unknown_name_that_is_no_file_lists_the_bundled_data_sets(tmp_path):
+    with pytest.raises(DataError, match="cdnow-smaple: no such file, and not a bundled data set "
+                                       r"\(cdnow-sample, cdnow-master\)"):
+        load_transactions("cdnow-smaple")
+
+
+def test_a_directory_is_not_a_transaction_file(tmp_path):
+    with pytest.raises(DataError, match="is a directory, not a file"):
+        load_transactions(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("", "line 1: empty file"),
+        ("\n\n  \n", "line 1: empty file"),
+        ("customer_id,date,amount\n", "line 1: no transactions after the header"),
+        ("customer_id,date,amount\n\n\n", "line 1: no transactions after the header"),
+        ("customer_id,date,amount\n1,2020-01-01,five\n", "line 2: amount 'five' in column 'amount' is not a number"),
+        ("customer_id,date,amount\n1,2020-01-01,-5\n", "line 2: negative amount -5"),
+        ("customer_id,date,amount\n1,2020-01-01,nan\n", "line 2: amount 'nan' in column 'amount' is not a number"),
+        ("customer_id,date,amount\n1,2020-01-01,inf\n", "line 2: amount 'inf' in column 'amount' is too large"),
+        ("customer_id,date,amount\n,2020-01-01,5\n", "line 2: missing value in column 'customer_id'"),
+    ],
+)
+def test_hostile_files_give_one_line_naming_file_and_line(tmp_path, content, problem):
+    path = tmp_path / "hostile.csv"
+    path.write_text(content)
+    with pytest.raises(DataError) as caught:
+        read_transactions_csv(path)
+    assert str(caught.value).startswith(f"{path}, ") and problem in str(caught.value)
+    assert "\n" not in str(caught.value)
