@@ -1,6 +1,6 @@
 """The ``crmlab rfm`` and ``crmlab clv`` subcommands: the course's analyses on a user's own data.
 
-:func:`register` adds both subcommands to the ``crmlab`` argparse parser (``simulation/cli.py`` owns the
+:func:`register` adds both subcommands to the ``crmlab`` argparse parser (:mod:`crmlab.cli` owns the
 entry point). Each handler prints its results to stdout and returns 0; bad input raises
 :class:`~crm_theory.errors.DataError` (a ``ValueError``) with a one-line message naming the file, the line
 and the problem, which the entry point turns into ``crmlab: error: ...`` and exit status 2. Rows an
@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from crm_theory.bgnbd import BetaGeoModel
@@ -25,12 +27,41 @@ from crm_theory.gamma_gamma import GammaGammaModel
 from crm_theory.predictive_clv import predicted_clv, predicted_vs_actual
 from crm_theory.purchase_summary import calibration_holdout_summary
 from crm_theory.rfm import rfm_analysis, segment_counts
-from crm_theory.timeaxis import DAYS_PER_UNIT
+from crm_theory.timeaxis import DAYS_PER_UNIT, UNITS_PER_YEAR, format_point, occasion_index, point_index
+from crm_theory.validation import coerce_time_point, time_column_of
 
 INPUT_HELP = (
     "a CSV file with columns customer_id, week or date (YYYY-MM-DD), amount; "
     f"or a bundled data set: {', '.join(BUNDLED_DATASETS)}"
 )
+#: The longest CLV horizon: far beyond any sensible forecast, and it keeps the discounting steps few.
+MAX_HORIZON_YEARS = 100
+
+
+def _finite_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
+def _finite_above(low: float):
+    def parse(text: str) -> float:
+        value = _finite_number(text)
+        if not value > low:
+            raise argparse.ArgumentTypeError(f"must be greater than {low:g}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _output_file(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a file name, e.g. --out results.csv")
+    return Path(text)
 
 
 def register(subparsers) -> None:
@@ -47,7 +78,9 @@ def register(subparsers) -> None:
         metavar="DATE",
         help="a date (YYYY-MM-DD), or a week number for a week log; default: just after the last transaction",
     )
-    rfm.add_argument("--out", metavar="FILE", type=Path, help="write the per-customer table to this CSV file")
+    rfm.add_argument(
+        "--out", metavar="FILE", type=_output_file, help="write the per-customer table to this CSV file"
+    )
     rfm.set_defaults(handler=run_rfm)
 
     clv = subparsers.add_parser(
@@ -73,21 +106,32 @@ def register(subparsers) -> None:
     )
     clv.add_argument(
         "--horizon",
-        type=float,
+        type=_finite_above(0),
         metavar="N",
-        help="forecast horizon in time units for expected purchases and CLV (default: one year)",
+        help="forecast horizon in time units for expected purchases and CLV, up to "
+        f"{MAX_HORIZON_YEARS} years (default: one year)",
     )
     clv.add_argument(
-        "--margin", type=float, default=1.0, help="profit share of spend (default 1.0: CLV as revenue)"
+        "--margin",
+        type=_finite_number,
+        default=1.0,
+        help="profit share of spend, 0 to 1 (default 1.0: CLV as revenue)",
     )
-    clv.add_argument("--discount-rate", type=float, default=0.10, help="annual discount rate (default 0.10)")
+    clv.add_argument(
+        "--discount-rate",
+        type=_finite_above(-1),
+        default=0.10,
+        help="annual discount rate, greater than -1 (default 0.10)",
+    )
     clv.add_argument(
         "--json",
         action="store_true",
         help="print the fitted parameters as JSON: {bgnbd: {r, alpha, a, b, loglik}, "
         "gamma_gamma: {p, q, gamma, loglik}}",
     )
-    clv.add_argument("--out", metavar="FILE", type=Path, help="write the per-customer table to this CSV file")
+    clv.add_argument(
+        "--out", metavar="FILE", type=_output_file, help="write the per-customer table to this CSV file"
+    )
     clv.set_defaults(handler=run_clv)
 
 
@@ -104,6 +148,66 @@ def _with_notes(compute: Callable[[], object]) -> object:
     return result
 
 
+def _check_writable(path: Path | None) -> None:
+    """Fail before any work if ``--out`` cannot be written (a probe file is created and removed)."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise DataError(f"--out {path}: is a directory; give a file name")
+    folder = path.parent
+    if not folder.exists():
+        raise DataError(f"--out {path}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise DataError(f"--out {path}: {folder} is not a folder")
+    try:
+        if path.exists():
+            path.open("a").close()
+        else:
+            path.open("x").close()
+            path.unlink()
+    except OSError as error:
+        raise DataError(f"--out {path}: cannot write there ({error.strerror or error})") from None
+
+
+def _check_calibration_end(transactions: pd.DataFrame, calibration_end) -> None:
+    """The calibration end must fall within the data: after the last transaction the model would take
+    the unobserved time for time without purchases."""
+    time_column = time_column_of(transactions)
+    occasions = occasion_index(transactions[time_column], time_column)
+    end = point_index(coerce_time_point(calibration_end, time_column, what="--calibration-end"), time_column)
+    first, last = int(occasions.min()), int(occasions.max())
+    if end < first:
+        raise DataError(
+            f"--calibration-end {format_point(end, time_column)} is before the first transaction "
+            f"({format_point(first, time_column)})"
+        )
+    if end > last:
+        as_typed = str(last) if time_column == "week" else format_point(last, time_column)
+        raise DataError(
+            f"--calibration-end {format_point(end, time_column)} is after the last transaction "
+            f"({format_point(last, time_column)}); to forecast from the end of the data give {as_typed}"
+        )
+
+
+def _check_horizon(horizon: float | None, time_unit: str) -> None:
+    longest = MAX_HORIZON_YEARS * UNITS_PER_YEAR[time_unit]
+    if horizon is not None and horizon > longest:
+        raise DataError(
+            f"--horizon: at most {MAX_HORIZON_YEARS} years ({longest:.0f} {time_unit}s), got {horizon:g}"
+        )
+
+
+def _check_finite(per_customer: pd.DataFrame) -> None:
+    """Amounts near the largest number can make CLV overflow: refuse rather than print inf or nan."""
+    numbers = per_customer.select_dtypes("number").to_numpy(dtype=float)
+    broken = int((~np.isfinite(numbers)).any(axis=1).sum())
+    if broken:
+        raise DataError(
+            f"the CLV of {broken} customer{'s' if broken > 1 else ''} is too large to compute "
+            "(it overflows); record the amounts in a larger unit (e.g. thousands)"
+        )
+
+
 def _write_csv(table: pd.DataFrame, path: Path) -> None:
     try:
         table.to_csv(path, index=True, float_format="%.6g")
@@ -117,6 +221,7 @@ def _describe_input(source: str, transactions: pd.DataFrame) -> str:
 
 def run_rfm(args: argparse.Namespace) -> int:
     """Handler of ``crmlab rfm``."""
+    _check_writable(args.out)
     transactions = load_transactions(args.input)
     analysis = _with_notes(lambda: rfm_analysis(transactions, args.analysis_date))
     print(_describe_input(args.input, transactions))
@@ -133,7 +238,10 @@ def run_rfm(args: argparse.Namespace) -> int:
 
 def run_clv(args: argparse.Namespace) -> int:
     """Handler of ``crmlab clv``."""
+    _check_writable(args.out)
+    _check_horizon(args.horizon, args.time_unit)
     transactions = load_transactions(args.input)
+    _check_calibration_end(transactions, args.calibration_end)
     summary = _with_notes(
         lambda: calibration_holdout_summary(transactions, args.calibration_end, time_unit=args.time_unit)
     )
@@ -155,6 +263,7 @@ def run_clv(args: argparse.Namespace) -> int:
         holdout = predicted_vs_actual(bgnbd, summary)
         per_customer["predicted_holdout_purchases"] = holdout["predicted"]
         per_customer["actual_holdout_purchases"] = holdout["actual"]
+    _check_finite(per_customer)
 
     if args.json:
         print(json.dumps(_parameters_json(bgnbd, gamma_gamma), indent=2))

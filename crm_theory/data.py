@@ -204,10 +204,6 @@ def _parse_amounts(path, raw: pd.Series, lines: Callable[[], list[int]], column:
     return amounts
 
 
-def _zone_name(timestamp: pd.Timestamp) -> str:
-    return "no time zone" if timestamp.tzinfo is None else f"time zone {timestamp.tzinfo}"
-
-
 def _raise_mixed_time_zones(path, text: pd.Series, lines: Callable[[], list[int]], date_format: str) -> None:
     """Name the first date whose time zone differs from the first date's (pandas only says 'mixed')."""
     stamps = [pd.to_datetime(value, format=date_format, errors="coerce") for value in text]
@@ -217,9 +213,9 @@ def _raise_mixed_time_zones(path, text: pd.Series, lines: Callable[[], list[int]
     for i in valid[1:]:
         if offsets[i] != offsets[first]:
             zone = "has no time zone" if offsets[i] is None else f"is in {stamps[i].tzinfo}"
+            first_zone = "has none" if offsets[first] is None else f"is in {stamps[first].tzinfo}"
             raise DataError(
-                f"date {text.iloc[i]!r} {zone}, but line {lines()[first]}'s has "
-                f"{'no time zone' if offsets[first] is None else stamps[first].tzinfo}; "
+                f"date {text.iloc[i]!r} {zone} but the date on line {lines()[first]} {first_zone}; "
                 "write every date in one time zone (or none)",
                 file=path,
                 line=lines()[i],

@@ -1,8 +1,8 @@
-"""The ``crmlab rfm`` and ``crmlab clv`` subcommands, through a parser built like ``simulation/cli.py``'s."""
+"""The ``crmlab rfm`` and ``crmlab clv`` subcommands, run through the ``crmlab`` entry point."""
 
 import argparse
 import json
-import sys
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -10,20 +10,14 @@ import pytest
 
 from crm_theory.cli import register
 from crm_theory.errors import DataError
+from crmlab.cli import main
 
 FIXTURES = Path(__file__).parent / "data" / "crm_theory"
 
 
 def crmlab(argv: list[str], capsys) -> tuple[int, str, str]:
-    """Run a subcommand the way the entry point does: bad input -> one line on stderr, exit status 2."""
-    parser = argparse.ArgumentParser(prog="crmlab")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        status = args.handler(args)
-    except (ValueError, OSError) as error:
-        print(f"crmlab: error: {error}", file=sys.stderr)
-        status = 2
+    """Run ``crmlab ARGV``: bad input gives one line on stderr and exit status 2."""
+    status = main(argv)
     captured = capsys.readouterr()
     return status, captured.out, captured.err
 
@@ -123,10 +117,113 @@ def test_handlers_raise_data_error_for_bad_dates_in_options(capsys):
         args.handler(args)
 
 
-def test_crmlab_entry_point_runs_the_subcommands(capsys):
-    cli = pytest.importorskip(
-        "simulation.cli", reason="simulation/cli.py (the crmlab entry point) not written yet"
+def test_customer_ids_are_kept_as_written_in_the_output(tmp_path, capsys):
+    source = tmp_path / "ids.csv"
+    source.write_text("customer_id,date,amount\n007,2020-01-01,5\n7,2020-01-02,6\n7.0,2020-01-03,7\n")
+    out = tmp_path / "rfm.csv"
+    status, stdout, _ = crmlab(["rfm", str(source), "--out", str(out)], capsys)
+    assert status == 0 and "3 customers, 3 transactions" in stdout
+    assert sorted(pd.read_csv(out, dtype={"customer_id": str})["customer_id"]) == ["007", "7", "7.0"]
+
+
+WEEKS = str(FIXTURES / "valid_weeks.csv")  # weeks 1 to 6
+DATES = str(FIXTURES / "valid_dates.csv")  # 1997-01-01 to 1997-03-01
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["clv", DATES, "--calibration-end", "2030-01-01"],
+         "--calibration-end 2030-01-01 is after the last transaction (1997-03-01); to forecast from the "
+         "end of the data give 1997-03-01"),
+        (["clv", DATES, "--calibration-end", "1990-01-01"],
+         "--calibration-end 1990-01-01 is before the first transaction (1997-01-01)"),
+        (["clv", WEEKS, "--calibration-end", "60"],
+         "--calibration-end week 60 is after the last transaction"),
+        (["clv", DATES, "--calibration-end", "1997-02-01", "--discount-rate", "inf"],
+         "--discount-rate: must be a finite number, got 'inf'"),
+        (["clv", DATES, "--calibration-end", "1997-02-01", "--discount-rate", "-1"],
+         "--discount-rate: must be greater than -1"),
+        (["clv", DATES, "--calibration-end", "1997-02-01", "--horizon", "nan"],
+         "--horizon: must be a finite number, got 'nan'"),
+        (["clv", DATES, "--calibration-end", "1997-02-01", "--horizon", "0"],
+         "--horizon: must be greater than 0"),
+        (["clv", DATES, "--calibration-end", "1997-02-01", "--horizon", "1e9"],
+         "--horizon: at most 100 years (5218 weeks)"),
+        (["clv", DATES, "--calibration-end", "1997-02-01", "--margin", "nan"],
+         "--margin: must be a finite number, got 'nan'"),
+        (["clv", DATES, "--calibration-end", "1997-02-01", "--out", ""], "--out: give a file name"),
+        (["rfm", DATES, "--out", ""], "--out: give a file name"),
+        (["rfm", DATES, "--out", "/"], "--out /: is a directory; give a file name"),
+        (["rfm", DATES, "--out", "/no/such/folder/x.csv"],
+         "--out /no/such/folder/x.csv: folder /no/such/folder does not exist"),
+        (["rfm", "cdnow-smaple"], "cdnow-smaple: no such file, and not a bundled data set"),
+        (["rfm", "/"], "/: is a directory, not a file"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(argv, message, capsys):
+    status, stdout, stderr = crmlab(argv, capsys)
+    assert status == 2
+    assert stderr.startswith("crmlab: error: ") and message in stderr, stderr
+    assert stderr.count("\n") == 1
+    assert stdout == ""
+
+
+def test_an_unwritable_out_file_is_refused_before_any_work(tmp_path, capsys):
+    if os.geteuid() == 0:
+        target = Path("/sys/crmlab-test.csv")  # root may write anywhere but in sysfs
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        target = locked / "x.csv"
+    status, stdout, stderr = crmlab(
+        ["clv", "cdnow-sample", "--calibration-end", "1997-09-30", "--out", str(target)], capsys
     )
+    assert status == 2 and stdout == ""
+    assert f"--out {target}: cannot write there (Permission denied)" in stderr
+    assert not target.exists()
+
+
+def test_mixed_time_zones_in_the_date_column_exit_2_naming_the_line(tmp_path, capsys):
+    source = tmp_path / "zones.csv"
+    source.write_text("customer_id,date,amount\n1,2020-01-01T10:00+02:00,5\n2,2020-01-02T10:00Z,6\n")
+    status, _, stderr = crmlab(["clv", str(source), "--calibration-end", "2020-01-02"], capsys)
+    assert status == 2
+    assert f"{source}, line 3: date '2020-01-02T10:00Z' is in UTC but the date on line 2" in stderr
+
+
+def test_amounts_that_overflow_exit_2(tmp_path, capsys):
+    source = tmp_path / "huge.csv"
+    source.write_text("customer_id,date,amount\n1,2020-01-01,1e308\n1,2020-01-09,1e308\n")
+    status, _, stderr = crmlab(["clv", str(source), "--calibration-end", "2020-01-09"], capsys)
+    assert status == 2 and "the amounts add up to more than the largest number" in stderr
+
+
+def test_clv_results_that_overflow_exit_2(tmp_path, capsys, monkeypatch):
+    import crm_theory.cli
+
+    real = crm_theory.cli.predicted_clv
+
+    def overflowing(*args, **kwargs):
+        table = real(*args, **kwargs)
+        table.iloc[0, table.columns.get_loc("clv")] = float("inf")
+        return table
+
+    monkeypatch.setattr(crm_theory.cli, "predicted_clv", overflowing)
+    status, stdout, stderr = crmlab(["clv", "cdnow-sample", "--calibration-end", "1997-09-30"], capsys)
+    assert status == 2 and stdout == ""
+    assert "CLV of 1 customer is too large to compute" in stderr
+
+
+def test_a_calibration_end_on_the_last_transaction_forecasts_from_the_end(capsys):
+    status, stdout, _ = crmlab(["clv", "cdnow-sample", "--calibration-end", "1998-06-30"], capsys)
+    assert status == 0 and "holdout" not in stdout
+
+
+def test_crmlab_entry_point_runs_the_subcommands(capsys):
+    import crmlab.cli as cli
+
     try:
         status = cli.main(["rfm", str(FIXTURES / "valid_weeks.csv")])
     except SystemExit as stop:

@@ -257,8 +257,8 @@ def test_dates_in_mixed_time_zones_are_an_error_at_the_first_different_line(tmp_
     path.write_text(
         "customer_id,date,amount\n1,2020-01-01T10:00+02:00,5\n2,2020-01-02T10:00+02:00,6\n3,2020-01-02,6\n"
     )
-    with pytest.raises(DataError, match=r"zones\.csv, line 4: date '2020-01-02' has no time zone, but "
-                                        r"line 2's has UTC\+02:00"):
+    with pytest.raises(DataError, match=r"zones\.csv, line 4: date '2020-01-02' has no time zone but the "
+                                        r"date on line 2 is in UTC\+02:00; write every date in one time zone"):
         read_transactions_csv(path)
 
 
