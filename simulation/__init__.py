@@ -10,7 +10,7 @@ Quick start::
 """
 
 from simulation.experiment import compare_strategies, run_simulation
-from simulation.firm_view import FirmView, Plan
+from simulation.firm_view import FirmView, Plan, StrategyError
 from simulation.model import CustomerLifecycleModel
 from simulation.outputs import SimulationResult
 from simulation.parameters import ParameterError, Parameters
@@ -19,6 +19,6 @@ from simulation.strategies import Strategy, get_strategy, register_strategy, str
 
 __all__ = [
     "Action", "CustomerLifecycleModel", "FirmView", "ParameterError", "Parameters", "Plan",
-    "SimulationResult", "Stage", "Strategy", "compare_strategies", "get_strategy", "register_strategy",
-    "run_simulation", "strategy_names",
+    "SimulationResult", "Stage", "Strategy", "StrategyError", "compare_strategies", "get_strategy",
+    "register_strategy", "run_simulation", "strategy_names",
 ]

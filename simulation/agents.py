@@ -7,15 +7,17 @@ week's random draws and the firm's action, so the order in which people are upda
 
 from __future__ import annotations
 
+import inspect
 from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 from mesa import Agent
 from mesa.discrete_space import FixedAgent
 
 from simulation import rules
-from simulation.firm_view import CustomerRecords, FirmView, Plan
-from simulation.stages import Stage
+from simulation.firm_view import CustomerRecords, FirmView, Plan, StrategyError
+from simulation.stages import Action, Stage
 
 
 class Person(FixedAgent):
@@ -85,8 +87,23 @@ class Competitor(Agent):
             self.promotion_weeks_left = self.promotion_weeks
 
 
+class WeekPlan(NamedTuple):
+    """The week's checked plan: an `Action` code per person, its cost at the firm's prices, and how many
+    people the strategy wanted to reach but could not fund."""
+
+    actions: np.ndarray
+    cost: float
+    unfunded: int
+
+
 class Firm(Agent):
-    """The focal firm: a strategy spends a weekly budget on actions; the records hold what it observes."""
+    """The focal firm: a strategy spends a weekly budget on actions; the records hold what it observes.
+
+    The firm owns its budget and its prices. A strategy gets a read-only view of the records and a plan
+    to fill; whatever the strategy does to that plan, the firm checks the actions against its own budget
+    and prices before any of them is carried out, and reports a broken rule as a `StrategyError` naming
+    the strategy and the week.
+    """
 
     def __init__(self, model, strategy, n_people: int, weekly_budget: float, costs: dict[str, float],
                  margin: float, rng: np.random.Generator):
@@ -95,19 +112,62 @@ class Firm(Agent):
         self.records = CustomerRecords(n_people)
         self.weekly_budget = weekly_budget
         self.costs = MappingProxyType(dict(costs))  # read-only: strategies see prices, cannot change them
+        self.price_table = np.zeros(len(Action))  # cost of one action, by action code
+        for action in Action:
+            if action != Action.NONE:
+                self.price_table[action] = costs[action.label]
+        self.price_table.flags.writeable = False
         self.margin = margin
         self.strategy_rng = rng
 
-    def plan_week(self, week: int) -> Plan:
-        """Let the strategy choose this week's actions from what the firm has observed so far."""
+    def plan_week(self, week: int) -> WeekPlan:
+        """Let the strategy choose this week's actions, checked against the firm's budget and prices.
+
+        Raises `StrategyError` if the strategy raises, returns something (a strategy acts through
+        ``plan.add`` and returns nothing), writes codes that are not actions, or plans beyond the budget.
+        """
         view = FirmView.from_records(self.records, week, self.weekly_budget, self.costs, self.strategy_rng)
         plan = Plan(self.records.n_people, self.weekly_budget, self.costs)
-        self.strategy.plan(view, plan)
-        # Check what was actually planned, not just what plan.add booked: writing plan.actions directly
-        # would otherwise bypass the budget.
-        planned = float(plan.cost_per_person().sum())
-        if planned > plan.budget * (1 + 1e-9) + 1e-9:
-            raise ValueError(f"strategy {self.strategy.name!r} planned actions costing {planned:,.2f} in "
-                             f"week {week}, over the weekly budget of {plan.budget:,.2f}; add actions "
-                             f"only through plan.add, which keeps to the budget")
-        return plan
+        name = self.strategy.name
+
+        def fail(problem: str):
+            return StrategyError(f"strategy {name!r}, week {week}: {problem}")
+
+        try:
+            returned = self.strategy.plan(view, plan)
+        except StrategyError:
+            raise
+        except Exception as error:  # the strategy is user code: report it, named, in one line
+            raise fail(f"{type(error).__name__}: {error}") from error
+        if inspect.isgenerator(returned):
+            returned.close()
+            raise fail("the strategy is a generator (it uses yield); it must call plan.add(people, action) "
+                       "and return nothing")
+        if returned is not None:
+            raise fail(f"the strategy returned {_short_repr(returned)}; a strategy does not return its "
+                       f"targets, it funds them with plan.add(people, action) and returns nothing")
+        actions = plan.actions
+        bad = np.flatnonzero((actions < 0) | (actions >= len(Action)))
+        if bad.size:
+            raise fail(f"plan.actions holds {bad.size} code(s) that are not actions (person {bad[0]} has "
+                       f"{actions[bad[0]]}); valid codes are 0-{len(Action) - 1}: "
+                       f"use plan.add(people, action)")
+        # The firm's prices and budget, not the plan's: the plan is in the strategy's hands.
+        planned = float(np.bincount(actions, minlength=len(Action)) @ self.price_table)
+        if planned > self.weekly_budget * (1 + 1e-9) + 1e-9:
+            raise fail(f"the planned actions cost {planned:,.2f} CU, over the weekly budget of "
+                       f"{self.weekly_budget:,.2f} CU; add actions only through plan.add, which keeps to "
+                       f"the budget")
+        return WeekPlan(actions.copy(), planned, plan.unfunded)
+
+    def cost_per_person(self, actions: np.ndarray) -> np.ndarray:
+        """What each person's action costs at the firm's prices, CU."""
+        return self.price_table[actions]
+
+
+def _short_repr(value, limit: int = 80) -> str:
+    """One line describing `value`, for an error message."""
+    if isinstance(value, np.ndarray):
+        return f"an array of {value.size} {value.dtype} values"
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from types import MappingProxyType
 
 import numpy as np
 
@@ -207,7 +208,9 @@ class FirmView:
 
     def shuffled(self, people: np.ndarray) -> np.ndarray:
         """`people` in a random order drawn from the strategy's own seeded generator."""
-        return self.rng.permutation(np.asarray(people))
+        # A copy: `people` is often a read-only view (in_stage), and Generator.permutation shuffles
+        # its argument's copy in place only for arrays it may write.
+        return self.rng.permutation(np.array(people, copy=True))
 
     def cost(self, action: Action) -> float:
         return self.costs[Action(action).label]
@@ -219,6 +222,10 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return view
 
 
+class StrategyError(ValueError):
+    """A strategy broke the rules of the game (or raised); the message names the strategy and the week."""
+
+
 class Plan:
     """This week's actions, funded from the weekly budget in the order they are added.
 
@@ -226,59 +233,92 @@ class Plan:
     budget allows, and returns how many it funded. People who already have an action this week are
     passed over (one action per person per week). People the strategy wanted to reach but could not
     fund are counted in `unfunded`, which the model reports every week, so nothing is dropped silently.
+
+    The budget and the prices belong to the firm: `budget`, `costs` and `spent` are read-only here, and
+    the firm checks the planned actions against its own budget and prices after the strategy has run
+    (:meth:`simulation.agents.Firm.plan_week`), so a strategy cannot buy more than the budget allows.
     """
 
     def __init__(self, n_people: int, budget: float, costs: Mapping[str, float]):
         self.n_people = n_people
-        self.budget = float(budget)
-        self.costs = costs
-        self.actions = np.zeros(n_people, dtype=np.int8)
-        self.spent = 0.0
+        self._budget = float(budget)
+        self._costs = MappingProxyType(dict(costs))
+        self._actions = np.zeros(n_people, dtype=np.int8)
+        self._spent = 0.0
         self._wanted = np.zeros(n_people, dtype=bool)
         self._position = np.zeros(n_people, dtype=np.int64)  # scratch space for the repeat check
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _FIRM_OWNED:
+            raise AttributeError(f"plan.{name} belongs to the firm and cannot be changed by a strategy; "
+                                 f"fund actions with plan.add(people, action)")
+        super().__setattr__(name, value)
+
+    @property
+    def budget(self) -> float:
+        """This week's marketing budget, CU (set by the firm)."""
+        return self._budget
+
+    @property
+    def costs(self) -> Mapping[str, float]:
+        """Cost of one action, CU, by the action's lower-case name (the firm's prices, read-only)."""
+        return self._costs
+
+    @property
+    def spent(self) -> float:
+        """Money committed so far this week by plan.add."""
+        return self._spent
+
+    @property
+    def actions(self) -> np.ndarray:
+        """This week's action code (`Action`) for each person; 0 = none."""
+        return self._actions
 
     @property
     def unfunded(self) -> int:
         """People the strategy tried to reach this week who got no action (the budget ran out)."""
-        return int(np.count_nonzero(self._wanted & (self.actions == Action.NONE)))
+        return int(np.count_nonzero(self._wanted & (self._actions == Action.NONE)))
 
     @property
     def remaining(self) -> float:
-        return self.budget - self.spent
+        return self._budget - self._spent
 
     def affordable(self, action: Action, share_of_budget: float = 1.0) -> int:
         """How many `action`s fit in `share_of_budget` of the whole budget (and in what remains)."""
-        cost = self.costs[Action(action).label]
-        money = min(self.remaining, share_of_budget * self.budget)
-        if cost <= 0:
-            return self.n_people
-        return max(0, int(np.floor(money / cost + 1e-9)))
+        cost = self._costs[_check_action(action).label]
+        return _count_affordable(min(self.remaining, share_of_budget * self._budget), cost, self.n_people)
 
     def add(self, people, action: Action, max_spend: float | None = None) -> int:
         """Give `action` to `people` in order while the budget (and `max_spend`, if given) lasts."""
         action = _check_action(action)
+        if max_spend is not None:
+            max_spend = _check_max_spend(max_spend)
         if action == Action.NONE:
             return 0
         people = _check_people(people, self.n_people)
         self._wanted[people] = True
-        fresh = people[self.actions[people] == Action.NONE]
+        fresh = people[self._actions[people] == Action.NONE]
         if fresh.size > 1 and _has_repeats(fresh, self._position):
             # drop repeats, keeping each person's first place in the order given
             fresh = fresh[np.sort(np.unique(fresh, return_index=True)[1])]
-        cost = self.costs[action.label]
+        cost = self._costs[action.label]
         money = self.remaining if max_spend is None else min(self.remaining, max_spend)
-        count = fresh.size if cost <= 0 else min(fresh.size, int(np.floor(money / cost + 1e-9)))
+        count = _count_affordable(money, cost, fresh.size)
         funded = fresh[:count]
-        self.actions[funded] = action
-        self.spent += count * cost
+        self._actions[funded] = action
+        self._spent += count * cost
         return count
 
-    def cost_per_person(self) -> np.ndarray:
-        table = np.zeros(len(Action))
-        for action in Action:
-            if action != Action.NONE:
-                table[action] = self.costs[action.label]
-        return table[self.actions]
+
+_FIRM_OWNED = frozenset({"budget", "costs", "spent", "actions", "remaining", "unfunded"})
+
+
+def _count_affordable(money: float, cost: float, most: int) -> int:
+    """How many actions at `cost` fit in `money`, at most `most` (tiny prices make money/cost infinite)."""
+    if cost <= 0:
+        return most
+    ratio = money / cost
+    return most if ratio >= most else max(0, int(np.floor(ratio + 1e-9)))
 
 
 def _has_repeats(people: np.ndarray, scratch: np.ndarray) -> bool:
@@ -293,11 +333,23 @@ def _has_repeats(people: np.ndarray, scratch: np.ndarray) -> bool:
 
 
 def _check_action(action) -> Action:
+    valid = ", ".join(f"Action.{a.name}" for a in Action)
+    # True == 1 would otherwise pass as an acquisition offer.
+    if isinstance(action, bool | np.bool_) or not isinstance(action, int | np.integer):
+        raise ValueError(f"plan.add: the action must be an Action such as Action.SERVICE, got {action!r}; "
+                         f"use one of {valid}")
     try:
         return Action(action)
     except ValueError:
-        valid = ", ".join(f"Action.{a.name}" for a in Action)
         raise ValueError(f"plan.add: unknown action {action!r}; use one of {valid}") from None
+
+
+def _check_max_spend(max_spend) -> float:
+    if (isinstance(max_spend, bool | np.bool_) or not isinstance(max_spend, int | float | np.number)
+            or not np.isfinite(max_spend) or max_spend < 0):
+        raise ValueError(f"plan.add: max_spend must be a non-negative number of CU (or None for the whole "
+                         f"remaining budget), got {max_spend!r}")
+    return float(max_spend)
 
 
 def _check_people(people, n_people: int) -> np.ndarray:
@@ -310,7 +362,10 @@ def _check_people(people, n_people: int) -> np.ndarray:
                              f"got {people.size}")
         return np.flatnonzero(people)
     if not np.issubdtype(people.dtype, np.integer):
-        raise ValueError(f"plan.add: people must be integer person ids, got dtype {people.dtype}")
+        raise ValueError(f"plan.add: people must be integer person ids (e.g. from view.in_stage) or a "
+                         f"boolean mask, got {people.dtype} values such as {people.flat[0]!r}")
+    if people.ndim != 1:
+        raise ValueError(f"plan.add: people must be a flat list of person ids, got shape {people.shape}")
     if people.min() < 0 or people.max() >= n_people:
         raise ValueError(f"plan.add: person ids must be in [0, {n_people - 1}], "
                          f"got {people.min()}..{people.max()}")

@@ -101,23 +101,24 @@ class CustomerLifecycleModel(Model):
         market = rules.Market(week, self.competitor.value, self.competitor.promotion_value)
 
         plan = self.firm.plan_week(week)
+        actions = plan.actions
         records = self.firm.records
         stage_before = self.people.field("stage").copy()
         customers = np.flatnonzero(is_customer(stage_before))
         # The draws are made for the whole population at once, in a fixed order, whatever the engine.
         acquisition = self.rng.random(p.n_people)
         customer_draws = self._customer_draws(p, customers)
-        offer_fit = records.offer_fit(plan.actions, p.generic_fit, p.segment_fit)
-        inputs = WeekInputs(acquisition, customers, customer_draws, plan.actions, offer_fit,
+        offer_fit = records.offer_fit(actions, p.generic_fit, p.segment_fit)
+        inputs = WeekInputs(acquisition, customers, customer_draws, actions, offer_fit,
                             records.learning_gain, self.referral_table, market)
         outcome = self.people.step(inputs)
 
-        costs = plan.cost_per_person()
+        costs = self.firm.cost_per_person(actions)
         spend = outcome["spend"]
-        records.record_week(week, plan.actions, costs, spend, outcome["responded"], p.learning_rate)
+        records.record_week(week, actions, costs, spend, outcome["responded"], p.learning_rate)
         self._book_transactions(week, spend)
-        contacted = np.flatnonzero(plan.actions)
-        self._actions.append((contacted.astype(np.int32), plan.actions[contacted]))
+        contacted = np.flatnonzero(actions)
+        self._actions.append((contacted.astype(np.int32), actions[contacted]))
         self._record_metrics(week, stage_before, outcome, plan, market)
         self.datacollector.collect(self)
         if week >= p.weeks:
@@ -159,13 +160,14 @@ class CustomerLifecycleModel(Model):
         return (*(row[customers] for row in uniforms), noise[customers], factor[customers])
 
     def _record_metrics(self, week, stage_before, outcome, plan, market) -> None:
+        actions = plan.actions
         people = self.people
         stage = people.field("stage")
         counts = np.bincount(stage, minlength=len(Stage))
         customers_before = is_customer(stage_before)
         current = is_customer(stage)
         revenue = float(outcome["spend"].sum())
-        cost = float(plan.spent)
+        cost = plan.cost
         gross_margin = self.p.margin * revenue
         service_cost = self.p.cost_per_order * int(np.count_nonzero(outcome["spend"]))
         metrics = {"week": week}
@@ -183,7 +185,7 @@ class CustomerLifecycleModel(Model):
             mean_share_of_wallet=_mean(people.field("share_of_wallet")[current]),
             competitor_value=float(market.competitor_value),
             competitor_promotion=bool(market.promotion_value > 0),
-            actions_funded=int(np.count_nonzero(plan.actions)),
+            actions_funded=int(np.count_nonzero(actions)),
             actions_unfunded=int(plan.unfunded),
         )
         self.week_metrics = metrics

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -209,7 +212,8 @@ class Parameters:
                         "in development and stable stages",
         "bonds build over a year or two (Berry & Parasuraman 1991)")
     max_switching_cost: float = _param(
-        1.0, 0.01, 20.0, "switching cost approaches this level with saturation (value units)",
+        1.0, 0.01, 20.0,
+        "switching cost approaches this level with saturation and never exceeds it (value units)",
         "at its weight in the stable stage, full lock-in is worth about a change of needs: a locked-in "
         "customer still leaves when the firm no longer fits")
     loyalty_steepness: float = _param(
@@ -261,23 +265,28 @@ class Parameters:
             object.__setattr__(self, f.name, int(value) if f.metadata["integer"] else float(value))
 
     @classmethod
+    def check_names(cls, names) -> None:
+        """Reject unknown parameter names, suggesting the closest valid ones."""
+        valid = cls.names()
+        unknown = [name for name in names if name not in valid]
+        if unknown:
+            name = unknown[0]
+            close = difflib.get_close_matches(str(name), valid, n=3)
+            nearest = difflib.get_close_matches(str(name), valid, n=1, cutoff=0.0)
+            hint = (f" Did you mean {', '.join(close)}?" if close
+                    else f" The closest name is {nearest[0]}." if nearest else "")
+            raise ParameterError(
+                f"unknown parameter {name!r}.{hint} Parameters.describe() lists all {len(valid)} parameters."
+            )
+
+    @classmethod
     def names(cls) -> list[str]:
         return [f.name for f in dataclasses.fields(cls)]
 
     @classmethod
     def from_dict(cls, values: dict[str, Any] | None = None, **more: Any) -> Parameters:
         """Build parameters from a mapping; unknown names are rejected with the closest valid names."""
-        merged = {**(values or {}), **more}
-        valid = cls.names()
-        unknown = [name for name in merged if name not in valid]
-        if unknown:
-            name = unknown[0]
-            close = difflib.get_close_matches(name, valid, n=3)
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
-            raise ParameterError(
-                f"unknown parameter {name!r}.{hint} Parameters.describe() lists all {len(valid)} parameters."
-            )
-        return cls(**merged)
+        return cls(**{**(values or {}), **more})
 
     def replace(self, **changes: Any) -> Parameters:
         return type(self).from_dict(dataclasses.asdict(self), **changes)
@@ -313,16 +322,32 @@ class Parameters:
         return pd.DataFrame(rows).set_index("parameter")
 
 
+def _named_keywords(init):
+    """Wrap the dataclass's __init__ so an unknown keyword gets ParameterError with a suggestion, not
+    Python's bare TypeError."""
+
+    @functools.wraps(init)
+    def checked_init(self, *args, **kwargs):
+        type(self).check_names(kwargs)
+        init(self, *args, **kwargs)
+
+    return checked_init
+
+
+Parameters.__init__ = _named_keywords(Parameters.__init__)
+
+
 def _check_value(f: dataclasses.Field, value: Any) -> None:
     m = f.metadata
     low, high = m["low"], m["high"]
     allowed = f"an {'even ' if m['even'] else ''}integer" if m["integer"] else "a number"
     allowed += f" in [{low:g}, {high:g}]"
-    is_bool = isinstance(value, bool)
+    # numbers.Real covers numpy scalars (np.int64, np.float32), which come out of arrays and sweeps.
+    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
     if m["integer"]:
-        ok_type = not is_bool and isinstance(value, int | float) and float(value).is_integer()
+        ok_type = is_number and math.isfinite(value) and float(value).is_integer()
     else:
-        ok_type = not is_bool and isinstance(value, int | float) and math.isfinite(value)
+        ok_type = is_number and math.isfinite(value)
     if not ok_type:
         raise ParameterError(f"parameter {f.name!r} must be {allowed}, got {value!r}")
     if not (low <= value <= high) or (m["even"] and int(value) % 2):

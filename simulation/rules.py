@@ -175,8 +175,14 @@ def update_trust(trust, experienced, expectation, tolerance, gain, loss_ratio):
 
 
 def update_switching_cost(switching_cost, gain, strength, ceiling):
-    """Switching cost (转移成本) accumulates with saturation below `ceiling` (§3, §7: bonds)."""
-    return switching_cost + strength * gain * (1.0 - switching_cost / ceiling)
+    """Switching cost (转移成本) accumulates with saturation below `ceiling` (§3, §7: bonds).
+
+    A week's gain closes the share ``strength * gain / ceiling`` of the gap to the ceiling. Where that
+    share would exceed the whole gap (large gains against a low ceiling), the switching cost reaches the
+    ceiling instead of overshooting it: otherwise the update oscillates and, from a share of 2, diverges.
+    """
+    step = strength * gain
+    return select(step <= ceiling, switching_cost + step * (1.0 - switching_cost / ceiling), ceiling)
 
 
 def alternative_value(competitor_value, competitor_taste, promotion_value, price_tolerance):

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from simulation import ParameterError, Parameters, run_simulation
@@ -40,3 +41,23 @@ def test_integral_floats_are_accepted_for_integer_parameters():
 def test_replace_validates_too():
     with pytest.raises(ParameterError, match="weekly_budget_per_person"):
         Parameters().replace(weekly_budget_per_person=-1)
+
+
+def test_numpy_scalars_in_range_are_accepted():
+    p = Parameters(n_people=np.int64(500), weeks=np.int32(52), network_degree=np.int16(4),
+                   margin=np.float32(0.25), firm_value=np.float64(0.2))
+    assert (p.n_people, p.weeks, p.network_degree, p.margin) == (500, 52, 4, 0.25)
+    assert type(p.n_people) is int and type(p.margin) is float
+
+
+@pytest.mark.parametrize("value", [np.float32("nan"), np.bool_(True), np.int64(-3)])
+def test_bad_numpy_scalars_are_rejected_by_name(value):
+    with pytest.raises(ParameterError, match="parameter 'weeks' must be an integer in"):
+        Parameters(weeks=value)
+
+
+def test_unknown_keyword_to_the_constructor_names_it_and_the_closest_name():
+    with pytest.raises(ParameterError, match=r"unknown parameter 'typo'\. The closest name is \w+"):
+        Parameters(typo=1)
+    with pytest.raises(ParameterError, match=r"unknown parameter 'n_peple'\. Did you mean n_people\?"):
+        Parameters(n_peple=10)

@@ -44,8 +44,9 @@ class FunctionStrategy(Strategy):
         doc = (getattr(function, "__doc__", None) or "").strip()
         self.description = doc.splitlines()[0] if doc else "a user-defined strategy"
 
-    def plan(self, view: FirmView, plan: Plan) -> None:
-        self.function(view, plan)
+    def plan(self, view: FirmView, plan: Plan):
+        # Passed back so the firm can tell a strategy that returns its targets instead of funding them.
+        return self.function(view, plan)
 
 
 STRATEGIES: dict[str, type[Strategy]] = {}
