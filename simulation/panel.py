@@ -5,13 +5,14 @@
 
 Runs use the vector engine (identical results to the agent engine, fast enough to feel interactive).
 
-The figure is drawn on a :class:`matplotlib.figure.Figure` (never pyplot) and shown as a PNG in an
-``ipywidgets.Image``: pyplot inside an ``Output`` widget, redrawn from a button callback, sends the figure to
-JupyterLab's Log Console and leaves the panel empty.
+The figure is drawn on a :class:`matplotlib.figure.Figure` (never pyplot) and shown as a PNG, with alt
+text, in an ``ipywidgets.HTML``: pyplot inside an ``Output`` widget, redrawn from a button callback, sends
+the figure to JupyterLab's Log Console and leaves the panel empty.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 
@@ -87,9 +88,8 @@ class StrategyPanel(widgets.VBox):
         self.run_button = widgets.Button(description=RUN_LABEL, button_style="primary", icon="play")
         self.status = widgets.HTML(f"Press <b>{RUN_LABEL}</b> to simulate {weeks} weeks.")
         self.status.add_class("crmlab-panel-status")
-        # Hidden until the first run, so the panel never shows an empty picture.
-        self.image = widgets.Image(format="png", layout=widgets.Layout(display="none", max_width="100%"))
-        self.image.add_class("crmlab-panel-figure")
+        # The figure as an <img> with alt text (a widgets.Image cannot carry one); empty until the first run.
+        self.figure_view = widgets.HTML()
         self.last_result: SimulationResult | None = None
         self.last_error: str | None = None
         self.figure: Figure | None = None
@@ -98,7 +98,7 @@ class StrategyPanel(widgets.VBox):
                                  "<b>lock-in</b>: multiplier on every switching-cost gain")
         controls = widgets.HBox([widgets.VBox([self.strategy, self.budget, self.switching_cost]),
                                  widgets.VBox([self.market_size, self.seed, self.run_button])])
-        super().__init__([controls, help_text, self.status, self.image])
+        super().__init__([controls, help_text, self.status, self.figure_view])
         self.add_class("crmlab-strategy-panel")
 
     def settings(self) -> dict:
@@ -124,15 +124,16 @@ class StrategyPanel(widgets.VBox):
             png = figure_png(figure)
         except Exception as error:  # a student's strategy can raise anything; show it, do not hide it
             self.last_error = one_line(error)
+            self.figure_view.value = ""  # a figure from earlier settings would pass for this run's
             self.status.value = (f"<span style='color:#b30000'>Run failed: "
                                  f"{html.escape(self.last_error)}</span>")
             return None
         finally:
             self._set_busy(False)
         self.last_result, self.figure, self.last_error = result, figure, None
-        self.image.value = png
-        self.image.tooltip = self._figure_title(result)
-        self.image.layout.display = None
+        self.figure_view.value = (f'<img class="crmlab-panel-figure" style="max-width:100%" '
+                                  f'alt="{html.escape(self._figure_description(result))}" '
+                                  f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')
         self.status.value = html.escape(self._summary_line(result))
         return result
 
@@ -146,6 +147,11 @@ class StrategyPanel(widgets.VBox):
         return (f"Stage mix and cumulative profit under '{result.strategy}': {p.n_people:,} people, "
                 f"{p.weeks} weeks, budget {p.weekly_budget_per_person:.2f} CU per person per week, "
                 f"lock-in {p.switching_cost_strength:.2f}, seed {result.seed}")
+
+    @staticmethod
+    def _figure_description(result: SimulationResult) -> str:
+        return (f"Two charts of the run under '{result.strategy}'. Left: stage mix, people in each lifecycle "
+                f"stage (count) by week. Right: cumulative profit (CU) by week.")
 
     @staticmethod
     def _summary_line(result: SimulationResult) -> str:
