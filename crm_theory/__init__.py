@@ -12,9 +12,11 @@ Modules, one concept each:
 * :mod:`~crm_theory.value`, :mod:`~crm_theory.pareto`: CLP, the CLV formula, value matrix; 80/20 analysis (§4)
 * :mod:`~crm_theory.purchase_summary`, :mod:`~crm_theory.bgnbd`, :mod:`~crm_theory.gamma_gamma`,
   :mod:`~crm_theory.predictive_clv`: BG/NBD and Gamma-Gamma, CLV from them, holdout checks (§4)
-* :mod:`~crm_theory.loyalty`: determinants, intentions, loyalty index, Dick & Basu types (§3)
+* :mod:`~crm_theory.loyalty`: determinant weights and intention strengths by stage (the tables the
+  simulation runs on), loyalty index, Dick & Basu types (§3)
 * :mod:`~crm_theory.one_to_one`: share of wallet, tiers, needs segments (§6)
-* :mod:`~crm_theory.lifecycle`: the observed lifecycle stage and its agreement with the truth (§2, §7)
+* :mod:`~crm_theory.lifecycle`: the lifecycle stages, the one observed-stage classifier and its agreement
+  with the truth (§2, §7)
 * :mod:`~crm_theory.cli`: the ``crmlab rfm`` and ``crmlab clv`` subcommands
 """
 
@@ -22,8 +24,22 @@ from crm_theory.bgnbd import BetaGeoModel
 from crm_theory.data import load_cdnow_master, load_cdnow_sample, load_transactions, read_transactions_csv
 from crm_theory.errors import DataError, ExcludedRowsWarning
 from crm_theory.gamma_gamma import GammaGammaModel
-from crm_theory.lifecycle import StageRules, observed_stage, stage_agreement
-from crm_theory.loyalty import DEFAULT_STAGE_WEIGHTS, dick_basu_type, loyalty_index, repeat_patronage
+from crm_theory.lifecycle import (
+    LIFECYCLE_STAGES,
+    StageThresholds,
+    classify_stage,
+    observed_stage,
+    smooth_spend,
+    stage_agreement,
+)
+from crm_theory.loyalty import (
+    DEFAULT_STAGE_WEIGHTS,
+    DETERMINANT_WEIGHTS,
+    INTENTION_STRENGTH,
+    dick_basu_type,
+    loyalty_index,
+    repeat_patronage,
+)
 from crm_theory.one_to_one import customer_tiers, needs_segments, share_of_wallet
 from crm_theory.pareto import gini_coefficient, lorenz_curve, pareto_table, top_share, whale_curve
 from crm_theory.predictive_clv import holdout_comparison, predicted_clv
@@ -43,14 +59,18 @@ from crm_theory.value import clv_multiplier, customer_lifetime_value, historical
 __all__ = [
     "DEFAULT_SEGMENT_MAP",
     "DEFAULT_STAGE_WEIGHTS",
+    "DETERMINANT_WEIGHTS",
+    "INTENTION_STRENGTH",
+    "LIFECYCLE_STAGES",
     "BetaGeoModel",
     "DataError",
     "ExcludedRowsWarning",
     "GammaGammaModel",
     "SegmentRule",
-    "StageRules",
+    "StageThresholds",
     "calibration_holdout_summary",
     "cell_response_analysis",
+    "classify_stage",
     "clv_multiplier",
     "customer_lifetime_value",
     "customer_tiers",
@@ -75,6 +95,7 @@ __all__ = [
     "rfm_table",
     "segment_counts",
     "share_of_wallet",
+    "smooth_spend",
     "stage_agreement",
     "top_share",
     "validate_transactions",

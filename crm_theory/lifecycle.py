@@ -1,31 +1,36 @@
-"""Observed lifecycle stage: infer a customer's relationship stage from the transaction history alone.
+"""Observed lifecycle stage: infer a customer's relationship stage from the purchase history alone.
 
 Follows crm-theory-reference.md §2 (relationship lifecycle, Dwyer, Schurr & Oh 1987) and §7 (lifecycle
-management). The stages show in the transaction volume: low in identification, rising fast in
-development, a flat peak in the stable stage, falling in decline; a lost customer stops buying. A firm
-sees only the transactions, so these rules read the stage from spending rates:
+management: recognise the stage, and see decline early). A firm sees only its transactions, so the stage it
+can name is a rule of thumb over four facts per customer: tenure (weeks since the first purchase), recency
+(weeks since the last), the number of weeks with a purchase, and two exponentially smoothed averages of
+weekly spend, a fast one (half-life about 4 weeks) and a slow one (half-life about 17 weeks), whose ratio
+shows whether spending is rising or falling.
 
-1. **lost**: no purchase for longer than ``lost_after_weeks`` and than ``lost_gap_multiple`` times the
-   customer's own median gap between purchase occasions;
-2. **identification**: the relationship is younger than ``identification_weeks``, or has fewer than
-   ``min_purchases`` purchase occasions (trial purchases only);
-3. **decline**: the spending rate of the last window is below ``decline_ratio`` times the rate of the
-   ``baseline_windows`` windows before it;
-4. **development**: the recent rate is above ``growth_ratio`` times that baseline;
-5. otherwise the rate is flat: **stable** if it has grown to at least ``growth_ratio`` times the rate of
-   the customer's first window, else still **identification** (trial-level spending).
+This module holds the one classifier of the project. The simulated firm (``simulation``) calls
+:func:`classify_stage` every week on its records, updating the smoothed spend with :func:`smooth_spend`;
+:func:`observed_stage` computes the same facts from a transaction log and calls the same classifier, so a
+log of a simulated run gives exactly the stages the simulated firm saw. The rules, later ones overriding
+earlier ones (thresholds from :class:`StageThresholds`):
 
-A window is ``window_weeks`` long, or longer for a sparse buyer: long enough to hold
-``purchases_per_window`` purchases at the customer's mean gap, so one missing purchase is not a trend.
+1. **stable**: tenure of at least ``stable_after_weeks`` and at least ``stable_purchases`` purchase weeks;
+2. **development**: otherwise;
+3. **decline**: the fast average under ``decline_spend_ratio`` times the slow one (§7's early warning);
+4. **identification**: tenure under ``new_customer_weeks``, or a single purchase week;
+5. **lost**: no purchase for more than ``lapsed_after_weeks`` weeks;
+6. **prospect**: never bought.
 
-The names are the simulation's lower-case stage labels, so :func:`stage_agreement` can compare the
-observed stage with the simulation's true ``stage``. The thresholds are rules of thumb, not theory: tune
-them (e.g. on simulated data, where the truth is known) before using them on real data.
+The thresholds are rules of thumb calibrated on simulated markets, where the true stage is known (see
+``docs/observed-stage.md`` for how, and for the classifier's accuracy and Cohen's kappa by stage). Retune
+them before trusting them on real data: a market with slower purchase cycles needs a longer
+``lapsed_after_weeks``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import numbers
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -34,52 +39,147 @@ from crm_theory.errors import DataError
 from crm_theory.timeaxis import format_point, occasion_index, point_index
 from crm_theory.validation import coerce_time_point, report_exclusion, time_column_of, validate_transactions
 
-OBSERVED_STAGES = ("identification", "development", "stable", "decline", "lost")
+#: The lifecycle stages in the order of their codes (0-5), which are the simulation's ``Stage`` codes.
+LIFECYCLE_STAGES = ("prospect", "identification", "development", "stable", "decline", "lost")
+PROSPECT, IDENTIFICATION, DEVELOPMENT, STABLE, DECLINE, LOST = range(len(LIFECYCLE_STAGES))
+#: The stages a transaction log can show: everyone in a log has bought, so nobody in it is a prospect.
+OBSERVED_STAGES = LIFECYCLE_STAGES[1:]
+
+#: Days in one week of a ``date`` log (weeks are counted from the first date in the log).
+DAYS_PER_WEEK = 7
 
 
 @dataclass(frozen=True)
-class StageRules:
-    """Thresholds of the observed-stage rules; times in weeks (date logs are converted, 7 days a week)."""
+class StageThresholds:
+    """Thresholds of the observed-stage rules (module docstring), in weeks and purchase weeks.
 
-    window_weeks: float = 12.0
-    purchases_per_window: float = 2.0
-    baseline_windows: float = 2.0
-    identification_weeks: float = 8.0
-    min_purchases: int = 3
-    lost_after_weeks: float = 16.0
-    lost_gap_multiple: float = 4.0
-    decline_ratio: float = 0.6
-    growth_ratio: float = 1.5
+    The defaults are the calibrated values (``docs/observed-stage.md``). A smoothing rate ``a`` updates an
+    average weekly as ``s <- s + a (x - s)``: its half-life is ``ln 2 / -ln(1 - a)`` weeks.
+    """
+
+    fast_smoothing: float = 0.15  #: rate of the fast spend average (half-life ~4 weeks)
+    slow_smoothing: float = 0.04  #: rate of the slow spend average (half-life ~17 weeks)
+    lapsed_after_weeks: float = 16  #: no purchase for longer than this: lost
+    new_customer_weeks: float = 12  #: tenure below this: identification
+    stable_after_weeks: float = 20  #: tenure from which a customer with enough purchases looks stable
+    stable_purchases: int = 4  #: purchase weeks needed to look stable
+    decline_spend_ratio: float = 0.4  #: fast average under this share of the slow one: decline
 
     def __post_init__(self):
-        for name in (
-            "window_weeks",
-            "purchases_per_window",
-            "baseline_windows",
-            "identification_weeks",
-            "lost_after_weeks",
-            "lost_gap_multiple",
-            "growth_ratio",
-        ):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
-        if not 0 < self.decline_ratio < 1 < self.growth_ratio:
-            raise ValueError("need 0 < decline_ratio < 1 < growth_ratio")
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+                raise ValueError(f"StageThresholds: {field.name} must be a finite number, got {value!r}")
+        for name in ("fast_smoothing", "slow_smoothing"):
+            if not 0 < getattr(self, name) <= 1:
+                raise ValueError(
+                    f"StageThresholds: {name} must be in (0, 1] (the weight of this week's spend), "
+                    f"got {getattr(self, name)!r}"
+                )
+        if self.slow_smoothing >= self.fast_smoothing:
+            raise ValueError(
+                f"StageThresholds: slow_smoothing ({self.slow_smoothing!r}) must be below fast_smoothing "
+                f"({self.fast_smoothing!r}): the slow average is the long-run reference"
+            )
+        for name in ("lapsed_after_weeks", "new_customer_weeks", "stable_after_weeks"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"StageThresholds: {name} must be >= 0 weeks, got {getattr(self, name)!r}")
+        if not isinstance(self.stable_purchases, numbers.Integral) or self.stable_purchases < 1:
+            raise ValueError(
+                "StageThresholds: stable_purchases must be a whole number >= 1, "
+                f"got {self.stable_purchases!r}"
+            )
+        if not 0 < self.decline_spend_ratio < 1:
+            raise ValueError(
+                "StageThresholds: decline_spend_ratio must be in (0, 1) (recent spend as a share of long-run "
+                f"spend), got {self.decline_spend_ratio!r}"
+            )
+
+
+#: The calibrated thresholds, used by default everywhere.
+CALIBRATED_THRESHOLDS = StageThresholds()
+
+
+def smooth_spend(previous, spend, rate):
+    """One week of exponential smoothing of weekly spend: ``previous + rate * (spend - previous)``.
+
+    Plain arithmetic, so it serves one customer (floats), many (numpy arrays) and compiled code alike; the
+    simulated firm and :func:`observed_stage` both update through it, so they agree to the last bit.
+    """
+    return previous + rate * (spend - previous)
+
+
+def classify_stage(
+    week,
+    first_purchase_week: np.ndarray,
+    last_purchase_week: np.ndarray,
+    purchases: np.ndarray,
+    spend_fast: np.ndarray,
+    spend_slow: np.ndarray,
+    rules: StageThresholds = CALIBRATED_THRESHOLDS,
+    known: np.ndarray | None = None,
+) -> np.ndarray:
+    """The observed stage code (index into :data:`LIFECYCLE_STAGES`) of every customer at ``week``.
+
+    Arrays are one entry per customer: the weeks of the first and last purchase, the number of weeks with a
+    purchase (0: never bought, a prospect), and the fast and slow averages of weekly spend, updated with
+    :func:`smooth_spend` every week from the first purchase through ``week``. ``known`` optionally gives
+    the positions of the customers who ever bought (a speed-up for callers that keep it; default: where
+    ``purchases > 0``). Returns int8 codes; the rules are in the module docstring.
+    """
+    purchases = np.asarray(purchases)
+    for name, array in (
+        ("first_purchase_week", first_purchase_week),
+        ("last_purchase_week", last_purchase_week),
+        ("spend_fast", spend_fast),
+        ("spend_slow", spend_slow),
+    ):
+        if np.shape(array) != purchases.shape:
+            raise ValueError(
+                f"classify_stage: {name} has shape {np.shape(array)}, but purchases has shape "
+                f"{purchases.shape}; give one entry per customer in every array"
+            )
+    stage = np.full(purchases.shape, PROSPECT, dtype=np.int8)
+    known = np.flatnonzero(purchases > 0) if known is None else known
+    count = purchases[known]
+    tenure = week - np.asarray(first_purchase_week)[known]
+    recency = week - np.asarray(last_purchase_week)[known]
+    fast, slow = np.asarray(spend_fast)[known], np.asarray(spend_slow)[known]
+    # Later rules override earlier ones: the order is the rules' priority (lost beats everything).
+    seen = np.full(known.shape, STABLE, dtype=np.int8)
+    seen[(tenure < rules.stable_after_weeks) | (count < rules.stable_purchases)] = DEVELOPMENT
+    seen[fast < rules.decline_spend_ratio * slow] = DECLINE
+    seen[(tenure < rules.new_customer_weeks) | (count < 2)] = IDENTIFICATION
+    seen[recency > rules.lapsed_after_weeks] = LOST
+    stage[known] = seen
+    return stage
 
 
 def observed_stage(
-    transactions: pd.DataFrame, analysis_date=None, *, rules: StageRules | None = None
+    transactions: pd.DataFrame, analysis_date=None, *, rules: StageThresholds = CALIBRATED_THRESHOLDS
 ) -> pd.DataFrame:
-    """The observed stage of every customer at the analysis date, with the measures the rules used.
+    """The observed stage of every customer in a transaction log as of the end of the analysis week.
 
-    Follows crm-theory-reference.md §2 (transaction volume by stage); the rules are in the module docstring.
+    Follows crm-theory-reference.md §2 and §7; computes the facts :func:`classify_stage` reads from the log:
 
-    ``analysis_date`` is a week number or a date (default: the last transaction's week or day); later
-    transactions are excluded with a warning. Returns, indexed by ``customer_id``: ``stage``,
-    ``tenure_weeks``, ``weeks_since_last``, ``recent_rate``, ``baseline_rate``, ``start_rate`` (spend per
-    week in the last window, the baseline before it and the first window) and ``lost_threshold_weeks``.
+    - time in whole weeks: a ``week`` log uses its week numbers; a ``date`` log counts whole weeks of 7 days
+      from the first date in the log (days 0-6 are week 0, days 7-13 week 1, ...), so a week's purchases are
+      those of seven consecutive days, whatever the weekday the log starts on;
+    - a customer's spend in a week is the sum of their amounts in it, and a week with at least one
+      transaction (zero-amount ones included) counts as one purchase week;
+    - both spend averages start at 0 and are updated (:func:`smooth_spend`) in every week from the
+      customer's first purchase through the analysis week, purchase or not.
+
+    ``analysis_date`` is a week number or a date (default: the last transaction's); its whole week is
+    included and later transactions are excluded with a warning. Given the log of a simulated run and its
+    last week, the stages are exactly those the simulated firm's records give at the end of that week.
+
+    Returns, indexed by ``customer_id``: ``stage`` (a :data:`LIFECYCLE_STAGES` label), ``tenure_weeks``
+    and ``weeks_since_last`` (weeks since the first and the last purchase), ``purchase_weeks``,
+    ``spend_fast`` and ``spend_slow``; ``attrs["analysis_date"]`` names the analysis date.
     """
-    rules = rules or StageRules()
+    if not isinstance(rules, StageThresholds):
+        raise TypeError(f"observed_stage: rules must be a StageThresholds, got {type(rules).__name__}")
     transactions = validate_transactions(transactions)
     time_column = time_column_of(transactions)
     occasions = occasion_index(transactions[time_column], time_column)
@@ -95,67 +195,53 @@ def observed_stage(
     if not keep.any():
         raise DataError(f"no transactions on or before the analysis date {format_point(end, time_column)}")
 
-    # Time in weeks; one occasion (a week, or a day) is the log's resolution.
-    per_week = 1.0 if time_column == "week" else 7.0
-    resolution = 1.0 / per_week
+    if time_column == "week":
+        weeks, analysis_week = occasions[keep], end
+    else:
+        origin = int(occasions.min())
+        weeks = (occasions[keep] - origin) // DAYS_PER_WEEK
+        analysis_week = (end - origin) // DAYS_PER_WEEK
     codes, customers = pd.factorize(transactions["customer_id"].to_numpy()[keep], sort=True)
-    weeks_ago = (end - occasions[keep]) / per_week
-    amount = transactions["amount"].to_numpy(dtype=float)[keep]
     n = len(customers)
+    amount = transactions["amount"].to_numpy(dtype=float)[keep]
 
-    def per_customer_sum(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(codes[mask], weights=amount[mask], minlength=n)
-
-    first_ago = np.full(n, -np.inf)
-    np.maximum.at(first_ago, codes, weeks_ago)
-    last_ago = np.full(n, np.inf)
-    np.minimum.at(last_ago, codes, weeks_ago)
-    tenure = first_ago + resolution  # weeks the relationship has run, counting the analysis occasion
-
-    # median gap between distinct purchase occasions
-    frame = (
-        pd.DataFrame({"customer": codes, "ago": weeks_ago}).drop_duplicates().sort_values(["customer", "ago"])
+    # One row per customer and purchase week, in week order: the weekly spend the firm would book.
+    weekly = (
+        pd.DataFrame({"week": weeks, "customer": codes, "amount": amount})
+        .groupby(["week", "customer"], sort=True)["amount"]
+        .sum()
     )
-    gaps = frame.groupby("customer")["ago"].diff()
-    median_gap = gaps.groupby(frame["customer"]).median().reindex(range(n)).to_numpy()
-    lost_threshold = np.fmax(rules.lost_after_weeks, rules.lost_gap_multiple * median_gap)
+    week_of = weekly.index.get_level_values("week").to_numpy()
+    customer_of = weekly.index.get_level_values("customer").to_numpy()
+    spend_of = weekly.to_numpy()
+    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, customer_of, week_of)
+    last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(last, customer_of, week_of)
+    purchase_weeks = np.bincount(customer_of, minlength=n)
 
-    n_occasions = np.bincount(frame["customer"].to_numpy(), minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_gap = np.where(n_occasions > 1, (first_ago - last_ago) / (n_occasions - 1), np.nan)
-    # A window must hold a few purchases to show a trend: sparse buyers get longer windows.
-    window = np.fmax(rules.window_weeks, rules.purchases_per_window * mean_gap)
-    baseline_weeks = rules.baseline_windows * window
-    window_of = window[codes]
-    recent_length = np.minimum(window, tenure)
-    recent_rate = per_customer_sum(weeks_ago < window_of) / recent_length
-    baseline_length = np.minimum(window + baseline_weeks, tenure) - window  # <= 0: younger than one window
-    baseline_spend = per_customer_sum(
-        (weeks_ago >= window_of) & (weeks_ago < window_of + baseline_weeks[codes])
-    )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        baseline_rate = np.where(baseline_length > 0, baseline_spend / baseline_length, np.nan)
-    since_first = first_ago[codes] - weeks_ago  # weeks from the customer's first purchase to this one
-    start_rate = per_customer_sum(since_first < window_of) / recent_length
+    # Smoothing week by week, as the firm does. Before a customer's first purchase both the average and
+    # the spend are 0, and 0 + a(0 - 0) = 0 exactly, so updating everyone every week changes nothing
+    # for them and keeps the arithmetic identical to the firm's.
+    fast, slow = np.zeros(n), np.zeros(n)
+    spend = np.zeros(n)
+    bounds = np.searchsorted(week_of, np.arange(week_of[0], analysis_week + 2))
+    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        buyers = customer_of[start:stop]
+        spend[buyers] = spend_of[start:stop]
+        fast = smooth_spend(fast, spend, rules.fast_smoothing)
+        slow = smooth_spend(slow, spend, rules.slow_smoothing)
+        spend[buyers] = 0.0
 
-    has_baseline = baseline_length >= window / 2  # at least half a window to compare with
-    stage = np.full(n, "stable", dtype=object)
-    stage[recent_rate < rules.growth_ratio * start_rate] = "identification"  # flat at the trial level
-    stage[has_baseline & (recent_rate > rules.growth_ratio * baseline_rate)] = "development"
-    stage[has_baseline & (recent_rate < rules.decline_ratio * baseline_rate)] = "decline"
-    stage[(tenure <= rules.identification_weeks) | (n_occasions < rules.min_purchases)] = "identification"
-    stage[last_ago > lost_threshold] = "lost"
-
+    stage = classify_stage(analysis_week, first, last, purchase_weeks, fast, slow, rules)
     result = pd.DataFrame(
         {
-            "stage": stage,
-            "tenure_weeks": tenure,
-            "weeks_since_last": last_ago,
-            "recent_rate": recent_rate,
-            "baseline_rate": baseline_rate,
-            "start_rate": start_rate,
-            "window_weeks": window,
-            "lost_threshold_weeks": lost_threshold,
+            "stage": np.asarray(LIFECYCLE_STAGES, dtype=object)[stage],
+            "tenure_weeks": analysis_week - first,
+            "weeks_since_last": analysis_week - last,
+            "purchase_weeks": purchase_weeks,
+            "spend_fast": fast,
+            "spend_slow": slow,
         },
         index=pd.Index(customers, name="customer_id"),
     )

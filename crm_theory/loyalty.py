@@ -1,14 +1,17 @@
-"""The customer loyalty model: four determinants, four intentions, a stage-weighted index and Dick &
-Basu's loyalty types.
+"""The customer loyalty model: four determinants, four intentions, their strength by stage, a
+stage-weighted index and Dick & Basu's loyalty types.
 
-Follows crm-theory-reference.md §3 (loyalty model) and §2 (the intentions by stage).
+Follows crm-theory-reference.md §3 (loyalty model) and §2 (the textbook's table of intentions by stage).
 
 The textbook states (seed 004, attributed to Chen Mingliang 2003; coefficients unverified) that perceived
 value (感知价值), satisfaction (满意), trust (信任) and switching cost (转移成本) each raise loyalty, with
 weights that differ by relationship stage, and that loyalty shows as repeat-purchase intention, price
-tolerance, cross-buying intention and referral intention. Chen's coefficients are not reproduced here:
-:data:`DEFAULT_STAGE_WEIGHTS` is the course's default from the Western evidence §3 summarises (Oliver 1999;
-Jones & Sasser 1995; Burnham, Frels & Mahajan 2003), and every function takes replacement weights.
+tolerance, cross-buying intention and referral intention. Chen's coefficients are not reproduced here.
+
+This module holds the project's one copy of the two tables by stage: :data:`DETERMINANT_WEIGHTS` and
+:data:`INTENTION_STRENGTH`, plain tuples indexed by stage code (:data:`~crm_theory.lifecycle.LIFECYCLE_STAGES`
+order) that the simulation's rules read, and whose numbers the simulation and its notebooks are calibrated
+on. The DataFrames below (:data:`DEFAULT_STAGE_WEIGHTS`, :data:`STAGE_INTENTIONS`) are views of them.
 """
 
 from __future__ import annotations
@@ -19,36 +22,79 @@ import numpy as np
 import pandas as pd
 
 from crm_theory.errors import DataError
+from crm_theory.lifecycle import DEVELOPMENT, IDENTIFICATION, LIFECYCLE_STAGES, STABLE
 from crm_theory.timeaxis import occasion_index, point_index
 from crm_theory.validation import coerce_time_point, report_exclusion, time_column_of, validate_transactions
 
 LOYALTY_DETERMINANTS = ("perceived_value", "satisfaction", "trust", "switching_cost")
 LOYALTY_INTENTIONS = ("repeat_purchase", "price_tolerance", "cross_buying", "referral")
 
-#: Weights of the four determinants per stage (each row sums to 1). From §3's "reasonable default":
-#: perceived value dominates in identification; satisfaction, then trust, in development; trust and
-#: switching cost in the stable stage. The reference gives nothing for decline, so decline weighs the four
-#: equally: a neutral choice, to be replaced when evidence is available.
-DEFAULT_STAGE_WEIGHTS = pd.DataFrame(
-    [[0.55, 0.20, 0.15, 0.10], [0.20, 0.40, 0.30, 0.10], [0.15, 0.15, 0.35, 0.35], [0.25, 0.25, 0.25, 0.25]],
-    index=pd.Index(["identification", "development", "stable", "decline"], name="stage"),
-    columns=list(LOYALTY_DETERMINANTS),
+#: Weights of the four determinants (:data:`LOYALTY_DETERMINANTS` order) by stage, one row per stage code.
+#: Reference §3's "reasonable default" (from the Western evidence, not from Chen): identification -
+#: perceived value dominates; development - satisfaction, then trust; stable - trust and switching cost.
+#: Read across the stages, each determinant weighs most in the stage §3 names for it: perceived value in
+#: identification, satisfaction in development, trust and switching cost in the stable stage (and
+#: satisfaction matters less once loyalty has set in, Oliver 1999). The numbers are the course's defaults
+#: from that ordering. The simulation weighs the determinants' raw values with them (its attractiveness,
+#: §8), so the rows need not sum to 1. Prospect, decline and lost rows are zero and never used: a
+#: declining customer weighs as in the stage its decline began.
+DETERMINANT_WEIGHTS = (
+    (0.0, 0.0, 0.0, 0.0),  # prospect
+    (1.0, 0.6, 0.2, 0.2),  # identification
+    (0.8, 0.8, 0.5, 0.4),  # development
+    (0.6, 0.3, 0.8, 0.8),  # stable
+    (0.0, 0.0, 0.0, 0.0),  # decline: weighs as the stage its decline began in
+    (0.0, 0.0, 0.0, 0.0),  # lost
 )
 
-#: The textbook's ordinal scale for intention strength (无, 弱, 一般, 较强, 强).
-INTENTION_LEVELS = {0: "none", 1: "weak", 2: "moderate", 3: "fairly strong", 4: "strong"}
+#: Strength (0-1) of the four intentions (:data:`LOYALTY_INTENTIONS` order) by stage, one row per stage
+#: code: the textbook's table in reference §2 (seed 004) read as numbers (its words are in
+#: :data:`STAGE_INTENTION_WORDS`): none 0, none or weak 0.1, small 0.15, weak 0.25, moderate 0.4-0.45,
+#: fairly strong 0.75, strong 0.85-0.95. The table has no decline column; in decline every intention
+#: fades (the simulation's rules), so the decline row, like the prospect and lost rows, is zero.
+INTENTION_STRENGTH = (
+    (0.0, 0.0, 0.0, 0.0),  # prospect
+    (0.4, 0.15, 0.0, 0.0),  # identification: moderate, small, none, none
+    (0.75, 0.45, 0.25, 0.1),  # development: fairly strong, moderate, weak, none or weak
+    (0.95, 0.85, 0.85, 0.85),  # stable: strong on all four
+    (0.0, 0.0, 0.0, 0.0),  # decline: every intention fades
+    (0.0, 0.0, 0.0, 0.0),  # lost
+)
 
-#: The textbook states (seed 004, §2 table) how strong each intention is by stage, on INTENTION_LEVELS.
-#: "none or weak" (无或弱) for referral in development is coded 0.5. The table has no decline column.
-STAGE_INTENTIONS = pd.DataFrame(
-    {
-        "repeat_purchase": [2, 3, 4],
-        "price_tolerance": [1, 2, 4],
-        "cross_buying": [0, 1, 4],
-        "referral": [0, 0.5, 4],
-    },
-    index=pd.Index(["identification", "development", "stable"], name="stage"),
-).astype(float)
+#: The stages with a loyalty to weigh and a column in the textbook's table (§2): the tables' rows in use.
+RELATIONSHIP_STAGES = tuple(LIFECYCLE_STAGES[code] for code in (IDENTIFICATION, DEVELOPMENT, STABLE))
+
+
+def _by_stage(table: tuple, columns: tuple) -> pd.DataFrame:
+    """Rows of a stage table for :data:`RELATIONSHIP_STAGES`, as a DataFrame (a copy of nothing)."""
+    return pd.DataFrame(
+        [table[LIFECYCLE_STAGES.index(stage)] for stage in RELATIONSHIP_STAGES],
+        index=pd.Index(RELATIONSHIP_STAGES, name="stage"),
+        columns=list(columns),
+        dtype=float,
+    )
+
+
+#: :data:`DETERMINANT_WEIGHTS` as a table (stages x determinants), for :func:`loyalty_index`, which
+#: normalises each row to sum to 1.
+DEFAULT_STAGE_WEIGHTS = _by_stage(DETERMINANT_WEIGHTS, LOYALTY_DETERMINANTS)
+
+#: :data:`INTENTION_STRENGTH` as a table (stages x intentions): the textbook's table of §2 in numbers.
+STAGE_INTENTIONS = _by_stage(INTENTION_STRENGTH, LOYALTY_INTENTIONS)
+
+#: The textbook's own words for each cell of §2's table (seed 004), by stage in
+#: :data:`LOYALTY_INTENTIONS` order: it says 小 (small) for price tolerance in identification but 弱
+#: (weak) for cross-buying in development.
+INTENTION_WORDS = {
+    "identification": ("moderate (一般)", "small (小)", "none (无)", "none (无)"),
+    "development": ("fairly strong (较强)", "moderate (一般)", "weak (弱)", "none or weak (无或弱)"),
+    "stable": ("strong (强)", "strong (强)", "strong (强)", "strong (强)"),
+}
+STAGE_INTENTION_WORDS = pd.DataFrame(
+    [INTENTION_WORDS[stage] for stage in RELATIONSHIP_STAGES],
+    index=STAGE_INTENTIONS.index,
+    columns=STAGE_INTENTIONS.columns,
+)
 
 DICK_BASU_TYPES = {
     (True, True): "true loyalty",
@@ -96,9 +142,12 @@ def loyalty_index(
         to 0-1 across the rows first.
     stage:
         The relationship stage per row (a Series aligned with ``drivers``, a single stage name, or None to
-        use ``drivers["stage"]``). Stages: identification, development, stable, decline.
+        use ``drivers["stage"]``). Stages: identification, development, stable (the rows of the weights);
+        a declining customer weighs as in the stage the decline began in, as in the simulation, so pass that
+        stage for them.
     weights:
-        A table (stages x determinants) replacing :data:`DEFAULT_STAGE_WEIGHTS`; rows are normalised to 1.
+        A table (stages x determinants) replacing :data:`DEFAULT_STAGE_WEIGHTS`; rows are normalised to 1,
+        so the index keeps the drivers' 0-1 scale whatever the table's row sums (the default's are not 1).
     """
     missing = [name for name in LOYALTY_DETERMINANTS if name not in drivers.columns]
     if missing:
@@ -127,7 +176,8 @@ def loyalty_index(
     if unknown:
         raise DataError(
             f"no loyalty weights for stage(s) {unknown}; allowed: {list(table.index)} "
-            "(lost customers and prospects have no loyalty to weigh)",
+            "(a declining customer weighs as in the stage the decline began in; lost customers and "
+            "prospects have no loyalty to weigh)",
             column="stage",
         )
     row_weights = table.loc[stages.to_numpy()].to_numpy()
@@ -136,21 +186,9 @@ def loyalty_index(
     )
 
 
-#: The textbook's own words for each cell (seed 004): it says 小 (small) for price tolerance in
-#: identification but 弱 (weak) for cross-buying in development, both coded 1 above.
-STAGE_INTENTION_WORDS = pd.DataFrame(
-    {
-        "repeat_purchase": ["moderate (一般)", "fairly strong (较强)", "strong (强)"],
-        "price_tolerance": ["small (小)", "moderate (一般)", "strong (强)"],
-        "cross_buying": ["none (无)", "weak (弱)", "strong (强)"],
-        "referral": ["none (无)", "none or weak (无或弱)", "strong (强)"],
-    },
-    index=STAGE_INTENTIONS.index,
-)
-
-
 def intentions_by_stage(level_names: bool = False) -> pd.DataFrame:
-    """The textbook's table of intention strength by stage (§2): ordinal numbers 0-4, or its own words."""
+    """The textbook's table of intention strength by stage (§2): the strengths 0-1 the simulation uses
+    (:data:`INTENTION_STRENGTH`), or with ``level_names=True`` the textbook's own words."""
     if not level_names:
         return STAGE_INTENTIONS.copy()
     return STAGE_INTENTION_WORDS.copy()
