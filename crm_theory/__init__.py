@@ -18,87 +18,82 @@ Modules, one concept each:
 * :mod:`~crm_theory.lifecycle`: the lifecycle stages, the one observed-stage classifier and its agreement
   with the truth (§2, §7)
 * :mod:`~crm_theory.cli`: the ``crmlab rfm`` and ``crmlab clv`` subcommands
+
+The names below are imported from their modules on first use, so importing one module (the simulation
+imports :mod:`~crm_theory.lifecycle` and :mod:`~crm_theory.loyalty`) does not load scipy and the purchase
+models with it.
 """
 
-from crm_theory.bgnbd import BetaGeoModel
-from crm_theory.data import load_cdnow_master, load_cdnow_sample, load_transactions, read_transactions_csv
-from crm_theory.errors import DataError, ExcludedRowsWarning
-from crm_theory.gamma_gamma import GammaGammaModel
-from crm_theory.lifecycle import (
-    LIFECYCLE_STAGES,
-    StageThresholds,
-    classify_stage,
-    observed_stage,
-    smooth_spend,
-    stage_agreement,
-)
-from crm_theory.loyalty import (
-    DEFAULT_STAGE_WEIGHTS,
-    DETERMINANT_WEIGHTS,
-    INTENTION_STRENGTH,
-    dick_basu_type,
-    loyalty_index,
-    repeat_patronage,
-)
-from crm_theory.one_to_one import customer_tiers, needs_segments, share_of_wallet
-from crm_theory.pareto import gini_coefficient, lorenz_curve, pareto_table, top_share, whale_curve
-from crm_theory.predictive_clv import holdout_comparison, predicted_clv
-from crm_theory.purchase_summary import calibration_holdout_summary, purchase_summary
-from crm_theory.rfm import (
-    DEFAULT_SEGMENT_MAP,
-    SegmentRule,
-    cell_response_analysis,
-    rfm_analysis,
-    rfm_scores,
-    rfm_table,
-    segment_counts,
-)
-from crm_theory.validation import validate_transactions
-from crm_theory.value import clv_multiplier, customer_lifetime_value, historical_customer_profit, value_matrix
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_SEGMENT_MAP",
-    "DEFAULT_STAGE_WEIGHTS",
-    "DETERMINANT_WEIGHTS",
-    "INTENTION_STRENGTH",
-    "LIFECYCLE_STAGES",
-    "BetaGeoModel",
-    "DataError",
-    "ExcludedRowsWarning",
-    "GammaGammaModel",
-    "SegmentRule",
-    "StageThresholds",
-    "calibration_holdout_summary",
-    "cell_response_analysis",
-    "classify_stage",
-    "clv_multiplier",
-    "customer_lifetime_value",
-    "customer_tiers",
-    "dick_basu_type",
-    "gini_coefficient",
-    "historical_customer_profit",
-    "holdout_comparison",
-    "load_cdnow_master",
-    "load_cdnow_sample",
-    "load_transactions",
-    "lorenz_curve",
-    "loyalty_index",
-    "needs_segments",
-    "observed_stage",
-    "pareto_table",
-    "predicted_clv",
-    "purchase_summary",
-    "read_transactions_csv",
-    "repeat_patronage",
-    "rfm_analysis",
-    "rfm_scores",
-    "rfm_table",
-    "segment_counts",
-    "share_of_wallet",
-    "smooth_spend",
-    "stage_agreement",
-    "top_share",
-    "validate_transactions",
-    "value_matrix",
-    "whale_curve",
-]
+import importlib
+
+# Eager, because the function has its module's name: once anything imports the submodule
+# crm_theory.purchase_summary, the package attribute would be the module and __getattr__ would never run.
+# The module needs only numpy and pandas.
+from crm_theory.purchase_summary import calibration_holdout_summary as calibration_holdout_summary
+from crm_theory.purchase_summary import purchase_summary as purchase_summary
+
+#: Each public name and the module that defines it.
+_EXPORTS = {
+    "crm_theory.bgnbd": ("BetaGeoModel",),
+    "crm_theory.data": (
+        "load_cdnow_master",
+        "load_cdnow_sample",
+        "load_transactions",
+        "read_transactions_csv",
+    ),
+    "crm_theory.errors": ("DataError", "ExcludedRowsWarning"),
+    "crm_theory.gamma_gamma": ("GammaGammaModel",),
+    "crm_theory.lifecycle": (
+        "LIFECYCLE_STAGES",
+        "StageThresholds",
+        "classify_stage",
+        "observed_stage",
+        "smooth_spend",
+        "stage_agreement",
+    ),
+    "crm_theory.loyalty": (
+        "DEFAULT_STAGE_WEIGHTS",
+        "DETERMINANT_WEIGHTS",
+        "INTENTION_STRENGTH",
+        "dick_basu_type",
+        "loyalty_index",
+        "repeat_patronage",
+    ),
+    "crm_theory.one_to_one": ("customer_tiers", "needs_segments", "share_of_wallet"),
+    "crm_theory.pareto": ("gini_coefficient", "lorenz_curve", "pareto_table", "top_share", "whale_curve"),
+    "crm_theory.predictive_clv": ("holdout_comparison", "predicted_clv"),
+    "crm_theory.purchase_summary": ("calibration_holdout_summary", "purchase_summary"),
+    "crm_theory.rfm": (
+        "DEFAULT_SEGMENT_MAP",
+        "SegmentRule",
+        "cell_response_analysis",
+        "rfm_analysis",
+        "rfm_scores",
+        "rfm_table",
+        "segment_counts",
+    ),
+    "crm_theory.validation": ("validate_transactions",),
+    "crm_theory.value": (
+        "clv_multiplier",
+        "customer_lifetime_value",
+        "historical_customer_profit",
+        "value_matrix",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_MODULE_OF, key=lambda name: (not name.isupper(), name))
+
+
+def __getattr__(name: str):
+    if name not in _MODULE_OF:  # a submodule not imported yet, or a misspelling
+        raise AttributeError(f"module 'crm_theory' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_MODULE_OF[name]), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
