@@ -1,5 +1,7 @@
 """Loyalty model: the tables by stage, the stage-weighted index, the textbook's intentions, Dick & Basu."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -149,3 +151,20 @@ def test_repeat_patronage_counts_active_periods():
     patronage = repeat_patronage(log, period_weeks=4, analysis_date=16)
     assert patronage.loc[1] == pytest.approx(1.0)
     assert patronage.loc[2] == pytest.approx(0.5)
+
+
+def test_the_tables_import_without_the_purchase_models():
+    # the simulation reads the tables at import: crm_theory must not load scipy and the models with them
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, crm_theory.loyalty, crm_theory.lifecycle\n"
+        "assert 'scipy' not in sys.modules, 'scipy imported'\n"
+        "import crm_theory.predictive_clv\n"
+        "from crm_theory import BetaGeoModel, purchase_summary\n"
+        "assert not isinstance(purchase_summary, type(sys)), 'the module, not the function'\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    assert done.returncode == 0, done.stderr
