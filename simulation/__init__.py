@@ -10,7 +10,7 @@ Quick start::
 """
 
 from simulation.experiment import compare_strategies, run_simulation
-from simulation.firm_view import FirmView, Plan, StrategyError
+from simulation.firm import FirmView, Plan, StrategyError
 from simulation.model import CustomerLifecycleModel
 from simulation.outputs import SimulationResult
 from simulation.parameters import ParameterError, Parameters

@@ -4,10 +4,10 @@ One step is one week:
 
 1. the competitor's offer drifts, and a promotion may start;
 2. the firm's strategy looks at the firm's records and plans this week's actions within the budget;
-3. the model draws this week's random numbers for everyone at once;
-4. every person updates (prospects may be acquired, customers move through the stages, lost customers
-   may return), all from the start-of-week state, so the order of updates never matters;
-5. the firm books transactions, responses, costs and what it learned; the DataCollector records the
+3. every person updates (prospects may be acquired, customers move through the stages, lost customers
+   may return), each from their own start-of-week state with their own counter-based draws
+   (`simulation.random_streams`), so the order of updates never matters;
+4. the firm books transactions, responses, costs and what it learned; the DataCollector records the
    week's metrics.
 """
 
@@ -20,17 +20,21 @@ from mesa import DataCollector, Model
 from tqdm.auto import tqdm
 
 from simulation import rules
-from simulation.agents import Competitor, Firm
+from simulation.agents import Competitor
+from simulation.firm import Firm
+from simulation.kernels import week_totals
 from simulation.network import max_degree, small_world_edges
 from simulation.outputs import (
     METRIC_COLUMNS,
     SimulationResult,
     action_table,
+    category_spend_table,
     customer_table,
     transaction_table,
 )
 from simulation.parameters import ParameterError, Parameters
 from simulation.population import AgentPeople, VectorPeople, WeekInputs, initial_state
+from simulation.random_streams import stream_key
 from simulation.stages import Stage
 from simulation.strategies import get_strategy
 
@@ -68,21 +72,25 @@ class CustomerLifecycleModel(Model):
         self.engine = engine
         p = self.p
         # Separate streams, so a strategy that draws random numbers does not shift anyone's draws
-        # (strategies compared on the same seed face the same customers and the same luck).
+        # (strategies compared on the same seed face the same customers and the same luck). People's
+        # weekly draws are counter-based: a function of (seed, person, week, purpose).
         network_rng, strategy_rng = self.rng.spawn(2)
+        self.stream_key = stream_key(self.seed)
+        self.rule_parameters = rules.rule_parameters(p)
 
         edges = small_world_edges(p.n_people, p.network_degree, p.network_rewiring, network_rng)
         self.edges = edges  # the social network's ties, (E, 2) person ids
-        self.referral_table = rules.referral_conversion_table(p.referral_conversion,
-                                                              max_degree(p.n_people, edges))
+        # P(a prospect converts) by number of recommending neighbours, computed once for both engines.
+        self.referral_table = np.array([rules.referral_conversion(p.referral_conversion, k)
+                                        for k in range(max_degree(p.n_people, edges) + 1)])
         self.people = ENGINES[engine](self, initial_state(p, self.rng), edges)
         self.competitor = Competitor(self, p.competitor_value, p.competitor_drift, p.competitor_reversion,
                                      p.promotion_rate, p.promotion_value, p.promotion_weeks)
         self.strategy = get_strategy(strategy)
         self.firm = Firm(self, self.strategy, p.n_people, p.weekly_budget, p.action_costs(), p.margin,
                          strategy_rng)
-        self.week_inputs = None
         self._transactions: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._category_spend: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._actions: list[tuple[np.ndarray, np.ndarray]] = []
         self._book_initial_customers()
         self.week_metrics: dict[str, float] = {}
@@ -97,37 +105,36 @@ class CustomerLifecycleModel(Model):
 
     def step(self) -> None:
         p, week = self.p, self.steps
-        self.competitor.step()
+        self.competitor.step(week)
         market = rules.Market(week, self.competitor.value, self.competitor.promotion_value)
 
         plan = self.firm.plan_week(week)
         actions = plan.actions
         records = self.firm.records
-        stage_before = self.people.field("stage").copy()
-        customers = np.flatnonzero(is_customer(stage_before))
-        # The draws are made for the whole population at once, in a fixed order, whatever the engine.
-        acquisition = self.rng.random(p.n_people)
-        customer_draws = self._customer_draws(p, customers)
         offer_fit = records.offer_fit(actions, p.generic_fit, p.segment_fit)
-        inputs = WeekInputs(acquisition, customers, customer_draws, actions, offer_fit,
-                            records.learning_gain, self.referral_table, market)
-        outcome = self.people.step(inputs)
+        outcome = self.people.step(WeekInputs(self.stream_key, market, self.rule_parameters, actions, offer_fit,
+                                              records.learning_gain, self.referral_table))
 
-        costs = self.firm.cost_per_person(actions)
         spend = outcome["spend"]
-        records.record_week(week, actions, costs, spend, outcome["responded"], p.learning_rate)
-        self._book_transactions(week, spend)
+        records.record_week(week, actions, self.firm.cost_per_person(actions), spend, outcome["responded"],
+                            p.learning_rate)
+        self._book_purchases(week, spend, outcome["competitor_spend"])
         contacted = np.flatnonzero(actions)
         self._actions.append((contacted.astype(np.int32), actions[contacted]))
-        self._record_metrics(week, stage_before, outcome, plan, market)
+        self._record_metrics(week, outcome, plan, market)
         self.datacollector.collect(self)
         if week >= p.weeks:
             self.running = False
 
-    def _book_transactions(self, week: int, spend: np.ndarray) -> None:
+    def _book_purchases(self, week: int, spend: np.ndarray, competitor_spend: np.ndarray) -> None:
         buyers = np.flatnonzero(spend > 0)
         self._transactions.append((buyers.astype(np.int32), np.full(buyers.size, week, dtype=np.int32),
                                    spend[buyers]))
+        # The category spending a wallet survey would find: every purchase occasion of a customer, at
+        # the firm or at the competitor.
+        shoppers = np.flatnonzero((spend > 0) | (competitor_spend > 0))
+        self._category_spend.append((shoppers.astype(np.int32), np.full(shoppers.size, week, dtype=np.int32),
+                                     spend[shoppers], competitor_spend[shoppers]))
 
     def _book_initial_customers(self) -> None:
         """The customers the firm starts with made their trial purchase in week 0.
@@ -135,57 +142,38 @@ class CustomerLifecycleModel(Model):
         The firm knows its existing customers: their trial purchases are in its records and in the
         transaction log (week 0), so no strategy mistakes them for prospects.
         """
-        everyone = SimpleNamespace(**{name: self.people.field(name) for name in rules.STATE_FIELDS})
-        starting = rules.start_relationship(everyone, self.p)["spend"]
+        n = self.p.n_people
         initial = self.people.field("acquired_week") == 0
-        spend = np.where(initial, starting, 0.0)
-        no_action = np.zeros(self.p.n_people, dtype=np.int8)
-        self.firm.records.record_week(0, no_action, np.zeros(self.p.n_people), spend,
-                                      np.zeros(self.p.n_people, dtype=bool), self.p.learning_rate)
-        self._book_transactions(0, spend)
+        trial = rules.trial_purchase(self.people.field("need"), self.people.field("cross_sells"), self.p)
+        spend = np.where(initial, trial, 0.0)
+        self.firm.records.record_week(0, np.zeros(n, dtype=np.int8), np.zeros(n), spend,
+                                      np.zeros(n, dtype=bool), self.p.learning_rate)
+        self._book_purchases(0, spend, np.zeros(n))
 
-    def _customer_draws(self, p, customers: np.ndarray) -> tuple:
-        """This week's purchase and noise draws of the current customers.
-
-        Everyone draws, customer or not, and each customer takes their own: so person i meets the same
-        luck in week t under every strategy (common random numbers). Drawing only for current customers
-        would be faster, but then a person's numbers would depend on how many others are customers, and
-        comparisons between strategies would be several times noisier.
-        """
-        n = p.n_people
-        uniforms = self.rng.random((5, n))
-        noise = self.rng.normal(0.0, p.value_noise, n)
-        # Mean-one lognormal basket factor: E[exp(N(-s^2/2, s))] = 1.
-        factor = self.rng.lognormal(-0.5 * p.amount_noise ** 2, p.amount_noise, n)
-        return (*(row[customers] for row in uniforms), noise[customers], factor[customers])
-
-    def _record_metrics(self, week, stage_before, outcome, plan, market) -> None:
-        actions = plan.actions
-        people = self.people
-        stage = people.field("stage")
-        counts = np.bincount(stage, minlength=len(Stage))
-        customers_before = is_customer(stage_before)
-        current = is_customer(stage)
-        revenue = float(outcome["spend"].sum())
-        cost = plan.cost
-        gross_margin = self.p.margin * revenue
-        service_cost = self.p.cost_per_order * int(np.count_nonzero(outcome["spend"]))
+    def _record_metrics(self, week, outcome, plan, market) -> None:
+        people, p = self.people, self.p
+        (counts, new, won_back, lost, revenue, orders, before, retained, current, sum_satisfaction, sum_trust,
+         sum_switching, sum_share) = week_totals(
+            people.field("stage"), outcome["previous_stage"], outcome["spend"], outcome["acquired"],
+            outcome["returned"], outcome["became_lost"], people.field("satisfaction"), people.field("trust"),
+            people.field("switching_cost"), people.field("share_of_wallet"))
+        gross_margin = p.margin * revenue
+        service_cost = p.cost_per_order * orders
         metrics = {"week": week}
         metrics.update({s.label: int(counts[s]) for s in Stage})
         metrics.update(
-            new_customers=int(outcome["acquired"].sum()),
-            won_back=int(outcome["returned"].sum()),
-            lost_customers=int(outcome["became_lost"].sum()),
-            revenue=revenue, gross_margin=gross_margin, service_cost=service_cost, marketing_cost=cost,
-            profit=gross_margin - service_cost - cost,
-            retention_rate=_mean(~outcome["became_lost"][customers_before]),
-            mean_satisfaction=_mean(people.field("satisfaction")[current]),
-            mean_trust=_mean(people.field("trust")[current]),
-            mean_switching_cost=_mean(people.field("switching_cost")[current]),
-            mean_share_of_wallet=_mean(people.field("share_of_wallet")[current]),
+            new_customers=new, won_back=won_back, lost_customers=lost,
+            revenue=revenue, gross_margin=gross_margin, service_cost=service_cost, marketing_cost=plan.cost,
+            profit=gross_margin - service_cost - plan.cost,
+            # Means over nobody (no customers yet) are NaN.
+            retention_rate=retained / before if before else float("nan"),
+            mean_satisfaction=sum_satisfaction / current if current else float("nan"),
+            mean_trust=sum_trust / current if current else float("nan"),
+            mean_switching_cost=sum_switching / current if current else float("nan"),
+            mean_share_of_wallet=sum_share / current if current else float("nan"),
             competitor_value=float(market.competitor_value),
             competitor_promotion=bool(market.promotion_value > 0),
-            actions_funded=int(np.count_nonzero(actions)),
+            actions_funded=int(np.count_nonzero(plan.actions)),
             actions_unfunded=int(plan.unfunded),
         )
         self.week_metrics = metrics
@@ -210,11 +198,7 @@ class CustomerLifecycleModel(Model):
         return SimulationResult(
             metrics=metrics,
             transactions=transaction_table(self._transactions),
+            category_spend=category_spend_table(self._category_spend),
             actions=action_table(self._actions),
             customers=customer_table(state, self.firm.records, self.p),
             parameters=self.p, strategy=self.strategy.name, seed=self.seed, engine=self.engine)
-
-
-def _mean(values: np.ndarray) -> float:
-    """Mean of a possibly empty selection; NaN when nobody is in it (e.g. no customers yet)."""
-    return float(values.mean()) if values.size else float("nan")

@@ -8,6 +8,8 @@
   trial purchases of the customers the firm starts with (`initial_customer_share`); weeks 1..W the run.
 - `customers`: one row per person who was ever a customer.
 - `actions`: ``customer_id, week, action`` - every action the firm funded (the firm's contact history).
+- `category_spend`: ``customer_id, week, firm, competitor`` - each week a customer bought in the category,
+  at the firm and at the competitor: what a wallet survey measures.
 """
 
 from __future__ import annotations
@@ -47,6 +49,18 @@ def transaction_table(weekly: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -
         ids, weeks, amounts = np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0)
     return pd.DataFrame({"customer_id": ids.astype(np.int64), "week": weeks.astype(np.int64),
                          "amount": amounts})
+
+
+def category_spend_table(weekly: list[tuple[np.ndarray, ...]]) -> pd.DataFrame:
+    """``customer_id, week, firm, competitor``: each purchase week of a customer, and where the money went.
+
+    What a wallet survey asks (reference §6): summed by customer, ``firm`` over ``firm + competitor`` is
+    the share of wallet (`crm_theory.share_of_wallet`).
+    """
+    parts = list(zip(*weekly, strict=True)) if weekly else [[np.empty(0, np.int32)]] * 2 + [[np.empty(0)]] * 2
+    ids, weeks, firm, competitor = (np.concatenate(part) for part in parts)
+    return pd.DataFrame({"customer_id": ids.astype(np.int64), "week": weeks.astype(np.int64),
+                         "firm": firm, "competitor": competitor})
 
 
 def action_table(weekly: list[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
@@ -126,6 +140,7 @@ class SimulationResult:
     transactions: pd.DataFrame
     customers: pd.DataFrame
     actions: pd.DataFrame
+    category_spend: pd.DataFrame
     parameters: object
     strategy: str
     seed: int
@@ -152,10 +167,11 @@ class SimulationResult:
         return self.metrics.set_index("week")[list(STAGE_LABELS)]
 
     def write(self, out_dir) -> dict[str, Path]:
-        """Write metrics.csv, transactions.csv, customers.csv and actions.csv into `out_dir`."""
+        """Write metrics, transactions, customers, actions and category_spend as CSV files into `out_dir`."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        paths = {name: out / f"{name}.csv" for name in ("metrics", "transactions", "customers", "actions")}
+        paths = {name: out / f"{name}.csv"
+                 for name in ("metrics", "transactions", "customers", "actions", "category_spend")}
         for name, path in paths.items():
             getattr(self, name).to_csv(path, index=False)
         return paths

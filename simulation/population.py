@@ -1,17 +1,17 @@
-"""The people of the market, in two interchangeable engines over the same rules.
+"""The people of the market, in two interchangeable engines over the same rules and the same draws.
 
 - `AgentPeople`: one Mesa `Person` agent per person on a `mesa.discrete_space.Network`; each agent
-  applies `rules.person_week` to its own floats. For teaching and for inspecting individuals.
-- `VectorPeople`: the same state as numpy arrays; each rule group is applied to everyone in that group
-  at once. For experiments and sweeps.
+  applies the scalar rules of `simulation.rules` to its own attributes, in Python. For teaching and for
+  inspecting individuals.
+- `VectorPeople`: everyone's state in one numpy record array (`simulation.state.STATE_DTYPE`), updated by
+  the same rules compiled into one loop (`simulation.kernels.people_week`). For experiments and sweeps.
 
-Both start from the same arrays (`initial_state`), receive the same draws and firm inputs, and return the
-same weekly outcomes, so they give identical results for the same seed.
+Both start from the same state (`initial_state`), take each person's draws from the same counter-based
+streams (`simulation.random_streams`) and the same firm inputs, so they give identical results.
 """
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import NamedTuple
 
 import numpy as np
@@ -19,36 +19,27 @@ from mesa.discrete_space import Network
 
 from simulation import rules
 from simulation.agents import Person
+from simulation.kernels import people_week
 from simulation.network import adjacency_matrix, to_networkx
+from simulation.state import OUTCOME_FIELDS, OUTCOME_NAMES, STATE_FIELDS, new_outcomes, new_state
 from simulation.stages import Stage
-
-FLOAT_FIELDS = ("need", "purchase_rate", "competitor_taste", "expectation", "satisfaction", "trust",
-                "switching_cost", "share_of_wallet", "perceived_value", "repeat_purchase",
-                "price_tolerance", "cross_buying", "referral", "service_level", "need_shift",
-                "satisfaction_at_decline")
-INT_FIELDS = {"stage": np.int8, "satisfied_weeks": np.int32, "stable_weeks": np.int32,
-              "cross_sells": np.int16, "loyalty_member": np.int8, "acquired_week": np.int32,
-              "lost_week": np.int32, "decline_start_stage": np.int8, "times_won_back": np.int16,
-              "tenure_weeks": np.int32}
-BOOL_FIELDS = ("talked",)
-OUTCOME_FIELDS = ("spend", "responded", "acquired", "returned", "became_lost")
 
 
 class WeekInputs(NamedTuple):
-    """What the model hands the people each week."""
+    """What the model hands the people each week (the same for both engines)."""
 
-    acquisition: np.ndarray  # one uniform per person (acquisition or return)
-    customers: np.ndarray  # ids of the current customers, in id order
-    customer_draws: tuple  # Draws fields purchase..amount_factor, one entry per current customer
-    actions: np.ndarray
+    key: tuple[int, int]  # the run's Philox key (random_streams.stream_key)
+    market: rules.Market
+    parameters: tuple  # rules.rule_parameters(p)
+    actions: np.ndarray  # the firm's action per person (Action codes)
     offer_fit: np.ndarray
     learning_gain: np.ndarray
     referral_table: np.ndarray  # P(convert) by number of recommending neighbours
-    market: rules.Market
 
 
-def initial_state(p, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Everyone's starting state. Draw order is fixed, so the same seed gives the same people."""
+def initial_state(p, rng: np.random.Generator) -> np.ndarray:
+    """Everyone's starting state as a record array. Traits are drawn once, vectorised, from the run's
+    own generator in a fixed order, so the same seed gives the same people under every strategy."""
     n = p.n_people
     need = p.need_median * rng.lognormal(0.0, p.need_dispersion, n) if p.need_dispersion > 0 \
         else np.full(n, p.need_median)
@@ -61,98 +52,50 @@ def initial_state(p, rng: np.random.Generator) -> dict[str, np.ndarray]:
     taste = rng.normal(0.0, p.competitor_taste_sd, n)
     expectation = rng.normal(0.0, p.expectation_sd, n)
     # Today's customers chose the firm: like acquired prospects, they were drawn in proportion to how
-    # the firm compared with their alternative (rules.prospect_week's consideration), about
-    # `initial_customer_share` of the market in all.
-    alternative = rules.alternative_value(p.competitor_value, taste, 0.0, 0.0)
-    consideration = 2.0 * rules.loyalty(p.firm_value - alternative, p.loyalty_steepness)
+    # the firm compared with their alternative (rules.consideration), about `initial_customer_share` of
+    # the market in all.
+    consideration = rules.consideration(p.firm_value, p.competitor_value, taste, 0.0, p.loyalty_steepness)
     initial_customers = rng.random(n) < p.initial_customer_share * consideration / consideration.mean()
 
-    state = {name: np.zeros(n) for name in FLOAT_FIELDS}
-    state.update({name: np.zeros(n, dtype=dtype) for name, dtype in INT_FIELDS.items()})
-    state.update({name: np.zeros(n, dtype=bool) for name in BOOL_FIELDS})
-    state.update(need=need, purchase_rate=purchase_rate, competitor_taste=taste, expectation=expectation,
-                 perceived_value=expectation.copy(), trust=np.full(n, p.initial_trust))
-    state["acquired_week"][:] = -1
-    state["lost_week"][:] = -1
-    state["decline_start_stage"][:] = -1
+    state = new_state(n)
+    state["need"] = need
+    state["purchase_rate"] = purchase_rate
+    state["competitor_taste"] = taste
+    state["expectation"] = expectation
+    state["perceived_value"] = expectation
+    state["trust"] = p.initial_trust
     state["stage"][initial_customers] = Stage.IDENTIFICATION
     state["acquired_week"][initial_customers] = 0
     for name, level in zip(("repeat_purchase", "price_tolerance", "cross_buying", "referral"),
                            rules.NEW_CUSTOMER_INTENTIONS, strict=True):
         state[name][initial_customers] = level
-    state["share_of_wallet"][initial_customers] = rules.NEW_CUSTOMER_INTENTIONS[0]
-    assert set(state) == set(rules.STATE_FIELDS)
+    state["share_of_wallet"][initial_customers] = rules.NEW_REPEAT
     return state
 
 
-class _Members:
-    """The state of one group of people, each field taken from the population arrays on first use."""
-
-    def __init__(self, state: dict[str, np.ndarray], idx: np.ndarray):
-        self._state = state
-        self._idx = idx
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        if name not in self._state:
-            raise AttributeError(name)
-        values = self._state[name][self._idx]
-        setattr(self, name, values)  # cache: later reads are plain attribute lookups
-        return values
-
-
 class VectorPeople:
-    """Everyone's state as arrays; each week every rule group runs once over its members."""
+    """Everyone's state as one record array; each week one compiled pass updates it in place."""
 
     engine = "vector"
 
-    def __init__(self, model, state: dict[str, np.ndarray], edges: np.ndarray):
+    def __init__(self, model, state: np.ndarray, edges: np.ndarray):
         self.model = model
         self.state = state
-        self.adjacency = adjacency_matrix(model.p.n_people, edges)
+        self.outcomes = new_outcomes(state.size)
+        adjacency = adjacency_matrix(state.size, edges)
+        self.neighbour_start = adjacency.indptr.astype(np.int64)
+        self.neighbours = adjacency.indices.astype(np.int64)
+        self.recommendations = np.zeros(state.size, dtype=np.int64)
 
     def field(self, name: str) -> np.ndarray:
-        return self.state[name]
+        """A state or outcome field for everyone (a view into the record array: do not write to it)."""
+        return self.state[name] if name in self.state.dtype.names else self.outcomes[name]
 
-    def step(self, week: WeekInputs) -> dict[str, np.ndarray]:
-        state, p, market = self.state, self.model.p, week.market
-        n = state["stage"].size
-        recommendations = self.adjacency @ state["talked"].astype(np.int32)
-        referral = week.referral_table[recommendations]
-        outcome = {"spend": np.zeros(n)}
-        outcome.update({name: np.zeros(n, dtype=bool) for name in OUTCOME_FIELDS[1:]})
-
-        def inputs(idx, customer_draws=rules.NO_CUSTOMER_DRAWS):
-            return (rules.Draws(week.acquisition[idx], *customer_draws),
-                    rules.FirmInputs(week.actions[idx], week.offer_fit[idx], week.learning_gain[idx],
-                                     referral[idx]))
-
-        def write(idx, changes):
-            for name, values in changes.items():
-                (outcome[name] if name in outcome else state[name])[idx] = values
-
-        # Groups come from the start-of-week stages and are disjoint: writing one group's results never
-        # changes what another group reads. Prospects and lost customers: first the event, then the new
-        # relationship's state for the few it happened to (rules.prospect_week / lost_week, by subset).
-        stage = state["stage"]
-        prospects = np.flatnonzero(stage == Stage.PROSPECT)
-        lost = np.flatnonzero(stage == Stage.LOST)
-        for idx, event_rule, start_rule, event_name in (
-                (prospects, rules.acquisition_event, lambda s: rules.new_customer(s, p, market.week),
-                 "acquired"),
-                (lost, rules.return_event, lambda s: rules.returning_customer(s, p), "returned")):
-            if idx.size == 0:
-                continue
-            happened, offered = event_rule(_Members(state, idx), *inputs(idx), market, p)
-            outcome[event_name][idx] = happened
-            outcome["responded"][idx] = happened & offered
-            starters = idx[happened]
-            if starters.size:
-                write(starters, start_rule(_Members(state, starters)))
-        customers = week.customers
-        if customers.size:
-            write(customers, rules.customer_week(_Members(state, customers),
-                                                 *inputs(customers, week.customer_draws), market, p))
-        return outcome
+    def step(self, week: WeekInputs) -> np.ndarray:
+        people_week(self.state, self.outcomes, week.key[0], week.key[1], week.market, week.parameters,
+                    week.actions, week.offer_fit, week.learning_gain, week.referral_table,
+                    self.neighbour_start, self.neighbours, self.recommendations)
+        return self.outcomes
 
 
 class AgentPeople:
@@ -160,36 +103,42 @@ class AgentPeople:
 
     engine = "agents"
 
-    def __init__(self, model, state: dict[str, np.ndarray], edges: np.ndarray):
+    def __init__(self, model, state: np.ndarray, edges: np.ndarray):
         self.model = model
-        n = model.p.n_people
+        n = state.size
         self.grid = Network(to_networkx(n, edges), capacity=1, random=model.random)
-        columns = {name: values.tolist() for name, values in state.items()}
+        columns = {f.name: state[f.name].tolist() for f in STATE_FIELDS}
         self.people: list[Person] = [
-            Person(model, self.grid[i], i, {name: columns[name][i] for name in columns}) for i in range(n)
+            Person(model, self.grid[i], i, {name: values[i] for name, values in columns.items()})
+            for i in range(n)
         ]
         for person in self.people:
             person.neighbours = sorted(person.cell.neighborhood.agents, key=lambda a: a.person_id)
         self.agent_set = model.agents_by_type[Person]
+        self.outcomes = new_outcomes(n)
 
     def field(self, name: str) -> np.ndarray:
-        values = [getattr(person, name) for person in self.people]
-        if name in INT_FIELDS:
-            return np.array(values, dtype=INT_FIELDS[name])
-        return np.array(values, dtype=bool if name in BOOL_FIELDS or name in OUTCOME_FIELDS[1:] else float)
+        dtype = {f.name: f.dtype for f in (*STATE_FIELDS, *OUTCOME_FIELDS)}[name]
+        return np.array([getattr(person, name) for person in self.people], dtype=dtype)
 
-    def step(self, week: WeekInputs) -> dict[str, np.ndarray]:
-        model = self.model
-        # Agents read their inputs by id from plain Python lists (see rules: floats keep them fast).
-        customer_row = np.full(model.p.n_people, -1)
-        customer_row[week.customers] = np.arange(week.customers.size)
-        model.week_inputs = SimpleNamespace(
-            acquisition=week.acquisition.tolist(), customer_row=customer_row.tolist(),
-            customer_draw_rows=list(zip(*(column.tolist() for column in week.customer_draws), strict=True)),
-            actions=week.actions.tolist(), offer_fit=week.offer_fit.tolist(),
-            learning_gain=week.learning_gain.tolist(), referral_table=week.referral_table.tolist(),
-            market=week.market)
+    def step(self, week: WeekInputs) -> np.ndarray:
+        # Agents read their inputs by id from plain Python lists: Python floats keep the rules fast.
+        inputs = AgentWeek(week.key, week.market, week.parameters, week.actions.tolist(),
+                           week.offer_fit.tolist(), week.learning_gain.tolist(), week.referral_table.tolist())
         self.agent_set.do("count_recommendations")  # everyone reads last week's recommendations first
-        self.agent_set.do("step")
-        model.week_inputs = None
-        return {name: self.field(name) for name in OUTCOME_FIELDS}
+        self.agent_set.do("step", inputs)
+        for name in OUTCOME_NAMES:
+            self.outcomes[name] = [getattr(person, name) for person in self.people]
+        return self.outcomes
+
+
+class AgentWeek(NamedTuple):
+    """`WeekInputs` with Python lists instead of arrays, for per-agent reads."""
+
+    key: tuple[int, int]
+    market: rules.Market
+    parameters: tuple
+    actions: list
+    offer_fit: list
+    learning_gain: list
+    referral_table: list

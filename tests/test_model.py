@@ -16,7 +16,8 @@ from simulation import (
     run_simulation,
     strategy_names,
 )
-from simulation.firm_view import FirmView, Plan
+from simulation.firm import FirmView, Plan
+from simulation.state import OUTCOME_NAMES, STATE_NAMES
 from simulation.outputs import CUSTOMER_COLUMNS, METRIC_COLUMNS
 from simulation.stages import STAGE_LABELS
 
@@ -89,11 +90,9 @@ def test_same_seed_gives_identical_files_in_another_process(tmp_path):
     pd.testing.assert_frame_equal(here.metrics, metrics, check_exact=True, check_dtype=False)
 
 
-@pytest.mark.parametrize("seed", [3, 11])
+@pytest.mark.parametrize("seed", [3, 11, 2024])
 @pytest.mark.parametrize("strategy", strategy_names())
 def test_both_engines_give_identical_results_for_every_strategy(strategy, seed):
-    from simulation.rules import STATE_FIELDS
-
     kwargs = dict(strategy=strategy, seed=seed, n_people=400, weeks=90)
     agents = CustomerLifecycleModel(engine="agents", **kwargs)
     vector = CustomerLifecycleModel(engine="vector", **kwargs)
@@ -101,17 +100,31 @@ def test_both_engines_give_identical_results_for_every_strategy(strategy, seed):
     for _ in range(90):  # step side by side: every person's whole state must agree every week
         agents.step()
         vector.step()
-        for name in STATE_FIELDS:
+        for name in STATE_NAMES + OUTCOME_NAMES:
             np.testing.assert_array_equal(agents.people.field(name), vector.people.field(name), err_msg=name)
         talked += int(vector.people.field("talked").sum())
         declined += int((vector.people.field("stage") == Stage.DECLINE).sum())
     a, v = agents.results(), vector.results()
-    for name in ("metrics", "transactions", "customers", "actions"):
+    for name in ("metrics", "transactions", "customers", "actions", "category_spend"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(v, name), check_exact=True)
     # the paths that matter were exercised: word of mouth, decline, loss (and win-back where offered)
     assert talked > 0 and declined > 0 and a.metrics["lost_customers"].sum() > 0
     if strategy == "stage_based":
         assert a.metrics["won_back"].sum() > 0
+
+
+def _user_strategy(view, plan):
+    """A student's strategy: random prospects, then its own random draws for regulars."""
+    plan.add(view.shuffled(view.in_stage(Stage.PROSPECT))[:30], Action.ACQUISITION_OFFER)
+    regulars = view.in_stage(Stage.DEVELOPMENT, Stage.STABLE)
+    plan.add(regulars[view.rng.random(regulars.size) < 0.5], Action.SERVICE, max_spend=20.0)
+
+
+def test_both_engines_agree_for_a_user_strategy_with_its_own_draws():
+    results = [run_simulation(_user_strategy, seed=5, engine=engine, n_people=300, weeks=60)
+               for engine in ("agents", "vector")]
+    for name in ("metrics", "transactions", "customers", "actions", "category_spend"):
+        pd.testing.assert_frame_equal(getattr(results[0], name), getattr(results[1], name), check_exact=True)
 
 
 def test_word_of_mouth_brings_in_customers():
@@ -200,7 +213,7 @@ def test_unknown_strategy_and_engine_are_rejected_with_the_valid_names():
 
 
 def test_the_firms_rule_of_thumb_names_most_true_stages():
-    from simulation.firm_view import observed_stage
+    from simulation.firm import observed_stage
 
     model = CustomerLifecycleModel(seed=21, n_people=2500, weeks=104, engine="vector")
     model.run()

@@ -1,4 +1,5 @@
-"""Each update rule, and the promise that one person (floats) and a population (arrays) agree exactly."""
+"""Each update rule, and the promise that the rules run in Python (agents) and compiled (vector) agree
+exactly."""
 
 from types import SimpleNamespace
 
@@ -6,11 +7,15 @@ import numpy as np
 import pytest
 
 from simulation import rules
+from simulation.kernels import people_week
 from simulation.parameters import Parameters
 from simulation.population import initial_state
+from simulation.random_streams import acquisition_draw, customer_draws, stream_key
 from simulation.stages import Action, Stage
+from simulation.state import OUTCOME_FIELDS, STATE_NAMES, new_outcomes
 
 P = Parameters()
+RP = rules.rule_parameters(P)
 
 
 def test_satisfaction_compares_outcome_with_expectation():
@@ -28,10 +33,9 @@ def test_trust_is_lost_faster_than_gained_and_stays_in_unit_interval():
     gain = rules.update_trust(0.5, 0.3, 0.3, 0.25, 0.04, 3.0) - 0.5
     loss = 0.5 - rules.update_trust(0.5, -1.0, 0.3, 0.25, 0.04, 3.0)
     assert loss == pytest.approx(3 * gain)
-    trust = np.linspace(0, 1, 11)
-    for experienced in (-5.0, 5.0):
-        updated = rules.update_trust(trust, experienced, 0.0, 0.25, 1.0, 10.0)
-        assert np.all((updated >= 0) & (updated <= 1))
+    for trust in np.linspace(0, 1, 11):
+        for experienced in (-5.0, 5.0):
+            assert 0 <= rules.update_trust(trust, experienced, 0.0, 0.25, 1.0, 10.0) <= 1
 
 
 def test_small_shortfalls_inside_the_zone_of_tolerance_still_build_trust():
@@ -45,6 +49,8 @@ def test_switching_cost_saturates_below_its_ceiling():
         cost = rules.update_switching_cost(cost, 0.05, 1.0, 1.0)
     assert 0.99 < cost < 1.0
     assert rules.update_switching_cost(0.5, 0.1, 2.0, 1.0) > rules.update_switching_cost(0.5, 0.1, 1.0, 1.0)
+    # a gain larger than the ceiling reaches it, never overshoots (it used to diverge)
+    assert rules.update_switching_cost(0.004, 0.03, 1.0, 0.01) == 0.01
 
 
 def test_price_tolerant_customers_discount_the_competitors_promotion():
@@ -72,14 +78,14 @@ def test_attractiveness_uses_the_weights_of_the_stage():
 
 def test_loyalty_is_an_increasing_function_into_the_unit_interval():
     x = np.linspace(-10, 10, 201)
-    loyal = rules.loyalty(x, 3.0)
+    loyal = np.array([rules.loyalty(v, 3.0) for v in x])
     assert np.all(np.diff(loyal) > 0) and np.all((loyal > 0) & (loyal < 1))
     assert rules.loyalty(0.0, 3.0) == 0.5
 
 
 def test_intentions_follow_the_textbook_table_and_fade_in_decline():
     strength = np.array(rules.INTENTION_STRENGTH)
-    # every intention grows from identification to development to stable (seed 004's table)
+    # every intention grows from identification to development to stable (the textbook's table, §2)
     assert np.all(np.diff(strength[[Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE]], axis=0) >= 0)
     # no cross-buying or referral intention in identification
     assert strength[Stage.IDENTIFICATION][2] == 0 and strength[Stage.IDENTIFICATION][3] == 0
@@ -106,58 +112,67 @@ def test_win_back_works_only_where_trust_remains():
     assert rules.return_probability(0.0, True, 0.2, 1.0) == pytest.approx(0.2)
 
 
-def test_referral_table_counts_each_recommendation_as_an_independent_chance():
-    table = rules.referral_conversion_table(0.1, 3)
+def test_referral_conversion_counts_each_recommendation_as_an_independent_chance():
+    table = [rules.referral_conversion(0.1, k) for k in range(4)]
     np.testing.assert_allclose(table, [0.0, 0.1, 0.19, 0.271])
 
 
 def _population(n, seed):
-    """A population in every stage with varied state, as arrays."""
+    """A population in every stage with varied state (a record array), and varied firm inputs."""
     rng = np.random.default_rng(seed)
     p = P.replace(n_people=n)
     state = initial_state(p, rng)
-    state["stage"][:] = rng.integers(0, 6, n)
+    state["stage"] = rng.integers(0, 6, n)
     for name in ("satisfaction", "expectation", "perceived_value", "service_level", "need_shift"):
         state[name] = rng.normal(0, 0.3, n)
     for name in ("trust", "switching_cost", "share_of_wallet", "repeat_purchase", "price_tolerance",
                  "cross_buying", "referral"):
         state[name] = rng.random(n)
-    state["decline_start_stage"][:] = rng.integers(1, 4, n)
-    state["satisfied_weeks"][:] = rng.integers(0, 8, n)
-    state["cross_sells"][:] = rng.integers(0, 4, n)
-    state["loyalty_member"][:] = rng.integers(0, 2, n)
-    draws = rules.Draws(*rng.random((6, n)), rng.normal(0, 0.3, n), rng.lognormal(0, 0.3, n))
-    firm = rules.FirmInputs(rng.integers(0, len(Action), n).astype(np.int8), rng.random(n),
-                            rng.random(n) * 0.1, rng.random(n) * 0.3)
-    return state, draws, firm
+    state["decline_start_stage"] = rng.integers(1, 4, n)
+    state["satisfied_weeks"] = rng.integers(0, 8, n)
+    state["cross_sells"] = rng.integers(0, 4, n)
+    state["loyalty_member"] = rng.integers(0, 2, n)
+    state["talked"] = rng.random(n) < 0.3
+    firm = (rng.integers(0, len(Action), n).astype(np.int8), rng.random(n), rng.random(n) * 0.1)
+    return state, firm
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_one_person_and_the_whole_population_get_bit_identical_updates(seed):
-    n = 400
-    state, draws, firm = _population(n, seed)
+def test_python_rules_and_the_compiled_loop_give_bit_identical_weeks(seed):
+    n = 600
+    state, (actions, offer_fit, learning_gain) = _population(n, seed)
     market = rules.Market(17, 0.1, 0.8)
-    groups = {Stage.PROSPECT: rules.prospect_week, Stage.LOST: rules.lost_week}
-    for stage_code in range(6):
-        idx = np.flatnonzero(state["stage"] == stage_code)
-        rule = groups.get(Stage(stage_code), rules.customer_week)
-        whole = rule(SimpleNamespace(**{k: v[idx] for k, v in state.items()}),
-                     rules.Draws(*(c[idx] for c in draws)), rules.FirmInputs(*(c[idx] for c in firm)),
-                     market, P)
-        for j, i in enumerate(idx):
-            person = SimpleNamespace(**{k: v[i].item() for k, v in state.items()})
-            one = rules.person_week(person, rules.Draws(*(c[i].item() for c in draws)),
-                                    rules.FirmInputs(*(c[i].item() for c in firm)), market, P)
-            for name, value in one.items():
-                assert whole[name][j] == value, (name, stage_code, i)
-            # whatever the shortcut left out is unchanged state
-            for name in set(whole) - set(one):
-                assert whole[name][j] == getattr(person, name), (name, stage_code, i)
+    key = stream_key(seed)
+    referral_table = np.array([rules.referral_conversion(0.08, k) for k in range(n)])
+    before = state.copy()
+    outcomes = new_outcomes(n)
+    no_neighbours = np.zeros(n + 1, dtype=np.int64)
+    people_week(state, outcomes, key[0], key[1], market, RP, actions, offer_fit, learning_gain, referral_table,
+                no_neighbours, np.zeros(0, dtype=np.int64), np.zeros(n, dtype=np.int64))
+    for i in range(n):
+        person = SimpleNamespace(**{name: before[name][i].item() for name in STATE_NAMES})
+        stage = person.stage
+        if stage in (Stage.PROSPECT, Stage.LOST):
+            x = rules.FirmInputs(int(actions[i]), float(offer_fit[i]), float(learning_gain[i]),
+                                 referral_table[0] if stage == Stage.PROSPECT else 0.0)
+            rule = rules.prospect_week if stage == Stage.PROSPECT else rules.lost_week
+            happened, responded, spend = rule(person, acquisition_draw(*key, i, market.week), x, market, RP)
+            assert outcomes["acquired" if stage == Stage.PROSPECT else "returned"][i] == happened
+        else:
+            x = rules.FirmInputs(int(actions[i]), float(offer_fit[i]), float(learning_gain[i]), 0.0)
+            d = rules.Draws(*customer_draws(*key, i, market.week, RP.value_noise, RP.amount_noise))
+            spend, competitor_spend, responded, lost = rules.customer_week(person, d, x, market, RP)
+            assert (outcomes["competitor_spend"][i], outcomes["became_lost"][i]) == (competitor_spend, lost)
+        assert (outcomes["spend"][i], outcomes["responded"][i]) == (spend, responded), i
+        for name in STATE_NAMES:
+            assert state[name][i] == getattr(person, name), (name, Stage(stage), i)
+    assert {f.name for f in OUTCOME_FIELDS} <= set(outcomes.dtype.names)
 
 
 def test_stages_are_passed_in_order():
     n = 3000
-    state, draws, firm = _population(n, 9)
+    state, _ = _population(n, 9)
+    key = stream_key(9)
     allowed = {
         Stage.PROSPECT: {Stage.PROSPECT, Stage.IDENTIFICATION},
         Stage.IDENTIFICATION: {Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.DECLINE},
@@ -167,11 +182,17 @@ def test_stages_are_passed_in_order():
         Stage.LOST: {Stage.LOST, Stage.IDENTIFICATION},
     }
     market = rules.Market(5, 0.0, 0.8)
+    x = rules.FirmInputs(int(Action.WIN_BACK), 0.5, 0.0, 0.3)
     for i in range(n):
-        person = SimpleNamespace(**{k: v[i].item() for k, v in state.items()})
-        out = rules.person_week(person, rules.Draws(*(c[i].item() for c in draws)),
-                                rules.FirmInputs(*(c[i].item() for c in firm)), market, P)
-        before, after = Stage(person.stage), Stage(out.get("stage", person.stage))
+        person = SimpleNamespace(**{name: state[name][i].item() for name in STATE_NAMES})
+        before = Stage(person.stage)
+        if before == Stage.PROSPECT:
+            rules.prospect_week(person, acquisition_draw(*key, i, 5), x, market, RP)
+        elif before == Stage.LOST:
+            rules.lost_week(person, acquisition_draw(*key, i, 5), x, market, RP)
+        else:
+            rules.customer_week(person, rules.Draws(*customer_draws(*key, i, 5, 0.3, 0.3)), x, market, RP)
+        after = Stage(person.stage)
         assert after in allowed[before], (before, after)
         if before == Stage.DECLINE and after not in (Stage.DECLINE, Stage.LOST):
-            assert after == person.decline_start_stage  # recovery returns to where decline began
+            assert after == state["decline_start_stage"][i]  # recovery returns to where decline began

@@ -1,8 +1,8 @@
 """The strategy interface: how a firm turns what it observes into this week's actions.
 
 A strategy is anything with a ``plan(view, plan)`` method (or a plain function ``f(view, plan)``):
-`view` is a :class:`~simulation.firm_view.FirmView` of the firm's records, `plan` a
-:class:`~simulation.firm_view.Plan` that funds actions from the weekly budget. A student's strategy in a
+`view` is a :class:`~simulation.firm.FirmView` of the firm's records, `plan` a
+:class:`~simulation.firm.Plan` that funds actions from the weekly budget. A student's strategy in a
 notebook cell::
 
     from simulation import Action, Stage
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from simulation.firm_view import FirmView, Plan
+from simulation.firm import FirmView, Plan
 from simulation.stages import Action
 
 

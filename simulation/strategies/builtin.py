@@ -8,16 +8,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.firm_view import FirmView
+from simulation.firm import FirmView
 from simulation.stages import Action, Stage
 from simulation.strategies.base import Strategy, register_strategy, spend_in_order
 
 ACTIVE = (Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE, Stage.DECLINE)
 
+# Strategies rank or shuffle only as many candidates as the budget could possibly fund (`limit=`): a
+# partial sort or a random sample in O(N), instead of sorting or shuffling everyone. A group's limit is
+# what the whole budget buys of its action, plus what the budget buys of every action given earlier to
+# people who may also be in the group (they are passed over), so the funded people are exactly those of
+# a full sort.
 
-def _active_by_value(view: FirmView) -> np.ndarray:
+
+def _most(plan, *actions: Action) -> int:
+    """How many people the whole budget could fund with each of `actions`, added up."""
+    return sum(plan.affordable(action) for action in actions)
+
+
+def _prospects(view: FirmView, plan) -> np.ndarray:
+    """Random prospects, as many as the whole budget could send acquisition offers to."""
+    return view.shuffled(view.in_stage(Stage.PROSPECT), limit=_most(plan, Action.ACQUISITION_OFFER))
+
+
+def _active_by_value(view: FirmView, limit: int | None = None) -> np.ndarray:
     """Customers the firm believes are active, most valuable (recent weekly spend) first."""
-    return view.rank_by(view.in_stage(*ACTIVE), view.recent_value)
+    return view.rank_by(view.in_stage(*ACTIVE), view.recent_value, limit=limit)
 
 
 @register_strategy
@@ -36,9 +52,8 @@ class MassMarketing(Strategy):
                   "acquisition offers to random prospects"
 
     def plan(self, view, plan):
-        prospects = view.shuffled(view.in_stage(Stage.PROSPECT))
-        known = view.shuffled(np.flatnonzero(view.purchases > 0))
-        spend_in_order(plan, [(prospects, Action.ACQUISITION_OFFER, 0.4),
+        known = view.shuffled(np.flatnonzero(view.purchases > 0), limit=_most(plan, Action.GENERIC_OFFER))
+        spend_in_order(plan, [(_prospects(view, plan), Action.ACQUISITION_OFFER, 0.4),
                               (known, Action.GENERIC_OFFER, 0.6)])
 
 
@@ -49,10 +64,10 @@ class TargetedMarketing(Strategy):
                   "the most valuable active customers first"
 
     def plan(self, view, plan):
-        by_value = _active_by_value(view)
-        top_tenth = by_value[: max(1, by_value.size // 10)]
-        prospects = view.shuffled(view.in_stage(Stage.PROSPECT))
-        spend_in_order(plan, [(prospects, Action.ACQUISITION_OFFER, 0.25),
+        active = view.in_stage(*ACTIVE)
+        top_tenth = view.rank_by(active, view.recent_value, limit=max(1, active.size // 10))
+        by_value = _active_by_value(view, limit=_most(plan, Action.GENERIC_OFFER, Action.SERVICE))
+        spend_in_order(plan, [(_prospects(view, plan), Action.ACQUISITION_OFFER, 0.25),
                               (top_tenth, Action.SERVICE, 0.15),
                               (by_value, Action.GENERIC_OFFER, 0.6)])
 
@@ -64,10 +79,10 @@ class NeedsBasedMarketing(Strategy):
                   "segment, cross-selling to regular customers"
 
     def plan(self, view, plan):
-        by_value = _active_by_value(view)
-        regulars = view.rank_by(view.in_stage(Stage.STABLE, Stage.DEVELOPMENT), view.recent_value)
-        prospects = view.shuffled(view.in_stage(Stage.PROSPECT))
-        spend_in_order(plan, [(prospects, Action.ACQUISITION_OFFER, 0.25),
+        by_value = _active_by_value(view, limit=_most(plan, Action.SEGMENT_OFFER, Action.CROSS_SELL))
+        regulars = view.rank_by(view.in_stage(Stage.STABLE, Stage.DEVELOPMENT), view.recent_value,
+                                limit=_most(plan, Action.CROSS_SELL))
+        spend_in_order(plan, [(_prospects(view, plan), Action.ACQUISITION_OFFER, 0.25),
                               (regulars, Action.CROSS_SELL, 0.15),
                               (by_value, Action.SEGMENT_OFFER, 0.6)])
 
@@ -80,20 +95,22 @@ class OneToOneMarketing(Strategy):
 
     def plan(self, view, plan):
         # Identify: everyone who has bought. Differentiate: by value, and by how well we know them.
-        by_value = _active_by_value(view)
-        knowledge = view.knowledge[by_value]
+        active = view.in_stage(*ACTIVE)
+        knowledge = view.knowledge[active]
         # Interact: valuable customers we know little about, not contacted in the last three weeks,
         # continuing the dialogue from the last contact.
-        rested = view.week - view.last_contact_week[by_value] > 3
-        to_learn = by_value[(knowledge < 0.5) & rested]
+        rested = view.week - view.last_contact_week[active] > 3
+        to_learn = view.rank_by(active[(knowledge < 0.5) & rested], view.recent_value,
+                                limit=_most(plan, Action.SERVICE))
         # Customise: personal offers where we know enough, ranked by value x knowledge.
-        known_well = by_value[knowledge >= 0.3]
-        customise = view.rank_by(known_well, view.recent_value * view.knowledge)
-        cross = view.rank_by(view.in_stage(Stage.STABLE), view.knowledge)
-        prospects = view.shuffled(view.in_stage(Stage.PROSPECT))
-        spend_in_order(plan, [(prospects, Action.ACQUISITION_OFFER, 0.2),
+        customise = view.rank_by(active[knowledge >= 0.3], view.recent_value * view.knowledge,
+                                 limit=_most(plan, Action.PERSONAL_OFFER, Action.SERVICE, Action.CROSS_SELL))
+        stable = view.in_stage(Stage.STABLE)
+        cross = view.rank_by(stable[view.knowledge[stable] >= 0.5], view.knowledge,
+                             limit=_most(plan, Action.CROSS_SELL, Action.SERVICE))
+        spend_in_order(plan, [(_prospects(view, plan), Action.ACQUISITION_OFFER, 0.2),
                               (to_learn, Action.SERVICE, 0.3),
-                              (cross[view.knowledge[cross] >= 0.5], Action.CROSS_SELL, 0.15),
+                              (cross, Action.CROSS_SELL, 0.15),
                               (customise, Action.PERSONAL_OFFER, 0.35)])
 
 
@@ -103,15 +120,14 @@ class ParetoMarketing(Strategy):
     description = "the 80/20 rule: 80% of the budget on the top 20% of customers by value, 20% on the rest"
 
     def plan(self, view, plan):
-        by_value = _active_by_value(view)
+        by_value = _active_by_value(view)  # the 80/20 split needs everyone's rank
         top = by_value[: int(np.ceil(0.2 * by_value.size))]
         rest = by_value[top.size:]
         not_members = top[~view.loyalty_member[top]]
-        prospects = view.shuffled(view.in_stage(Stage.PROSPECT))
         spend_in_order(plan, [(not_members, Action.LOYALTY_PROGRAMME, 0.2),
                               (top, Action.SERVICE, 0.3),
                               (top, Action.PERSONAL_OFFER, 0.3),
-                              (prospects, Action.ACQUISITION_OFFER, 0.1),
+                              (_prospects(view, plan), Action.ACQUISITION_OFFER, 0.1),
                               (rest, Action.GENERIC_OFFER, 0.1)])
 
 
@@ -122,19 +138,23 @@ class StageBasedMarketing(Strategy):
                   "warning of decline and selective win-back of valuable lost customers"
 
     def plan(self, view, plan):
-        def stage(s):
-            return view.rank_by(view.in_stage(s), view.recent_value)
+        def stage(s, *actions):
+            return view.rank_by(view.in_stage(s), view.recent_value, limit=_most(plan, *actions))
 
-        stable = stage(Stage.STABLE)
-        # Win back selectively: former customers who spent most in total (Thomas et al. 2004).
-        lost = view.rank_by(view.in_stage(Stage.LOST), view.total_spend)
-        lost = lost[: max(1, lost.size // 4)]
+        stable = view.in_stage(Stage.STABLE)
+        not_members = view.rank_by(stable[~view.loyalty_member[stable]], view.recent_value,
+                                   limit=_most(plan, Action.LOYALTY_PROGRAMME))
+        # Win back selectively: the quarter of former customers who spent most in total (Thomas et al.
+        # 2004).
+        lost = view.in_stage(Stage.LOST)
+        lost = view.rank_by(lost, view.total_spend, limit=min(max(1, lost.size // 4), _most(plan, Action.WIN_BACK)))
         spend_in_order(plan, [
-            (view.shuffled(view.in_stage(Stage.PROSPECT)), Action.ACQUISITION_OFFER, 0.2),
-            (stage(Stage.IDENTIFICATION), Action.SERVICE, 0.15),  # exceed expectations early
-            (stage(Stage.DECLINE), Action.PERSONAL_OFFER, 0.15),  # early warning: act before it is lost
-            (stable[~view.loyalty_member[stable]], Action.LOYALTY_PROGRAMME, 0.15),  # financial bond
-            (stage(Stage.DEVELOPMENT), Action.PERSONAL_OFFER, 0.15),  # grow share of wallet
-            (stable, Action.CROSS_SELL, 0.1),
+            (_prospects(view, plan), Action.ACQUISITION_OFFER, 0.2),
+            (stage(Stage.IDENTIFICATION, Action.SERVICE), Action.SERVICE, 0.15),  # exceed expectations early
+            # early warning: act before the customer is lost
+            (stage(Stage.DECLINE, Action.PERSONAL_OFFER), Action.PERSONAL_OFFER, 0.15),
+            (not_members, Action.LOYALTY_PROGRAMME, 0.15),  # financial bond
+            (stage(Stage.DEVELOPMENT, Action.PERSONAL_OFFER), Action.PERSONAL_OFFER, 0.15),  # grow share of wallet
+            (stage(Stage.STABLE, Action.CROSS_SELL, Action.LOYALTY_PROGRAMME), Action.CROSS_SELL, 0.1),
             (lost, Action.WIN_BACK, 0.1),
         ])

@@ -1,4 +1,4 @@
-"""What the firm knows and how it spends: its customer records, the view a strategy gets, and the plan.
+"""The focal firm: its customer records, the view a strategy gets, the plan it funds, and the firm itself.
 
 The firm sees only what a real firm sees (reference §7, database marketing): its transactions, its own
 contacts and their responses, tenure, enrolment in its programme, and what it has learned from
@@ -8,13 +8,17 @@ infers a stage from purchase history instead.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
+from mesa import Agent
 
+from simulation.random_streams import Purpose, uniform_block
 from simulation.stages import Action, Stage
 
 # Exponential smoothing of each person's weekly spend: a fast average (half-life ~4 weeks) against a
@@ -159,10 +163,11 @@ class FirmView:
     knowledge: np.ndarray
     observed_stage: np.ndarray
     rng: np.random.Generator
+    stream_key: tuple[int, int]
 
     @classmethod
     def from_records(cls, records: CustomerRecords, week: int, budget: float, costs: Mapping[str, float],
-                     rng: np.random.Generator) -> FirmView:
+                     rng: np.random.Generator, stream_key: tuple[int, int]) -> FirmView:
         arrays = {}
         for name in ("first_purchase_week", "last_purchase_week", "purchases", "total_spend", "contacts",
                      "responses", "last_contact_week", "last_action", "loyalty_member", "knowledge"):
@@ -172,7 +177,8 @@ class FirmView:
         trend = np.where(records.spend_slow > 0, records.spend_fast / np.where(records.spend_slow > 0,
                                                                                 records.spend_slow, 1.0), 0.0)
         return cls(week=week, budget=budget, costs=costs, recent_value=_read_only(records.spend_slow.copy()),
-                   recent_trend=_read_only(trend), observed_stage=_read_only(stage), rng=rng, **arrays)
+                   recent_trend=_read_only(trend), observed_stage=_read_only(stage), rng=rng,
+                   stream_key=stream_key, **arrays)
 
     @property
     def n_people(self) -> int:
@@ -200,17 +206,41 @@ class FirmView:
         bounds = np.cumsum(np.bincount(self.observed_stage, minlength=len(Stage)))
         return [_read_only(part) for part in np.split(order, bounds[:-1])]
 
-    def rank_by(self, people: np.ndarray, score: np.ndarray, descending: bool = True) -> np.ndarray:
-        """`people` sorted by `score` (highest first by default); ties keep id order."""
+    def rank_by(self, people: np.ndarray, score: np.ndarray, descending: bool = True,
+                limit: int | None = None) -> np.ndarray:
+        """`people` sorted by `score` (highest first by default); ties keep their order in `people`.
+
+        With `limit`, only the first `limit` of that order, found in O(len(people)) (a partial sort):
+        a strategy rarely affords more than a few of its candidates.
+        """
         people = np.asarray(people)
         key = -score[people] if descending else score[people]
+        if limit is not None and limit < people.size:
+            if limit <= 0:
+                return people[:0]
+            # Everyone strictly before the limit-th key, then ties at it in their given order: exactly
+            # the first `limit` of the full stable sort.
+            threshold = np.partition(key, limit - 1)[limit - 1]
+            before = np.flatnonzero(key < threshold)
+            ties = np.flatnonzero(key == threshold)[: limit - before.size]
+            chosen = np.sort(np.concatenate([before, ties]))
+            return people[chosen[np.argsort(key[chosen], kind="stable")]]
         return people[np.argsort(key, kind="stable")]
 
-    def shuffled(self, people: np.ndarray) -> np.ndarray:
-        """`people` in a random order drawn from the strategy's own seeded generator."""
-        # A copy: `people` is often a read-only view (in_stage), and Generator.permutation shuffles
-        # its argument's copy in place only for arrays it may write.
-        return self.rng.permutation(np.array(people, copy=True))
+    def shuffled(self, people: np.ndarray, limit: int | None = None) -> np.ndarray:
+        """`people` in a random order (with `limit`, only the first `limit` of it, found in O(N)).
+
+        Each person's place comes from a counter-based draw for (seed, person, week): the same person
+        gets the same priority this week whoever else is in `people` and whatever the limit, so two
+        strategies (or two budgets) compared on one seed reach the same prospects as far as they can
+        (common random numbers). `view.rng` remains for strategies that want their own draws.
+        """
+        people = np.asarray(people)
+        priority = np.full(self.n_people, np.inf)
+        if people.size:
+            priority[people] = uniform_block(*self.stream_key, people.astype(np.int64), self.week,
+                                             int(Purpose.SHUFFLE))
+        return self.rank_by(people, priority, descending=False, limit=limit)
 
     def cost(self, action: Action) -> float:
         return self.costs[Action(action).label]
@@ -236,7 +266,7 @@ class Plan:
 
     The budget and the prices belong to the firm: `budget`, `costs` and `spent` are read-only here, and
     the firm checks the planned actions against its own budget and prices after the strategy has run
-    (:meth:`simulation.agents.Firm.plan_week`), so a strategy cannot buy more than the budget allows.
+    (:meth:`Firm.plan_week`), so a strategy cannot buy more than the budget allows.
     """
 
     def __init__(self, n_people: int, budget: float, costs: Mapping[str, float]):
@@ -332,16 +362,21 @@ def _has_repeats(people: np.ndarray, scratch: np.ndarray) -> bool:
     return bool((scratch[people] != positions).any())
 
 
+_ACTIONS = {int(a): a for a in Action}
+
+
 def _check_action(action) -> Action:
-    valid = ", ".join(f"Action.{a.name}" for a in Action)
+    if type(action) is Action:
+        return action
     # True == 1 would otherwise pass as an acquisition offer.
+    if not isinstance(action, bool | np.bool_) and isinstance(action, int | np.integer) \
+            and int(action) in _ACTIONS:
+        return _ACTIONS[int(action)]
+    valid = ", ".join(f"Action.{a.name}" for a in Action)
     if isinstance(action, bool | np.bool_) or not isinstance(action, int | np.integer):
         raise ValueError(f"plan.add: the action must be an Action such as Action.SERVICE, got {action!r}; "
                          f"use one of {valid}")
-    try:
-        return Action(action)
-    except ValueError:
-        raise ValueError(f"plan.add: unknown action {action!r}; use one of {valid}") from None
+    raise ValueError(f"plan.add: unknown action {action!r}; use one of {valid}")
 
 
 def _check_max_spend(max_spend) -> float:
@@ -370,3 +405,90 @@ def _check_people(people, n_people: int) -> np.ndarray:
         raise ValueError(f"plan.add: person ids must be in [0, {n_people - 1}], "
                          f"got {people.min()}..{people.max()}")
     return people.astype(np.int64)
+
+
+class WeekPlan(NamedTuple):
+    """The week's checked plan: an `Action` code per person, its cost at the firm's prices, and how many
+    people the strategy wanted to reach but could not fund."""
+
+    actions: np.ndarray
+    cost: float
+    unfunded: int
+
+
+class Firm(Agent):
+    """The focal firm: a strategy spends a weekly budget on actions; the records hold what it observes.
+
+    The firm owns its budget and its prices. A strategy gets a read-only view of the records and a plan
+    to fill; whatever the strategy does to that plan, the firm checks the actions against its own budget
+    and prices before any of them is carried out, and reports a broken rule as a `StrategyError` naming
+    the strategy and the week.
+    """
+
+    def __init__(self, model, strategy, n_people: int, weekly_budget: float, costs: dict[str, float],
+                 margin: float, rng: np.random.Generator):
+        super().__init__(model)
+        self.strategy = strategy
+        self.records = CustomerRecords(n_people)
+        self.weekly_budget = weekly_budget
+        self.costs = MappingProxyType(dict(costs))  # read-only: strategies see prices, cannot change them
+        self.price_table = np.zeros(len(Action))  # cost of one action, by action code
+        for action in Action:
+            if action != Action.NONE:
+                self.price_table[action] = costs[action.label]
+        self.price_table.flags.writeable = False
+        self.margin = margin
+        self.strategy_rng = rng
+
+    def plan_week(self, week: int) -> WeekPlan:
+        """Let the strategy choose this week's actions, checked against the firm's budget and prices.
+
+        Raises `StrategyError` if the strategy raises, returns something (a strategy acts through
+        ``plan.add`` and returns nothing), writes codes that are not actions, or plans beyond the budget.
+        """
+        view = FirmView.from_records(self.records, week, self.weekly_budget, self.costs, self.strategy_rng,
+                                     self.model.stream_key)
+        plan = Plan(self.records.n_people, self.weekly_budget, self.costs)
+        name = self.strategy.name
+
+        def fail(problem: str):
+            return StrategyError(f"strategy {name!r}, week {week}: {problem}")
+
+        try:
+            returned = self.strategy.plan(view, plan)
+        except StrategyError:
+            raise
+        except Exception as error:  # the strategy is user code: report it, named, in one line
+            raise fail(f"{type(error).__name__}: {error}") from error
+        if inspect.isgenerator(returned):
+            returned.close()
+            raise fail("the strategy is a generator (it uses yield); it must call plan.add(people, action) "
+                       "and return nothing")
+        if returned is not None:
+            raise fail(f"the strategy returned {_short_repr(returned)}; a strategy does not return its "
+                       f"targets, it funds them with plan.add(people, action) and returns nothing")
+        actions = plan.actions
+        bad = np.flatnonzero((actions < 0) | (actions >= len(Action)))
+        if bad.size:
+            raise fail(f"plan.actions holds {bad.size} code(s) that are not actions (person {bad[0]} has "
+                       f"{actions[bad[0]]}); valid codes are 0-{len(Action) - 1}: "
+                       f"use plan.add(people, action)")
+        # The firm's prices and budget, not the plan's: the plan is in the strategy's hands.
+        planned = float(np.bincount(actions, minlength=len(Action)) @ self.price_table)
+        if planned > self.weekly_budget * (1 + 1e-9) + 1e-9:
+            raise fail(f"the planned actions cost {planned:,.2f} CU, over the weekly budget of "
+                       f"{self.weekly_budget:,.2f} CU; add actions only through plan.add, which keeps to "
+                       f"the budget")
+        return WeekPlan(actions.copy(), planned, plan.unfunded)
+
+    def cost_per_person(self, actions: np.ndarray) -> np.ndarray:
+        """What each person's action costs at the firm's prices, CU."""
+        return self.price_table[actions]
+
+
+def _short_repr(value, limit: int = 80) -> str:
+    """One line describing `value`, for an error message."""
+    if isinstance(value, np.ndarray):
+        return f"an array of {value.size} {value.dtype} values"
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
