@@ -2,8 +2,9 @@
 
 The firm sees only what a real firm sees (reference §7, database marketing): its transactions, its own
 contacts and their responses, tenure, enrolment in its programme, and what it has learned from
-interactions. It never reads a person's latent satisfaction, trust or stage; :func:`observed_stage`
-infers a stage from purchase history instead.
+interactions. It never reads a person's latent satisfaction, trust or stage: it infers a stage from
+purchase history with the calibrated classifier of `crm_theory.lifecycle` (docs/observed-stage.md),
+updated incrementally from its records each week.
 """
 
 from __future__ import annotations
@@ -18,18 +19,19 @@ from typing import NamedTuple
 import numpy as np
 from mesa import Agent
 
+from crm_theory.lifecycle import CALIBRATED_THRESHOLDS as STAGE_RULES
+from crm_theory.lifecycle import LIFECYCLE_STAGES, classify_stage, smooth_spend
 from simulation.random_streams import Purpose, uniform_block
 from simulation.stages import Action, Stage
 
-# Exponential smoothing of each person's weekly spend: a fast average (half-life ~4 weeks) against a
-# slow one (half-life ~17 weeks) shows whether spending is rising or falling.
-FAST_SMOOTHING = 0.15
-SLOW_SMOOTHING = 0.04
 #: Purchases after which the firm can place a customer in a needs segment (needs-based marketing).
 PURCHASES_TO_KNOW_SEGMENT = 3
 #: Actions whose answered interactions teach the firm about the individual customer (§6, IDIC).
 LEARNING_ACTIONS = (Action.SERVICE, Action.PERSONAL_OFFER, Action.CROSS_SELL)
 _IS_LEARNING_ACTION = np.isin(np.arange(len(Action)), LEARNING_ACTIONS)
+
+
+assert LIFECYCLE_STAGES == tuple(stage.label for stage in Stage), "crm_theory's stage codes are Stage's"
 
 
 class CustomerRecords:
@@ -76,8 +78,8 @@ class CustomerRecords:
             self.known = np.flatnonzero(self.ever_bought)
         # Smoothed spend only moves for people who ever bought (everyone else stays at exactly 0).
         known, known_spend = self.known, spend[self.known]
-        self.spend_fast[known] += FAST_SMOOTHING * (known_spend - self.spend_fast[known])
-        self.spend_slow[known] += SLOW_SMOOTHING * (known_spend - self.spend_slow[known])
+        self.spend_fast[known] = smooth_spend(self.spend_fast[known], known_spend, STAGE_RULES.fast_smoothing)
+        self.spend_slow[known] = smooth_spend(self.spend_slow[known], known_spend, STAGE_RULES.slow_smoothing)
 
         learners = np.flatnonzero(responded & _IS_LEARNING_ACTION[actions])
         if self.learning_gain.any():
@@ -99,51 +101,13 @@ class CustomerRecords:
         return fit
 
 
-# Thresholds of the firm's rule of thumb. Calibrated on default simulated markets (3 seeds x 2 strategies,
-# 2,500 people, 104 weeks): the rule names the true stage of 70% of the people who ever bought (decline is
-# the hard one: most declines look like ordinary gaps in buying until they are far along).
-LAPSED_AFTER_WEEKS = 16  # no purchase for longer than this: the firm treats the customer as lost
-NEW_CUSTOMER_WEEKS = 12  # tenure below this, or a single purchase: identification
-STABLE_AFTER_WEEKS = 20  # tenure from which, with enough purchases, a customer looks stable
-STABLE_PURCHASES = 4
-DECLINE_SPEND_RATIO = 0.4  # recent spend under this share of long-run spend: decline (early warning)
-
-
-def observed_stage(week: int, first_purchase_week: np.ndarray, last_purchase_week: np.ndarray,
-                   purchases: np.ndarray, spend_fast: np.ndarray, spend_slow: np.ndarray,
-                   known: np.ndarray | None = None) -> np.ndarray:
-    """The stage a firm can infer from purchase history alone (a rule of thumb, not the true stage).
-
-    Later rules override earlier ones:
-
-    - stable: at least 20 weeks since the first purchase and at least 4 purchases;
-    - development: otherwise;
-    - decline: recent spend (fast average) under 40% of long-run spend (slow average): the early
-      warning of reference §7;
-    - identification: under 12 weeks since the first purchase, or a single purchase;
-    - lost: no purchase for more than 16 weeks;
-    - prospect: never bought.
-    """
-    everyone = np.full(first_purchase_week.shape, int(Stage.PROSPECT), dtype=np.int8)
-    known = np.flatnonzero(purchases > 0) if known is None else known  # the rest are prospects
-    purchases, fast, slow = purchases[known], spend_fast[known], spend_slow[known]
-    tenure = week - first_purchase_week[known]
-    recency = week - last_purchase_week[known]
-    stage = np.full(known.shape, int(Stage.STABLE), dtype=np.int8)
-    stage[(tenure < STABLE_AFTER_WEEKS) | (purchases < STABLE_PURCHASES)] = Stage.DEVELOPMENT
-    stage[fast < DECLINE_SPEND_RATIO * slow] = Stage.DECLINE
-    stage[(tenure < NEW_CUSTOMER_WEEKS) | (purchases < 2)] = Stage.IDENTIFICATION
-    stage[recency > LAPSED_AFTER_WEEKS] = Stage.LOST
-    everyone[known] = stage
-    return everyone
-
-
 @dataclass(frozen=True, eq=False)
 class FirmView:
     """Everything a strategy may look at this week. Arrays are indexed by person (0..N-1), read-only.
 
     Attributes hold the firm's records as of the end of last week; `observed_stage` is the firm's
-    inferred stage (:func:`observed_stage`), `recent_value` the weekly spend over recent months.
+    inferred stage (`crm_theory.lifecycle.classify_stage`), `recent_value` the weekly spend over recent
+    months.
     """
 
     week: int
@@ -172,8 +136,8 @@ class FirmView:
         for name in ("first_purchase_week", "last_purchase_week", "purchases", "total_spend", "contacts",
                      "responses", "last_contact_week", "last_action", "loyalty_member", "knowledge"):
             arrays[name] = _read_only(getattr(records, name))
-        stage = observed_stage(week, records.first_purchase_week, records.last_purchase_week,
-                               records.purchases, records.spend_fast, records.spend_slow, records.known)
+        stage = classify_stage(week, records.first_purchase_week, records.last_purchase_week, records.purchases,
+                               records.spend_fast, records.spend_slow, STAGE_RULES, known=records.known)
         trend = np.where(records.spend_slow > 0, records.spend_fast / np.where(records.spend_slow > 0,
                                                                                 records.spend_slow, 1.0), 0.0)
         return cls(week=week, budget=budget, costs=costs, recent_value=_read_only(records.spend_slow.copy()),

@@ -24,25 +24,8 @@ import dataclasses
 from collections import namedtuple
 from typing import NamedTuple
 
+from crm_theory.loyalty import DETERMINANT_WEIGHTS, INTENTION_STRENGTH
 from simulation.stages import Action, Stage
-
-# TEMPORARY until crm_theory.loyalty owns the tables (engine rebuild in progress)
-DETERMINANT_WEIGHTS = (
-    (0.0, 0.0, 0.0, 0.0),
-    (1.0, 0.6, 0.2, 0.2),
-    (0.8, 0.8, 0.5, 0.4),
-    (0.6, 0.3, 0.8, 0.8),
-    (0.0, 0.0, 0.0, 0.0),
-    (0.0, 0.0, 0.0, 0.0),
-)
-INTENTION_STRENGTH = (
-    (0.0, 0.0, 0.0, 0.0),
-    (0.4, 0.15, 0.0, 0.0),
-    (0.75, 0.45, 0.25, 0.1),
-    (0.95, 0.85, 0.85, 0.85),
-    (0.0, 0.0, 0.0, 0.0),
-    (0.0, 0.0, 0.0, 0.0),
-)
 
 # Plain ints: compiled code cannot read Enum members, and in Python an Enum comparison costs a lookup.
 PROSPECT, ID, DEV, STABLE, DECLINE, LOST = (int(s) for s in Stage)

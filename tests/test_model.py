@@ -213,12 +213,12 @@ def test_unknown_strategy_and_engine_are_rejected_with_the_valid_names():
 
 
 def test_the_firms_rule_of_thumb_names_most_true_stages():
-    from simulation.firm import observed_stage
+    from crm_theory.lifecycle import classify_stage
 
     model = CustomerLifecycleModel(seed=21, n_people=2500, weeks=104, engine="vector")
     model.run()
     records = model.firm.records
-    seen = observed_stage(104, records.first_purchase_week, records.last_purchase_week, records.purchases,
+    seen = classify_stage(104, records.first_purchase_week, records.last_purchase_week, records.purchases,
                           records.spend_fast, records.spend_slow)
     known = records.purchases > 0
     true = model.people.field("stage")
