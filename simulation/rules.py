@@ -68,19 +68,20 @@ class Market(NamedTuple):
     promotion_value: float
 
 
-def rule_parameters(p) -> tuple:
-    """The parameters as a named tuple of plain numbers: compiled rules read fields of a tuple, not of
-    a dataclass. Both engines pass this same object to the rules."""
-    return _RuleParameters(**{f.name: getattr(p, f.name) for f in dataclasses.fields(p)})
-
-
-def _rule_parameter_type():
+def _parameter_names() -> list[str]:
     from simulation.parameters import Parameters  # the one list of parameter names
 
-    return namedtuple("RuleParameters", [f.name for f in dataclasses.fields(Parameters)])
+    return [f.name for f in dataclasses.fields(Parameters)]
 
 
-_RuleParameters = _rule_parameter_type()
+#: The parameters as a named tuple of plain numbers: compiled rules read fields of a tuple, not of a
+#: dataclass. A module-level class, so numba's on-disk cache recognises it in every process.
+RuleParameters = namedtuple("RuleParameters", _parameter_names())
+
+
+def rule_parameters(p) -> RuleParameters:
+    """`p` (a `Parameters`) as the `RuleParameters` both engines pass to the rules."""
+    return RuleParameters(**{name: getattr(p, name) for name in RuleParameters._fields})
 
 
 # ---------------------------------------------------------------------------------------------------
