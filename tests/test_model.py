@@ -251,3 +251,23 @@ def test_a_strategy_cannot_bypass_the_budget():
 
     with pytest.raises(ValueError, match="over the weekly budget.*through plan.add"):
         run_simulation(strategy=greedy, seed=1, n_people=100, weeks=2)
+
+
+def test_share_of_wallet_can_be_measured_from_category_spend_as_a_survey_would():
+    from crm_theory import share_of_wallet
+
+    result = run_simulation("stage_based", seed=8, engine="vector", n_people=1500, weeks=52)
+    spend = result.category_spend
+    assert list(spend.columns) == ["customer_id", "week", "firm", "competitor"]
+    assert ((spend["firm"] > 0) | (spend["competitor"] > 0)).all()
+    # the firm's column is the transaction log, week by week
+    firm = spend.loc[spend["firm"] > 0, ["customer_id", "week", "firm"]].reset_index(drop=True)
+    tx = result.transactions.rename(columns={"amount": "firm"})
+    pd.testing.assert_frame_equal(firm, tx[["customer_id", "week", "firm"]])
+    totals = spend.groupby("customer_id")[["firm", "competitor"]].sum()
+    share = share_of_wallet(totals["firm"], totals["firm"] + totals["competitor"])
+    assert share.between(0, 1).all()
+    # customers who reached the stable stage buy more of their category at the firm
+    stable = result.customers.set_index("customer_id")["stable_weeks"] > 0
+    assert share[stable.reindex(share.index, fill_value=False)].mean() > share[~stable.reindex(
+        share.index, fill_value=False)].mean()
