@@ -141,6 +141,8 @@ def _model_parameters(args) -> dict:
 
 
 def _writable_directory(path: Path) -> Path:
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"--out {path}: is a file; give a directory for the output files")
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / ".crmlab-write-test"

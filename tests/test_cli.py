@@ -86,6 +86,7 @@ def test_help_documents_every_command_and_option():
     (["compare", "--strategies", "mass,mass"], "each strategy must have a distinct name"),
     (["run", "--set", "n_people=5"], "--set n_people: use --customers instead"),
     (["run", "--out", ""], "--out: give a directory name"),
+    (["run", "--out", __file__], f"--out {__file__}: is a file; give a directory for the output files"),
     (["compare", "--strategies", "mass", "--out", " "], "--out: give a directory name"),
     (["fly"], "invalid choice: 'fly'"),
 ])
