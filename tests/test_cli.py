@@ -181,3 +181,11 @@ def test_compare_with_a_pool_leaves_no_process_behind(tmp_path):
 
     gone, alive = psutil.wait_procs(tagged(), timeout=5)
     assert alive == []
+
+
+def test_input_the_library_refuses_leaves_no_output_directory_behind(tmp_path):
+    out = tmp_path / "new" / "results"
+    for args in (["run", "--set", "margin=2"], ["compare", "--strategies", "mass,mass"]):
+        result = crmlab(*args, "--customers", "20", "--weeks", "2", "--out", str(out))
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert not (tmp_path / "new").exists()
