@@ -189,3 +189,13 @@ def test_input_the_library_refuses_leaves_no_output_directory_behind(tmp_path):
         result = crmlab(*args, "--customers", "20", "--weeks", "2", "--out", str(out))
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert not (tmp_path / "new").exists()
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_not_an_error():
+    # like `crmlab parameters | head -1`: the reader is gone before crmlab writes
+    process = subprocess.Popen([sys.executable, "-m", "crmlab", "parameters"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    process.stdout.close()
+    stderr = process.stderr.read()
+    process.wait(timeout=60)
+    assert stderr == ""
