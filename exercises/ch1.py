@@ -28,6 +28,9 @@ customer relationship management (客户关系管理, CRM), its four driving for
 customer-centred management (以客户为中心), the measurable response of direct marketing (直复营销), and the
 kinds of CRM. Some questions ask you to classify statements; others to measure a seeded direct-mail test,
 `mailing_log`, and to run two strategies in the simulation and compare them.
+
+"The textbook" is the chapter "第二章 客户关系管理概述" the course is built on;
+`docs/crm-theory-reference.md` restates it in English, with the research behind each idea.
 """
 
 SETUP = "from exercises.ch1 import *\n"

@@ -359,3 +359,20 @@ def test_ch7_half_width_from_the_rounded_t_quantile_passes():
         code = f"mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n" \
                f"half_width = {t} * mass_profit.std() / np.sqrt(5)"
         assert answered(ch7.q1, code).status == "correct"
+
+
+def test_in_a_jupyter_kernel_an_endless_loop_is_stopped_and_feedback_is_rich():
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = ["from exercises.ch4 import *",
+             "def recency_score(recency):\n    while True:\n        pass",
+             "q3.check()",
+             "q3.solution()"]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    check, solution = (notebook.cells[i].outputs[0]["data"] for i in (2, 3))
+    assert "did not finish within 5 s" in check["text/plain"]
+    assert "<b>Not yet: Question 3" in check["text/html"]
+    assert "```python" in solution["text/markdown"]
