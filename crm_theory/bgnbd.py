@@ -17,20 +17,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.special import betaln, expit, gammaln, hyp2f1, psi
+from scipy.stats import beta as beta_distribution
+from scipy.stats import gamma as gamma_distribution
 
 from crm_theory._fitting import fit_log_parameters
-from crm_theory.purchase_summary import summary_columns
+from crm_theory._model import CustomerBaseModel
+from crm_theory.purchase_summary import summary_columns, summary_time_unit
 
 
-class BetaGeoModel:
+class BetaGeoModel(CustomerBaseModel):
     """BG/NBD model in scikit-learn style: ``BetaGeoModel().fit(summary)`` returns the fitted model.
 
     Follows crm-theory-reference.md §4 (BG/NBD, Fader, Hardie & Lee 2005).
 
     Fitted attributes: ``r_``, ``alpha_`` (the Gamma purchase-rate heterogeneity, alpha in the summary's
     time unit), ``a_``, ``b_`` (the Beta dropout heterogeneity), ``log_likelihood_`` (of the whole
-    calibration sample), ``n_customers_`` and ``optimizer_result_``.
+    calibration sample), ``aic_``, ``standard_errors_``, ``time_unit_`` (from the summary),
+    ``n_customers_`` and ``optimizer_result_``; see :mod:`crm_theory._model` for ``from_params``,
+    ``summary()``, ``save``/``load`` and ``in_time_unit``.
     """
+
+    PARAMETERS = ("r", "alpha", "a", "b")
+    SCALE_PARAMETERS = ("alpha",)
 
     def __init__(
         self, *, initial_params: tuple[float, float, float, float] | None = None, tol: float = 1e-10
@@ -107,29 +115,21 @@ class BetaGeoModel:
             starts = [np.log([1.0, scale, 1.0, 1.0]), np.log([0.5, scale / 4, 0.5, 2.0])]
         best = fit_log_parameters(self._negative_log_likelihood, starts, (x, t_x, big_t, counts),
                                   ftol=self.tol, gtol=1e-8, maxiter=2000)
-        self.r_, self.alpha_, self.a_, self.b_ = (float(value) for value in np.exp(best.x))
-        self.log_likelihood_ = -float(best.fun)
-        self.n_customers_ = int(counts.sum())
-        self.optimizer_result_ = best
+
+        def negative_log_likelihood(params):
+            loglik, _ = self._log_likelihood_terms(params, x, t_x, big_t)
+            return -float(np.dot(counts, loglik))
+
+        self._record_fit(np.exp(best.x), negative_log_likelihood, n_customers=counts.sum(),
+                         time_unit=summary_time_unit(summary), optimizer_result=best)
         return self
 
-    @property
-    def params_(self) -> dict[str, float]:
-        """Fitted parameters as a dict ``{"r", "alpha", "a", "b"}``."""
-        self._check_fitted()
-        return {"r": self.r_, "alpha": self.alpha_, "a": self.a_, "b": self.b_}
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "r_"):
-            raise RuntimeError("this BetaGeoModel is not fitted yet; call fit(summary) first")
-
     def _params(self):
-        self._check_fitted()
-        return self.r_, self.alpha_, self.a_, self.b_
+        return self._param_values()
 
     def individual_log_likelihood(self, summary: pd.DataFrame) -> pd.Series:
         """Each customer's log-likelihood under the fitted parameters."""
-        frequency, recency, age = summary_columns(summary)
+        frequency, recency, age = self._purchase_columns(summary)
         loglik, _ = self._log_likelihood_terms(self._params(), frequency, recency, age)
         return pd.Series(loglik, index=summary.index, name="log_likelihood")
 
@@ -149,7 +149,7 @@ class BetaGeoModel:
     def conditional_probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """P(alive | x, t_x, T): 1 for customers without repeat purchases (the model lets a customer drop
         out only right after a purchase)."""
-        frequency, recency, age = summary_columns(summary)
+        frequency, recency, age = self._purchase_columns(summary)
         probability = expit(-self._log_odds_dead(frequency, recency, age))
         return pd.Series(probability, index=summary.index, name="p_alive")
 
@@ -173,7 +173,7 @@ class BetaGeoModel:
         """Expected purchases in the next ``t`` time units for each customer (FHL 2005, eq. 10)."""
         if np.any(np.asarray(t) < 0):
             raise ValueError(f"t must be >= 0, got {t}")
-        frequency, recency, age = summary_columns(summary)
+        frequency, recency, age = self._purchase_columns(summary)
         given_alive = self._expected_given_alive_factor(t, frequency, age)
         expected = given_alive * expit(-self._log_odds_dead(frequency, recency, age))
         return pd.Series(expected, index=summary.index, name="expected_purchases")
@@ -184,3 +184,53 @@ class BetaGeoModel:
         zeros = np.zeros_like(t_array)
         values = self._expected_given_alive_factor(t_array, zeros, zeros)
         return float(values[0]) if np.ndim(t) == 0 else values
+
+    def probability_of_purchases(self, x, t) -> np.ndarray | float:
+        """P(X(t) = x): the probability that a newly acquired customer makes exactly ``x`` repeat purchases
+        in (0, t] (FHL 2005, eq. 8). ``x`` and ``t`` broadcast against each other.
+
+        Still alive after x purchases: B(a, b+x)/B(a, b) NBD(x; r, alpha, t); or dropped out after the
+        x-th: B(a+1, b+x-1)/B(a, b) times P(at least x purchases by t) under the NBD.
+        """
+        r, alpha, a, b = self._params()
+        x_array, t_array = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(t, dtype=float))
+        if (x_array < 0).any() or (x_array != np.floor(x_array)).any():
+            raise ValueError(f"x must hold whole numbers >= 0, got {x}")
+        if (t_array < 0).any() or not np.isfinite(t_array).all():
+            raise ValueError(f"t must be finite and >= 0, got {t}")
+        log_p0 = r * (np.log(alpha) - np.log(alpha + t_array))
+        with np.errstate(divide="ignore", invalid="ignore"):  # t = 0: log 0 = -inf, used only where x > 0
+            log_q = np.log(t_array) - np.log(alpha + t_array)
+            log_nbd = gammaln(r + x_array) - gammaln(r) - gammaln(x_array + 1) + log_p0 + np.where(
+                x_array > 0, x_array * log_q, 0.0
+            )
+        alive = np.exp(betaln(a, b + x_array) - betaln(a, b) + log_nbd)
+        # P(N(t) >= x) under the NBD = 1 - P(N(t) <= x - 1): the negative binomial's survival function
+        at_least_x = np.where(
+            x_array > 0, nbinom_survival(x_array - 1, r, alpha, t_array), 0.0
+        )
+        shifted = np.where(x_array > 0, b + x_array - 1, b)
+        dropped = np.where(x_array > 0, np.exp(betaln(a + 1, shifted) - betaln(a, b)) * at_least_x, 0.0)
+        result = alive + dropped
+        return float(result) if result.ndim == 0 else result
+
+    def heterogeneity_distributions(self) -> dict:
+        """The fitted mixing distributions, for plots: purchase rate lambda ~ Gamma(r, alpha) (per time
+        unit) and dropout probability p ~ Beta(a, b) (after each purchase)."""
+        r, alpha, a, b = self._params()
+        unit = getattr(self, "time_unit_", None) or "time unit"
+        return {
+            f"purchase rate while alive (purchases per {unit})": gamma_distribution(r, scale=1.0 / alpha),
+            "dropout probability after a purchase": beta_distribution(a, b),
+        }
+
+
+def nbinom_survival(k, r, alpha, t):
+    """P(N > k) for N ~ NBD with shape r and p = alpha / (alpha + t): the purchases in (0, t] of a
+    Poisson process whose rate is Gamma(r, alpha). At t = 0 nobody buys, so it is 0."""
+    from scipy.stats import nbinom
+
+    t = np.asarray(t, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival = nbinom.sf(k, r, alpha / (alpha + t))
+    return np.where(t > 0, survival, 0.0)

@@ -216,7 +216,7 @@ def _raise_mixed_time_zones(path, text: pd.Series, lines: Callable[[], list[int]
             first_zone = "has none" if offsets[first] is None else f"is in {stamps[first].tzinfo}"
             raise DataError(
                 f"date {text.iloc[i]!r} {zone} but the date on line {lines()[first]} {first_zone}; "
-                "write every date in one time zone (or none)",
+                "write every date in one time zone (e.g. all in UTC) or all without one",
                 file=path,
                 line=lines()[i],
             )

@@ -192,6 +192,11 @@ def summary_columns(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
     return frequency, recency, age
 
 
+def summary_time_unit(summary: pd.DataFrame) -> str | None:
+    """The time unit a summary records in its ``attrs`` (set by the summary builders), or None."""
+    return getattr(summary, "attrs", {}).get("time_unit")
+
+
 def monetary_column(summary: pd.DataFrame) -> np.ndarray:
     """Mean repeat spend from a summary (``monetary_value`` or ``monetary_value_cal``)."""
     for name in ("monetary_value", "monetary_value_cal"):

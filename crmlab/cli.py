@@ -13,6 +13,7 @@ while a command runs are printed as one-line ``crmlab: note: ...`` on stderr.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Callable
@@ -64,7 +65,13 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         with warnings.catch_warnings():
             warnings.showwarning = _print_note
-            return int(args.handler(args) or 0)
+            status = int(args.handler(args) or 0)
+        sys.stdout.flush()  # a closed pipe must show up here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        # the reader stopped early (`crmlab ... | head`): not an error; silence the final flush
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, OSError) as error:
         print(f"crmlab: error: {_first_line(error)}", file=sys.stderr)
         return 2

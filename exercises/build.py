@@ -18,7 +18,7 @@ EXERCISES = Path(__file__).resolve().parent
 HOW_TO = """**How these exercises work.** Run the set-up cell first. For each question, replace the `____`
 in the answer cell with your answer and run it, then run the check cell. `q1.hint()` gives a hint (call it
 again for the next one) and `q1.solution()` shows a worked solution: uncomment those lines when you need
-them."""
+them. A check stops a function of yours that runs for more than a few seconds."""
 
 
 def build(chapter: str) -> Path:
@@ -27,7 +27,7 @@ def build(chapter: str) -> Path:
              nbformat.v4.new_code_cell(f"from exercises.{chapter} import *")]
     for number, question in enumerate(module.QUESTIONS, start=1):
         name = f"q{number}"
-        cells.append(nbformat.v4.new_markdown_cell(f"## {question.label}\n\n{question.statement.strip()}"))
+        cells.append(nbformat.v4.new_markdown_cell(f"## {question.label}\n\n{question.prompt()}"))
         answer = nbformat.v4.new_code_cell(question.template.strip())
         answer.metadata["exercise"] = name
         cells.append(answer)

@@ -1,4 +1,4 @@
-"""Exercises for chapter 1 · What CRM is (crm-theory-reference.md §1)."""
+"""Exercises for chapter 1 · What CRM is (docs/crm-theory-reference.md §1)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ customer relationship management (客户关系管理, CRM), its four driving for
 customer-centred management (以客户为中心), the measurable response of direct marketing (直复营销), and the
 kinds of CRM. Some questions ask you to classify statements; others to measure a seeded direct-mail test,
 `mailing_log`, and to run two strategies in the simulation and compare them.
+
+"The textbook" is the chapter "第二章 客户关系管理概述" the course is built on;
+`docs/crm-theory-reference.md` restates it in English, with the research behind each idea.
 """
 
 SETUP = "from exercises.ch1 import *\n"
@@ -168,8 +171,9 @@ Answer with the letter, as a string."""
                      "keeps all three layers.",
                 "d": "The textbook does not pick a winner: it combines the three families as layers of one "
                      "thing.",
-                "b": "CRM = philosophy (指导思想) + mechanism (制度保证) + technology (技术支持); seed 003 calls "
-                     "software without the idea and the processes an empty shell."}
+                "b": "CRM = philosophy (指导思想) + mechanism (制度保证) + technology (技术支持). The article "
+                     "《市场营销客户关系管理》, one of the course's sources, warns against CRM projects run as a "
+                     "software product rather than as a management project."}
     hints = ["The textbook does not pick one family: what does it do with the three?",
              "Each family becomes a layer with a role: guiding thought, institutional guarantee, technical "
              "support."]
@@ -341,6 +345,7 @@ class CostPerExtra(NumberQuestion):
 **extra** customer, that is per customer it caused? (Use your `mailing_lift`.)"""
     template = "cost_per_extra_customer = ____"
     variables = ["cost_per_extra_customer"]
+    decimals = 2  # money: to the cent
     setup_code = SETUP + MailingLift.solution_code + "\n"
     hints = ["Per 1 prospect mailed, the mailing causes `mailing_lift(mailing_log)` extra customers.",
              "Cost per extra customer = cost per piece ÷ caused response rate."]
@@ -378,6 +383,7 @@ mean profit per customer so far). How much higher is it under `keep_and_grow` (i
                 "keep = ____\n"
                 "clv_gap = ____")
     variables = ["clv_gap"]
+    decimals = 2  # money: to the cent
     setup_code = SETUP
     hints = ["Run `keep_and_grow` with exactly the same arguments as `sales_push`: the same seed gives the same "
              "market and the same luck.",

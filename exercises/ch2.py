@@ -1,4 +1,4 @@
-"""Exercises for chapter 2 · The relationship lifecycle (crm-theory-reference.md §2)."""
+"""Exercises for chapter 2 · The relationship lifecycle (docs/crm-theory-reference.md §2)."""
 
 from __future__ import annotations
 
@@ -190,6 +190,7 @@ indexed 1-5, or a list in order."""
                 "purchases = tx.merge(done[['customer_id', 'acquired_week', 'lost_week']], on='customer_id')\n"
                 "volume_by_fifth = ____")
     variables = ["volume_by_fifth"]
+    decimals = 2  # money per week: to the cent
     setup_code = SETUP
     tolerance = 1e-6
     hints = ["Per purchase: `length = purchases['lost_week'] - purchases['acquired_week'] + 1` and the fifth from "
@@ -308,6 +309,7 @@ class EverStable(NumberQuestion):
 share between 0 and 1. (`stable_weeks` counts each customer's weeks in the stable stage.)"""
     template = "share_ever_stable = ____"
     variables = ["share_ever_stable"]
+    decimals = 3  # a share: to 0.1 percentage point
     setup_code = SETUP
     hints = ["A customer who was ever in the stable stage has at least one stable week.",
              "`(customers['stable_weeks'] > 0).mean()`: the mean of a True/False column is a share."]

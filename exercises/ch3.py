@@ -1,4 +1,4 @@
-"""Exercises for chapter 3 · The loyalty model (crm-theory-reference.md §3)."""
+"""Exercises for chapter 3 · The loyalty model (docs/crm-theory-reference.md §3)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from exercises.core import (
     LabelFunctionQuestion,
     NumberQuestion,
     ____,
-    compare_frames,
 )
 from exercises.data import simulated_market
 from simulation import Stage, rules, run_simulation
@@ -98,6 +97,7 @@ minus default)."""
                 "locked = ____\n"
                 "retention_gain = ____")
     variables = ["retention_gain"]
+    decimals = 3  # a share: to 0.1 percentage point
     setup_code = SETUP
     hints = ["Run the second simulation with the same arguments plus `switching_cost_strength=3`: the same seed "
              "gives the same people and the same luck, so the difference is the effect of lock-in.",
@@ -137,6 +137,7 @@ last decline began (positive: the firm still beat their expectation; the firm ne
 share of the **lost** customers were satisfied (satisfaction above 0) when their decline began?"""
     template = "satisfied_share = ____"
     variables = ["satisfied_share"]
+    decimals = 3  # a share: to 0.1 percentage point
     setup_code = SETUP
     hints = ["Keep the lost customers first: `customers[customers['stage'] == 'lost']`.",
              "The share is the mean of a True/False column: `(lost['satisfaction_at_decline'] > 0).mean()`."]
@@ -239,6 +240,7 @@ holds the simulation's weight of each determinant in each stage. The rows have d
 result as a DataFrame shaped like `weights`."""
     template = "weight_shares = ____\nweight_shares"
     variables = ["weight_shares"]
+    decimals = 2  # the weights have two decimals
     setup_code = SETUP
     hints = ["Each stage is a row: its total is `weights.sum(axis=1)`.",
              "`weights.div(weights.sum(axis=1), axis=0)` divides each row by its own total."]
@@ -266,7 +268,7 @@ result as a DataFrame shaped like `weights`."""
                                    (weights, "those are the raw weights: divide each by its row's total, so each "
                                              "row adds up to 1.")):
                 try:
-                    compare_frames(value, wrong, name)
+                    self.compare(value, wrong, name)
                 except Incorrect:
                     continue
                 raise Incorrect(message) from None

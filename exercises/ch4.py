@@ -1,18 +1,22 @@
-"""Exercises for chapter 4 · RFM (crm-theory-reference.md §5)."""
+"""Exercises for chapter 4 · RFM (docs/crm-theory-reference.md §5)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from crm_theory import rfm_analysis, rfm_table
+from crm_theory import rfm_analysis, rfm_scores, rfm_table
 from crm_theory.rfm import break_even_response_rate
 from exercises.core import (
     ChoiceQuestion,
     FunctionQuestion,
+    Incorrect,
     NumberQuestion,
     SeriesQuestion,
     ____,
+    as_series,
+    compare_series,
+    shown,
 )
 from exercises.data import simulated_market, small_log
 
@@ -70,6 +74,7 @@ class FrequencyMonetary(SeriesQuestion):
              "Monetary value (消费金额) in Hughes' RFM is the total spent in the period: `.sum()`."]
     solution_text = "Group by customer and add up the amounts."
     solution_code = "monetary = log.groupby('customer_id')['amount'].sum()"
+    decimals = 2  # money: amounts rounded to cents pass
     wrong_examples = [("monetary = log.groupby('customer_id')['amount'].mean()", "total spent"),
                       ("monetary = log.groupby('customer_id').size()", "money")]
 
@@ -91,21 +96,27 @@ def _reference_recency_scores(recency: pd.Series) -> pd.Series:
 class RecencyScores(FunctionQuestion):
     statement = """Write a function `recency_score(recency)` that takes a Series of recencies (one per
 customer, in weeks) and returns quintile scores 1-5 with **recency reversed**: the most recent fifth of
-customers scores 5, the least recent fifth 1. Break ties by order, so each score holds a fifth of the customers.
-It is checked on hidden test cases."""
+customers scores 5, the least recent fifth 1. Break ties by order, so each score holds a fifth of the customers
+(customers with the same recency may then get neighbouring scores). It is checked on hidden test cases, some
+with many tied recencies."""
     template = "def recency_score(recency):\n    return ____"
     variables = ["recency_score"]
     setup_code = SETUP
     hints = ["Quintiles: sort customers by recency and cut them into five groups of equal size.",
              "Recency is reversed: the MOST recent customers (smallest recency) get 5.",
-             "`pd.qcut(recency.rank(method='first'), 5, labels=[5, 4, 3, 2, 1])` does it in one line."]
+             "Tied recencies make `pd.qcut(recency, 5)` fail (its bin edges coincide): rank first. "
+             "`pd.qcut(recency.rank(method='first'), 5, labels=[5, 4, 3, 2, 1]).astype(int)` does it in one line."]
     solution_text = ("Rank by recency (ties broken by order), cut into five equal groups, and reverse the "
-                     "labels so the most recent fifth scores 5.")
+                     "labels so the most recent fifth scores 5. Any order of breaking ties passes, as long as "
+                     "each score holds a fifth and a more recent customer never scores lower.")
     solution_code = ("def recency_score(recency):\n"
                      "    return pd.qcut(recency.rank(method='first'), 5, labels=[5, 4, 3, 2, 1]).astype(int)")
     wrong_examples = [("def recency_score(recency):\n"
                        "    return pd.qcut(recency.rank(method='first'), 5, labels=[1, 2, 3, 4, 5]).astype(int)",
-                       "reversed"),
+                       "wrong way round"),
+                      ("def recency_score(recency):\n"
+                       "    return pd.qcut(recency.rank(), 5, labels=[5, 4, 3, 2, 1]).astype(int)",
+                       "a fifth"),
                       ("def recency_score(recency):\n    return ____", "still returns ____")]
 
     def reference(self, recency):
@@ -113,12 +124,44 @@ It is checked on hidden test cases."""
 
     def cases(self):
         rng = np.random.default_rng(11)
+        weeks_since = rng.integers(1, 13, 50)  # 50 customers, 12 distinct recencies: many ties
+        heavy = np.concatenate([np.full(60, 52), rng.integers(1, 52, 40)])  # 60% never came back
         return [(pd.Series(rng.permutation(np.arange(1, 51)), index=np.arange(100, 150), name="recency"),),
-                (pd.Series(rng.permutation(np.arange(3, 203)).astype(float), name="recency"),)]
+                (pd.Series(rng.permutation(np.arange(3, 203)).astype(float), name="recency"),),
+                (pd.Series(weeks_since, index=np.arange(500, 550), name="recency"),),
+                (pd.Series(rng.permutation(heavy).astype(float), name="recency"),),
+                (pd.Series(rng.integers(1, 20, 52), name="recency"),)]
 
-    def mistakes(self):
-        return [(lambda r: 6 - _reference_recency_scores(r),
-                 "the scores are the wrong way round: recency is reversed, the most recent customers score 5.")]
+    def judge(self, result, args, name):
+        """Right when each score holds a fifth and scores never rise with recency: ties may go either way."""
+        recency = args[0]
+        label = f"{name}(...)"
+        positional = not isinstance(result, pd.Series | pd.DataFrame | dict)
+        scores = as_series(result, label, index=recency.index if positional else None)
+        compare_series(scores.index.to_series(), recency.index.to_series(), f"the customers of {label}")
+        try:
+            scores = scores.loc[recency.index].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise Incorrect(f"`{label}` should return whole numbers from 1 to 5") from None
+        if not np.isin(scores, [1, 2, 3, 4, 5]).all():
+            odd = scores[~np.isin(scores, [1, 2, 3, 4, 5])][0]
+            raise Incorrect(f"`{label}` should return whole numbers from 1 to 5; it returned {shown(odd)}")
+        n = len(recency)
+        counts = pd.Series(scores).value_counts().reindex([1, 2, 3, 4, 5], fill_value=0)
+        if (abs(counts - n / 5) >= 1).any():
+            score = int((abs(counts - n / 5)).idxmax())
+            raise Incorrect(f"on a test case with {n} customers (some tied), score {score} holds "
+                            f"{counts[score]}: each score should hold a fifth ({n / 5:g}). Break ties by "
+                            "order (`rank(method='first')`) so tied customers can land in neighbouring scores.")
+        by_recency = pd.DataFrame({"recency": recency.to_numpy(), "score": scores}).groupby("recency")["score"]
+        lowest, highest = by_recency.min().to_numpy(), by_recency.max().to_numpy()
+        if (highest[1:] <= lowest[:-1]).all():
+            return
+        if (lowest[1:] >= highest[:-1]).all():
+            raise Incorrect("the scores are the wrong way round: recency is reversed, the most recent "
+                            "customers score 5.")
+        raise Incorrect(f"on a test case with {n} customers, a less recent customer scored higher than a more "
+                        "recent one: rank the customers by recency before cutting them into fifths.")
 
 
 class CellCount(NumberQuestion):
@@ -160,30 +203,47 @@ profit of 20 CU. What is the break-even response rate, as a share (e.g. 0.1 for 
 
 
 class Ties(ChoiceQuestion):
-    statement = """Why do RFM tools rank customers before cutting frequency into quintiles?
+    statement = """Most customers in `market_log` bought only once or twice, so many of them share one
+frequency. Chapter 4 compares the two rules `rfm_scores` offers for such ties: `ties='rank'` breaks them by
+order (customer id), `ties='keep'` gives equal values the same score. Which is true?
 
-- **a** `pd.qcut` on the raw frequencies puts each fifth of customers in its own score anyway
-- **b** most customers bought once, so cutting raw frequencies at quintiles collapses the bins; ranking
-  first (ties broken by order) keeps five equal groups
-- **c** ties do not matter for frequency, only for recency
+- **a** `pd.qcut` on the raw frequencies puts each fifth of customers in its own score anyway, so ties need no
+  rule
+- **b** ranking first (`ties='rank'`) keeps five equal groups, but it gives identical customers (the same
+  frequency) different scores, decided by their customer id, so those scores differ only by chance; with many
+  ties, `ties='keep'` (equal values, equal scores, uneven bins) is the honest choice for decisions
+- **c** ranking first makes the frequency scores more informative: every score then holds a fifth of the
+  customers, so every score separates buyers as well as the others do
+- **d** ties do not matter for frequency, only for recency
 
 Answer with the letter, as a string."""
     template = "ties_answer = ____"
     variables = ["ties_answer"]
     setup_code = SETUP
-    options = {"a": "pd.qcut on the raw frequencies puts each fifth of customers in its own score",
-               "b": "most customers bought once, so cutting raw frequencies at quintiles collapses the bins; "
-                    "ranking first (ties broken by order) keeps five equal groups",
-               "c": "ties do not matter for frequency, only for recency"}
+    options = {"a": "pd.qcut on the raw frequencies puts each fifth in its own score anyway",
+               "b": "ties='rank' keeps equal groups but gives identical customers different scores by their id; "
+                    "with many ties ties='keep' is the honest choice for decisions",
+               "c": "ranking first makes the frequency scores more informative",
+               "d": "ties do not matter for frequency, only for recency"}
     correct = "b"
-    hints = ["Look at `rfm_table(market_log, ANALYSIS_WEEK)['frequency'].value_counts()`."]
-    solution_text = ("(b). When more than a fifth of customers share one frequency (1 purchase), quintile "
-                     "edges coincide and bins collapse; ranking with ties broken keeps five equal groups.")
+    hints = ["Look at `rfm_table(market_log, ANALYSIS_WEEK)['frequency'].value_counts()`.",
+             "Score the table both ways, `rfm_scores(table, ties='rank')` and `ties='keep'`, and compare the "
+             "range of frequencies behind each `f_score`."]
+    solution_text = ("(b). When more than a fifth of customers share one frequency (one purchase), quintile edges "
+                     "coincide. Ranking first keeps five equal groups, but the one-time buyers then spread over "
+                     "several scores by customer id: identical customers, different cells, and the difference "
+                     "between those cells is noise. `ties='keep'` gives them one score and leaves the bins uneven. "
+                     "Neither rule creates information the data do not have; know which one a report used, and "
+                     "with many ties prefer `keep` for decisions, as chapter 4 does.")
     solution_code = "ties_answer = 'b'"
-    feedback = {"a": "With heavy ties the quintile edges coincide: qcut fails or merges bins.",
-                "c": "Frequency is the MOST tied dimension: many customers bought exactly once.",
-                "b": "Ranking first is what crm_theory.rfm_scores does by default (ties='rank')."}
-    wrong_examples = [("ties_answer = 'a'", "edges coincide")]
+    feedback = {"a": "With heavy ties the quintile edges coincide: `pd.qcut` fails or merges bins.",
+                "c": "Even bins are not more information: among the one-time buyers, `ties='rank'` decides the "
+                     "score by customer id, so those scores differ only by chance. Chapter 4 prefers "
+                     "`ties='keep'` for decisions when ties are many.",
+                "d": "Frequency is the MOST tied dimension: many customers bought exactly once.",
+                "b": "Equal bins from ranking are partly arbitrary; with many ties `ties='keep'` is the honest "
+                     "choice (chapter 4)."}
+    wrong_examples = [("ties_answer = 'a'", "edges coincide"), ("ties_answer = 'c'", "only by chance")]
 
 
 q1 = Recency("Question 1 (recency)")
@@ -194,5 +254,5 @@ q5 = BreakEven("Question 5 (break-even response rate)")
 q6 = Ties("Question 6 (ties)")
 QUESTIONS = [q1, q2, q3, q4, q5, q6]
 
-__all__ = ["ANALYSIS_WEEK", "log", "market_log", "rfm_analysis", "rfm_table", "pd", "np", "____",
+__all__ = ["ANALYSIS_WEEK", "log", "market_log", "rfm_analysis", "rfm_scores", "rfm_table", "pd", "np", "____",
            *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)]]

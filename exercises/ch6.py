@@ -1,4 +1,4 @@
-"""Exercises for chapter 6 · One-to-one marketing (crm-theory-reference.md §6, and §4 for customer tiers)."""
+"""Exercises for chapter 6 · One-to-one marketing (docs/crm-theory-reference.md §6, and §4 for customer tiers)."""
 
 from __future__ import annotations
 
@@ -76,6 +76,7 @@ class ShareOfWallet(SeriesQuestion):
 category. Compute it for each of the six customers in `wallets`, as a Series indexed by `customer_id`."""
     template = "sow = ____"
     variables = ["sow"]
+    decimals = 3  # shares: to 0.1 percentage point
     setup_code = SETUP
     hints = ["One number per customer: what they spend at our firm, out of what they spend in the category.",
              "`wallets['firm_spend'] / wallets['category_spend']` (or `share_of_wallet(...)` from crm_theory)."]
@@ -123,6 +124,7 @@ class MarketShare(SeriesQuestion):
 The textbook calls one the quantity of the market and the other its quality. Why do they differ so much?"""
     template = "figures = {'market_share': ____, 'share_of_wallet': ____}"
     variables = ["figures"]
+    decimals = 3  # shares: to 0.1 percentage point
     setup_code = SETUP
     hints = ["Market share: total firm spend over total category spend, over all 600 people.",
              "Share of wallet: firm_spend / category_spend for each current customer, then the mean.",
@@ -155,7 +157,7 @@ The textbook calls one the quantity of the market and the other its quality. Why
 
         def matches(target: pd.Series) -> bool:
             return bool(np.allclose(given.to_numpy(), target.loc[keys].to_numpy(dtype=float),
-                                    rtol=self.tolerance, atol=1e-9))
+                                    rtol=self.tolerance, atol=self.absolute_tolerance))
 
         right = self.expected()
         if matches(right):
@@ -164,7 +166,8 @@ The textbook calls one the quantity of the market and the other its quality. Why
             if matches(wrong):
                 raise Incorrect(message)
         # name the wrong figure without giving its value away
-        wrong = [key for key in keys if not np.isclose(given[key], right[key], rtol=self.tolerance, atol=1e-9)]
+        wrong = [key for key in keys
+                 if not np.isclose(given[key], right[key], rtol=self.tolerance, atol=self.absolute_tolerance)]
         raise Incorrect(f"`{name}['{wrong[0]}']` is not right. `q2.hint()` helps.")
 
     def expected(self):
@@ -204,6 +207,7 @@ potential: the margin the firm would earn **in a year (52 weeks)** if it won the
 wallet. It is checked on hidden test cases."""
     template = "def growth_potential(firm_spend, category_spend, margin):\n    return ____"
     variables = ["growth_potential"]
+    decimals = 2  # money: to the cent
     setup_code = SETUP
     hints = ["The part of the wallet the firm has not won is category spend minus firm spend, per week.",
              "Turn it into margin (× margin) and into a year (× 52)."]
@@ -371,8 +375,9 @@ def _ordered(metric: str, ascending: bool = False) -> pd.Series:
 
 
 class Progression(SeriesQuestion):
-    statement = """Seed 003's progression: mass marketing (盲目大量化营销) → target marketing (目标营销) →
-needs-oriented marketing (客户需求导向营销) → one-to-one marketing. First predict how the four strategies in
+    statement = """The progression of marketing in the article 《市场营销客户关系管理》 (one of the course's
+sources): mass marketing (盲目大量化营销) → target marketing (目标营销) → needs-oriented marketing
+(客户需求导向营销) → one-to-one marketing. First predict how the four strategies in
 `LADDER` will rank on realised CLV (mean profit per customer acquired). Then run the experiment in the cell
 (3 replications of a 600-person market for 60 weeks, the same budget for all, common random numbers) and give
 the four strategy names as a list ordered by mean realised CLV, **highest first**. Did your prediction hold?"""

@@ -1,11 +1,18 @@
-"""Exercises for chapter 7 · The strategy lab (crm-theory-reference.md §6-§8)."""
+"""Exercises for chapter 7 · The strategy lab (docs/crm-theory-reference.md §6-§8)."""
 
 from __future__ import annotations
+
+import re
+import traceback
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+import simulation
 from exercises.core import (
     ChoiceQuestion,
     FrameQuestion,
@@ -13,11 +20,13 @@ from exercises.core import (
     NotAttempted,
     NumberQuestion,
     Question,
+    TimeUp,
     ____,
-    compare_frames,
     is_blank,
+    run_with_time_limit,
 )
-from simulation import Action, Stage, compare_strategies, get_strategy
+from simulation import Action, Stage, StrategyError, compare_strategies, get_strategy
+from simulation.strategies.base import STRATEGIES as BUILT_IN_STRATEGIES
 from simulation.strategies.base import FunctionStrategy
 
 TITLE = "Exercises · Chapter 7 · The strategy lab"
@@ -87,6 +96,7 @@ confidence interval. Take the five profits of `mass` in `runs` and compute the *
 confidence interval (置信区间) based on the t distribution: the interval is mean ± half-width."""
     template = "mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\nhalf_width = ____"
     variables = ["half_width"]
+    decimals = 2  # money: to the cent
     setup_code = SETUP
     hints = ["Half-width = t × s / √n, with s the sample standard deviation (ddof=1) and n = 5 replications.",
              "t is the 97.5% quantile of the t distribution with n − 1 = 4 degrees of freedom: "
@@ -102,7 +112,7 @@ confidence interval (置信区间) based on the t distribution: the interval is 
                        "half_width = 1.96 * mass_profit.std() / np.sqrt(5)", "1.96"),
                       ("mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n"
                        "half_width = stats.t.ppf(0.975, 4) * mass_profit.std()", "√n")]
-    tolerance = 1e-3
+    tolerance = 2e-3  # the hints and the solution quote t ≈ 2.776 and ≈ 2.78; the nearest mistake is 7% off
 
     def expected(self):
         return _t_half_width(_mass_profit())
@@ -172,6 +182,7 @@ minus the profit of `mass` **in the same replication**. Answer with a DataFrame 
 per strategy (`targeted`, `one_to_one`, `stage_based`; a column of zeros for `mass` does no harm)."""
     template = "gains = ____"
     variables = ["gains"]
+    decimals = 2  # money: to the cent
     setup_code = SETUP
     hints = ["`runs.pivot(index='seed', columns='strategy', values='profit')` puts one replication per row.",
              "Subtract the `mass` column from every column, row by row: `.sub(wide['mass'], axis=0)`."]
@@ -193,12 +204,12 @@ per strategy (`targeted`, `one_to_one`, `stage_based`; a column of zeros for `ma
         value = answers[name]
         expected = self.expected()
         try:
-            compare_frames(value, expected, name, rel=1e-6)
+            self.compare(value, expected, name)
         except Incorrect:
             if isinstance(value, pd.DataFrame) and all(c in value.columns for c in expected.columns):
                 for wrong, message in self._mistakes():
                     try:
-                        compare_frames(value, wrong, name, rel=1e-6)
+                        self.compare(value, wrong, name)
                     except Incorrect:
                         continue
                     raise Incorrect(message) from None
@@ -325,16 +336,83 @@ class _StillBlank(Exception):
     pass
 
 
-class _StrategyError(Exception):
-    def __init__(self, error: Exception, week: int):
-        super().__init__(str(error))
-        self.error, self.week = error, week
+class _Verdict(Exception):
+    """What went wrong in the student's strategy, as the one line the student reads."""
+
+
+_SIMULATION = Path(simulation.__file__).resolve().parent
+
+
+def _refused_by_simulation(error: BaseException) -> bool:
+    """Did the simulation's own code raise `error` (a rule the strategy broke), rather than the student's?"""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.startswith("<") or "ipykernel_" in frame.filename:
+            return False  # the student's code came first, counting from where it was raised
+        if Path(frame.filename).resolve().is_relative_to(_SIMULATION):
+            return True
+    return False
+
+
+def _student_line(error: BaseException) -> str:
+    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__)
+             if f.filename.startswith("<") or "ipykernel_" in f.filename]
+    return f" (line {lines[-1]} of your code)" if lines else ""
+
+
+def _rule_message(error: StrategyError) -> str:
+    """The simulation's 'strategy 'x', week N: problem' as 'in week N, problem'."""
+    match = re.match(r"strategy '.*?', week (\d+): (.*)", str(error), flags=re.DOTALL)
+    return f"in week {match[1]}, {match[2]}" if match else str(error)
+
+
+def _in_chain(error: BaseException, kind: type) -> BaseException | None:
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kind):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+
+
+@contextmanager
+def _watching_built_in_strategies(inside_student: dict, called: set):
+    """Record which built-in strategies the student's code calls (their `plan` methods), for the duration."""
+    originals = {}
+    for name, cls in BUILT_IN_STRATEGIES.items():
+        if "plan" not in vars(cls):
+            continue
+        originals[cls] = vars(cls)["plan"]
+
+        def watched(self, view, plan, _original=originals[cls], _name=name):
+            if inside_student["now"]:
+                called.add(_name)
+            return _original(self, view, plan)
+
+        cls.plan = watched
+    try:
+        yield
+    finally:
+        for cls, original in originals.items():
+            cls.plan = original
 
 
 def race(strategy) -> pd.DataFrame:
     """Run `strategy` and mass in the markets of Question 5; one row per replication and strategy."""
     _, results = compare_strategies([strategy, "mass"], return_runs=True, **RACE)
     return results
+
+
+@cache
+def _built_in_race(name: str) -> pd.DataFrame:
+    return race(name).set_index(["strategy", "seed"]).loc[name]
+
+
+def _same_results(mine: pd.DataFrame, name: str) -> bool:
+    theirs = _built_in_race(name)
+    columns = ["profit", "revenue", "marketing_cost"]
+    return bool(np.allclose(mine.loc[theirs.index, columns].to_numpy(dtype=float),
+                            theirs[columns].to_numpy(dtype=float), rtol=1e-12, atol=1e-9))
 
 
 class BeatMass(Question):
@@ -345,8 +423,9 @@ positive. `view` is what the firm observes (`view.in_stage(Stage.PROSPECT)`, `vi
 `view.knowledge`, `view.last_contact_week`, `view.rank_by(people, score)`, `view.shuffled(people)`, ...);
 `plan.add(people, Action.X, max_spend=...)` funds an action for people in the order given while the weekly
 budget (`plan.budget`) lasts. Beating mass is not trivial: a strategy that only sends offers to its best
-customers usually loses. Think of chapter 6: learn about customers, then customise. `race(my_strategy)` runs
-the same test and shows each market."""
+customers usually loses. Think of chapter 6: learn about customers, then customise. It must be your own: a
+strategy that only calls a built-in one (`get_strategy('one_to_one').plan(view, plan)`) does not count.
+`race(my_strategy)` runs the same test and shows each market."""
     template = ('def my_strategy(view, plan):\n'
                 '    """My strategy, in one line."""\n'
                 '    # fund actions with plan.add(people, Action...., max_spend=...)\n'
@@ -379,33 +458,59 @@ the same test and shows each market."""
     plan.add(view.rank_by(by_value[knowledge >= 0.3], view.recent_value * view.knowledge), Action.PERSONAL_OFFER)
     plan.add(prospects, Action.ACQUISITION_OFFER)'''
     wrong_examples = [("def my_strategy(view, plan):\n    pass", "spent nothing"),
-                      ("def my_strategy(view, plan):\n    plan.add([10 ** 9], Action.SERVICE)", "raised"),
+                      ("def my_strategy(view, plan):\n    plan.add([10 ** 9], Action.SERVICE)", "broke the rules"),
+                      ("def my_strategy(view, plan):\n    return view.in_stage(Stage.PROSPECT)", "broke the rules"),
+                      ("def my_strategy(view, plan):\n    return 1 / 0", "raised ZeroDivisionError in week 1"),
+                      ("def my_strategy(view, plan):\n    get_strategy('one_to_one').plan(view, plan)",
+                       "built-in"),
                       ("def my_strategy(view, plan):\n    return ____", "write the body")]
+    #: seconds the strategy's own code may run in one check, over all its weeks and markets
+    time_limit = 10.0
 
     def evaluate(self, answers):
         name = self.variables[0]
         function = answers[name]
         if not callable(function):
             raise Incorrect(f"`{name}` should be a function: def {name}(view, plan): ...")
-        week = {"now": 0}
+        inside = {"now": False}
+        called: set[str] = set()
 
         def student(view, plan):
-            week["now"] = view.week
+            left = self.time_left()
+            inside["now"] = True
             try:
-                result = function(view, plan)
-            except Exception as error:  # report the student's error in one line
-                raise _StrategyError(error, view.week) from error
+                if left <= 0:
+                    raise TimeUp()
+                result = run_with_time_limit(function, (view, plan), left)
+            except TimeUp:
+                raise _Verdict(f"your strategy did not finish within {self.time_limit:g} s of computing, in "
+                               f"week {view.week} (an endless loop?); the check stopped it") from None
+            except SystemExit:
+                raise _Verdict(f"your strategy called sys.exit() in week {view.week}: a strategy funds "
+                               "actions with plan.add and returns nothing") from None
+            except Exception as error:
+                if _refused_by_simulation(error):
+                    raise _Verdict(f"your strategy broke the rules: in week {view.week}, {error}") from None
+                raise _Verdict(f"your strategy raised {type(error).__name__} in week {view.week}: {error}"
+                               f"{_student_line(error)}") from None
+            finally:
+                inside["now"] = False
             if is_blank(result):
                 raise _StillBlank()
+            return result  # the firm refuses a strategy that returns its targets instead of funding them
 
         try:
-            results = race(FunctionStrategy(student, name="your_strategy"))
-        except _StillBlank:
-            raise NotAttempted(f"`{name}` still returns ____: write the body of your strategy.") from None
-        except _StrategyError as failure:
-            error = failure.error
-            raise Incorrect(f"your strategy raised {type(error).__name__} in week {failure.week}: {error}") \
-                from None
+            with _watching_built_in_strategies(inside, called):
+                results = race(FunctionStrategy(student, name="your_strategy"))
+        except Exception as error:
+            if _in_chain(error, _StillBlank):
+                raise NotAttempted(f"`{name}` still returns ____: write the body of your strategy.") from None
+            verdict = _in_chain(error, _Verdict)
+            if verdict is not None:
+                raise Incorrect(str(verdict)) from None
+            if isinstance(error, StrategyError):  # a rule the firm checks after the strategy has planned
+                raise Incorrect(f"your strategy broke the rules: {_rule_message(error)}") from None
+            raise
         wide = results.pivot(index="seed", columns="strategy", values="profit")
         cost = results.groupby("strategy")["marketing_cost"].mean()
         gain = wide["your_strategy"] - wide["mass"]
@@ -415,6 +520,13 @@ the same test and shows each market."""
         if cost["your_strategy"] <= 0:
             raise Incorrect(f"your strategy spent nothing, so it made no offers at all ({numbers}). Without "
                             "marketing the firm wins few customers; fund actions with plan.add(...).")
+        # Calling a built-in strategy is allowed as a part of one's own; handing it all the work is not.
+        mine_by_seed = results.set_index(["strategy", "seed"]).loc["your_strategy"]
+        for built_in in sorted(called):
+            if _same_results(mine_by_seed, built_in):
+                raise Incorrect(f"your strategy only calls the built-in `{built_in}` strategy: it gets exactly "
+                                f"its results in every market ({numbers}). Write a strategy of your own; "
+                                "`q5.hint()` has ideas.")
         if gain.mean() <= 0:
             spent = f" (it spent {cost['your_strategy']:,.0f} CU on marketing, mass {cost['mass']:,.0f} CU)"
             raise Incorrect(f"{numbers}{spent}. `q5.hint()` has ideas.")

@@ -1,14 +1,17 @@
 """The simulation's ``crmlab`` subcommands: ``run``, ``compare``, ``strategies`` and ``parameters``.
 
 :func:`register` adds them to the ``crmlab`` parser, whose entry point is :mod:`crmlab.cli`. Handlers
-leave the checking of strategies and parameters to the library (`get_strategy`, `Parameters`) and let
-its ``ValueError`` through; the entry point prints it as one line with exit status 2.
+leave the checking of strategies and parameters to the library (`get_strategy`, `Parameters`,
+`compare_strategies`) and let its ``ValueError`` through; the entry point prints it as one line with
+exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -130,17 +133,21 @@ def register(subparsers) -> None:
 
 
 def _model_parameters(args) -> dict:
-    """The model parameters the options give, checked by `Parameters` before anything runs or is written."""
+    """The model parameters the options give (the library checks them when the model is built)."""
     settings = dict(args.settings)
     for reserved, flag in (("n_people", "--customers"), ("weeks", "--weeks")):
         if reserved in settings:
             raise ValueError(f"--set {reserved}: use {flag} instead")
-    parameters = {"n_people": args.customers, "weeks": args.weeks, **settings}
-    Parameters.from_dict(parameters)
-    return parameters
+    return {"n_people": args.customers, "weeks": args.weeks, **settings}
 
 
-def _writable_directory(path: Path) -> Path:
+@contextmanager
+def _output_directory(path: Path) -> Iterator[Path]:
+    """Make the output directory before the work starts (a run is not lost to an unwritable --out), and
+    remove what was made if the library then refuses the input, so that bad input leaves nothing behind."""
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"--out {path}: is a file; give a directory for the output files")
+    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / ".crmlab-write-test"
@@ -149,16 +156,24 @@ def _writable_directory(path: Path) -> Path:
     except OSError as error:
         reason = error.strerror or str(error)
         raise ValueError(f"--out {path}: cannot write there ({reason})") from None
-    return path
+    try:
+        yield path
+    except BaseException:
+        for folder in missing:  # innermost first; only folders this command made, and only if empty
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
 
 
 def _run(args) -> int:
     strategy = get_strategy(args.strategy)
     parameters = _model_parameters(args)
-    out = _writable_directory(args.out)
-    result = run_simulation(strategy=strategy, seed=args.seed, engine=args.engine or "agents",
-                            progress=None, **parameters)
-    paths = result.write(out)
+    with _output_directory(args.out) as out:
+        result = run_simulation(strategy=strategy, seed=args.seed, engine=args.engine or "agents",
+                                progress=None, **parameters)
+        paths = result.write(out)
     summary = result.summary()
     print(f"{strategy.name}: {args.customers} people, {args.weeks} weeks, seed {args.seed}, "
           f"engine {result.engine}")
@@ -174,20 +189,18 @@ def _compare(args) -> int:
     names = [name.strip() for name in args.strategies.split(",")]
     if not all(names):
         raise ValueError(f"--strategies: expects names separated by commas, got {args.strategies!r}")
-    for name in names:
-        get_strategy(name)  # an unknown name fails here, before the output directory is made
     parameters = _model_parameters(args)
-    out = _writable_directory(args.out)
     cores = available_cores()
     jobs = cores if args.jobs == -1 else args.jobs
     if jobs > cores:  # more processes than cores only add start-up cost
         print(f"crmlab: note: --jobs {jobs} reduced to {cores}: this machine has {cores} CPU "
               f"core{'s' if cores > 1 else ''}", file=sys.stderr)
         jobs = cores
-    table = compare_strategies(names, replications=args.replications, seed=args.seed,
-                               engine=args.engine or "vector", n_jobs=jobs, progress=None, **parameters)
-    path = out / "comparison.csv"
-    table.to_csv(path, index=False)
+    with _output_directory(args.out) as out:
+        table = compare_strategies(names, replications=args.replications, seed=args.seed,
+                                   engine=args.engine or "vector", n_jobs=jobs, progress=None, **parameters)
+        path = out / "comparison.csv"
+        table.to_csv(path, index=False)
     with pd.option_context("display.width", 120, "display.max_rows", 500,
                            "display.float_format", "{:,.3f}".format):
         print(table.to_string(index=False))

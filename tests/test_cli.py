@@ -86,6 +86,7 @@ def test_help_documents_every_command_and_option():
     (["compare", "--strategies", "mass,mass"], "each strategy must have a distinct name"),
     (["run", "--set", "n_people=5"], "--set n_people: use --customers instead"),
     (["run", "--out", ""], "--out: give a directory name"),
+    (["run", "--out", __file__], f"--out {__file__}: is a file; give a directory for the output files"),
     (["compare", "--strategies", "mass", "--out", " "], "--out: give a directory name"),
     (["fly"], "invalid choice: 'fly'"),
 ])
@@ -180,3 +181,21 @@ def test_compare_with_a_pool_leaves_no_process_behind(tmp_path):
 
     gone, alive = psutil.wait_procs(tagged(), timeout=5)
     assert alive == []
+
+
+def test_input_the_library_refuses_leaves_no_output_directory_behind(tmp_path):
+    out = tmp_path / "new" / "results"
+    for args in (["run", "--set", "margin=2"], ["compare", "--strategies", "mass,mass"]):
+        result = crmlab(*args, "--customers", "20", "--weeks", "2", "--out", str(out))
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert not (tmp_path / "new").exists()
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_not_an_error():
+    # like `crmlab parameters | head -1`: the reader is gone before crmlab writes
+    process = subprocess.Popen([sys.executable, "-m", "crmlab", "parameters"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    process.stdout.close()
+    stderr = process.stderr.read()
+    process.wait(timeout=60)
+    assert stderr == ""

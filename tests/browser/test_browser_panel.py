@@ -26,17 +26,18 @@ def test_the_panel_draws_its_figure_inside_itself_on_every_run(lab):
     cell = lab.cell(PANEL_CELL)
     lab.run_all_above(cell)
     lab.run(cell)
-    panel = cell.locator(".crmlab-strategy-panel")
-    panel.wait_for()
+    panel = cell.locator(".jp-Cell-outputWrapper")  # the panel and anything else the cell shows
+    panel.locator("select").wait_for()
     panel.locator("select").select_option(STRATEGY)
     run_button = panel.locator("button", has_text="Run")
     run_button.evaluate(WATCH_RUN_BUTTON)
 
     for run in (1, 2):
         run_button.click()
+        # The button turns busy ("Running...", disabled) and back: that is how the page knows a run ended.
         lab.page.wait_for_function(f"window.panelRuns.done >= {run}", timeout=60_000)
 
-    assert lab.page.evaluate("window.panelRuns") == {"busy": 2, "done": 2}  # busy shown on each click
+    assert lab.page.evaluate("window.panelRuns") == {"busy": 2, "done": 2}
     figure = panel.locator("img.crmlab-panel-figure")
     assert figure.count() == 1  # the second run replaced the first figure, it did not add one
     alt = figure.get_attribute("alt")
