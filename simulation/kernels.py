@@ -42,22 +42,63 @@ PROSPECT, LOST = rules.PROSPECT, rules.LOST
 Draws, FirmInputs = rules.Draws, rules.FirmInputs
 
 
+# The week's totals for the metrics, accumulated person by person in id order by `tally`, in the
+# vector engine's loop and in `week_totals` (the agent engine), so both add the same numbers in the same
+# order. Slots: people per stage code (0-5), then the names below.
+(NEW_CUSTOMERS, WON_BACK, LOST_CUSTOMERS, REVENUE, ORDERS, CUSTOMERS_BEFORE, RETAINED, CUSTOMERS_NOW,
+ SUM_SATISFACTION, SUM_TRUST, SUM_SWITCHING_COST, SUM_SHARE_OF_WALLET) = range(6, 18)
+TOTAL_SLOTS = 18
+
+
+@njit(cache=True, inline="always")
+def tally(totals, s, o):
+    """Add one person's end-of-week state `s` and week outcomes `o` to the week's totals."""
+    now = s.stage
+    totals[now] += 1.0
+    if o.spend > 0.0:
+        totals[REVENUE] += o.spend
+        totals[ORDERS] += 1.0
+    if o.acquired:
+        totals[NEW_CUSTOMERS] += 1.0
+    if o.returned:
+        totals[WON_BACK] += 1.0
+    if o.became_lost:
+        totals[LOST_CUSTOMERS] += 1.0
+    if PROSPECT < o.previous_stage < LOST:
+        totals[CUSTOMERS_BEFORE] += 1.0
+        if not o.became_lost:
+            totals[RETAINED] += 1.0
+    if PROSPECT < now < LOST:
+        totals[CUSTOMERS_NOW] += 1.0
+        totals[SUM_SATISFACTION] += s.satisfaction
+        totals[SUM_TRUST] += s.trust
+        totals[SUM_SWITCHING_COST] += s.switching_cost
+        totals[SUM_SHARE_OF_WALLET] += s.share_of_wallet
+
+
+@njit(cache=True)
+def week_totals(state, outcomes):
+    """The week's totals from everyone's end-of-week state and outcomes (record arrays)."""
+    totals = np.zeros(TOTAL_SLOTS)
+    for i in range(state.size):
+        tally(totals, state[i], outcomes[i])
+    return totals
+
+
 @njit(cache=True)
 def people_week(state, outcomes, key0, key1, market, p, actions, offer_fit, learning_gain, referral_table,
-                neighbour_start, neighbours, recommendations):
-    """One week of everyone, in place: state[i] is updated from its start-of-week value, outcomes[i]
-    receives the week's outcomes. Each person draws only the numbers their rule uses."""
+                neighbour_start, neighbours, recommendations, next_recommendations):
+    """One week of everyone, in place; returns the week's totals (`tally`).
+
+    state[i] is updated from its start-of-week value and outcomes[i] receives the week's outcomes. Each
+    person draws only the numbers their rule uses. Word of mouth: `recommendations[i]` counts the
+    neighbours who recommended the firm last week; this week's recommenders add themselves to their
+    neighbours' counts in `next_recommendations` (few people talk, so pushing beats every prospect
+    reading all its neighbours).
+    """
     n = state.size
     week = market.week
-    # Word of mouth first: a prospect counts the neighbours who recommended the firm last week, before
-    # anyone's `talked` changes.
-    for i in range(n):
-        if state[i].stage == PROSPECT:
-            count = 0
-            for j in range(neighbour_start[i], neighbour_start[i + 1]):
-                if state[neighbours[j]].talked:
-                    count += 1
-            recommendations[i] = count
+    totals = np.zeros(TOTAL_SLOTS)
     for i in range(n):
         s = state[i]
         o = outcomes[i]
@@ -83,40 +124,10 @@ def people_week(state, outcomes, key0, key1, market, p, actions, offer_fit, lear
             spend, competitor_spend, responded, became_lost = _customer_week(s, d, x, market, p)
             o.competitor_spend = competitor_spend
             o.became_lost = became_lost
+            if s.talked:
+                for j in range(neighbour_start[i], neighbour_start[i + 1]):
+                    next_recommendations[neighbours[j]] += 1
         o.spend = spend
         o.responded = responded
-
-
-@njit(cache=True)
-def week_totals(stage, previous_stage, spend, acquired, returned, became_lost, satisfaction, trust,
-                switching_cost, share_of_wallet):
-    """The week's counts and sums for the metrics, in one pass (both engines call this on their arrays).
-
-    Returns (people per stage code, new customers, won back, lost, revenue, orders, customers at the
-    start of the week, of whom retained, current customers, and the sums of satisfaction, trust,
-    switching cost and share of wallet over current customers).
-    """
-    counts = np.zeros(6, dtype=np.int64)
-    new = won_back = lost = orders = before = retained = current = 0
-    revenue = sum_satisfaction = sum_trust = sum_switching = sum_share = 0.0
-    for i in range(stage.size):
-        now = stage[i]
-        counts[now] += 1
-        if spend[i] > 0.0:
-            revenue += spend[i]
-            orders += 1
-        new += acquired[i]
-        won_back += returned[i]
-        lost += became_lost[i]
-        if PROSPECT < previous_stage[i] < LOST:
-            before += 1
-            if not became_lost[i]:
-                retained += 1
-        if PROSPECT < now < LOST:
-            current += 1
-            sum_satisfaction += satisfaction[i]
-            sum_trust += trust[i]
-            sum_switching += switching_cost[i]
-            sum_share += share_of_wallet[i]
-    return (counts, new, won_back, lost, revenue, orders, before, retained, current, sum_satisfaction,
-            sum_trust, sum_switching, sum_share)
+        tally(totals, s, o)
+    return totals

@@ -19,10 +19,9 @@ import numpy as np
 from mesa import DataCollector, Model
 from tqdm.auto import tqdm
 
-from simulation import rules
+from simulation import kernels, rules
 from simulation.agents import Competitor
 from simulation.firm import Firm
-from simulation.kernels import week_totals
 from simulation.network import max_degree, small_world_edges
 from simulation.outputs import (
     METRIC_COLUMNS,
@@ -112,16 +111,17 @@ class CustomerLifecycleModel(Model):
         actions = plan.actions
         records = self.firm.records
         offer_fit = records.offer_fit(actions, p.generic_fit, p.segment_fit)
-        outcome = self.people.step(WeekInputs(self.stream_key, market, self.rule_parameters, actions, offer_fit,
+        totals = self.people.step(WeekInputs(self.stream_key, market, self.rule_parameters, actions, offer_fit,
                                               records.learning_gain, self.referral_table))
 
+        outcome = self.people.outcomes
         spend = outcome["spend"]
         records.record_week(week, actions, self.firm.cost_per_person(actions), spend, outcome["responded"],
                             p.learning_rate)
         self._book_purchases(week, spend, outcome["competitor_spend"])
         contacted = np.flatnonzero(actions)
         self._actions.append((contacted.astype(np.int32), actions[contacted]))
-        self._record_metrics(week, outcome, plan, market)
+        self._record_metrics(week, totals, plan, market)
         self.datacollector.collect(self)
         if week >= p.weeks:
             self.running = False
@@ -150,27 +150,25 @@ class CustomerLifecycleModel(Model):
                                       np.zeros(n, dtype=bool), self.p.learning_rate)
         self._book_purchases(0, spend, np.zeros(n))
 
-    def _record_metrics(self, week, outcome, plan, market) -> None:
-        people, p = self.people, self.p
-        (counts, new, won_back, lost, revenue, orders, before, retained, current, sum_satisfaction, sum_trust,
-         sum_switching, sum_share) = week_totals(
-            people.field("stage"), outcome["previous_stage"], outcome["spend"], outcome["acquired"],
-            outcome["returned"], outcome["became_lost"], people.field("satisfaction"), people.field("trust"),
-            people.field("switching_cost"), people.field("share_of_wallet"))
+    def _record_metrics(self, week, totals: np.ndarray, plan, market) -> None:
+        p, t = self.p, totals
+        revenue = float(t[kernels.REVENUE])
         gross_margin = p.margin * revenue
-        service_cost = p.cost_per_order * orders
+        service_cost = p.cost_per_order * int(t[kernels.ORDERS])
+        before, current = int(t[kernels.CUSTOMERS_BEFORE]), int(t[kernels.CUSTOMERS_NOW])
+        nan = float("nan")  # a mean over nobody (no customers yet)
         metrics = {"week": week}
-        metrics.update({s.label: int(counts[s]) for s in Stage})
+        metrics.update({s.label: int(t[s]) for s in Stage})
         metrics.update(
-            new_customers=new, won_back=won_back, lost_customers=lost,
+            new_customers=int(t[kernels.NEW_CUSTOMERS]), won_back=int(t[kernels.WON_BACK]),
+            lost_customers=int(t[kernels.LOST_CUSTOMERS]),
             revenue=revenue, gross_margin=gross_margin, service_cost=service_cost, marketing_cost=plan.cost,
             profit=gross_margin - service_cost - plan.cost,
-            # Means over nobody (no customers yet) are NaN.
-            retention_rate=retained / before if before else float("nan"),
-            mean_satisfaction=sum_satisfaction / current if current else float("nan"),
-            mean_trust=sum_trust / current if current else float("nan"),
-            mean_switching_cost=sum_switching / current if current else float("nan"),
-            mean_share_of_wallet=sum_share / current if current else float("nan"),
+            retention_rate=float(t[kernels.RETAINED]) / before if before else nan,
+            mean_satisfaction=float(t[kernels.SUM_SATISFACTION]) / current if current else nan,
+            mean_trust=float(t[kernels.SUM_TRUST]) / current if current else nan,
+            mean_switching_cost=float(t[kernels.SUM_SWITCHING_COST]) / current if current else nan,
+            mean_share_of_wallet=float(t[kernels.SUM_SHARE_OF_WALLET]) / current if current else nan,
             competitor_value=float(market.competitor_value),
             competitor_promotion=bool(market.promotion_value > 0),
             actions_funded=int(np.count_nonzero(plan.actions)),

@@ -19,7 +19,7 @@ from mesa.discrete_space import Network
 
 from simulation import rules
 from simulation.agents import Person
-from simulation.kernels import people_week
+from simulation.kernels import people_week, week_totals
 from simulation.network import adjacency_matrix, to_networkx
 from simulation.state import OUTCOME_FIELDS, OUTCOME_NAMES, STATE_FIELDS, new_outcomes, new_state
 from simulation.stages import Stage
@@ -85,17 +85,23 @@ class VectorPeople:
         adjacency = adjacency_matrix(state.size, edges)
         self.neighbour_start = adjacency.indptr.astype(np.int64)
         self.neighbours = adjacency.indices.astype(np.int64)
+        # recommending neighbours of each person, from last week (nobody has talked before week 1)
         self.recommendations = np.zeros(state.size, dtype=np.int64)
+        self.next_recommendations = np.zeros(state.size, dtype=np.int64)
 
     def field(self, name: str) -> np.ndarray:
         """A state or outcome field for everyone (a view into the record array: do not write to it)."""
         return self.state[name] if name in self.state.dtype.names else self.outcomes[name]
 
     def step(self, week: WeekInputs) -> np.ndarray:
-        people_week(self.state, self.outcomes, week.key[0], week.key[1], week.market, week.parameters,
-                    week.actions, week.offer_fit, week.learning_gain, week.referral_table,
-                    self.neighbour_start, self.neighbours, self.recommendations)
-        return self.outcomes
+        """One week; returns the week's totals (`kernels.tally`); outcomes are in `self.outcomes`."""
+        totals = people_week(self.state, self.outcomes, week.key[0], week.key[1], week.market, week.parameters,
+                             week.actions, week.offer_fit, week.learning_gain, week.referral_table,
+                             self.neighbour_start, self.neighbours, self.recommendations,
+                             self.next_recommendations)
+        self.recommendations, self.next_recommendations = self.next_recommendations, self.recommendations
+        self.next_recommendations.fill(0)
+        return totals
 
 
 class AgentPeople:
@@ -121,7 +127,15 @@ class AgentPeople:
         dtype = {f.name: f.dtype for f in (*STATE_FIELDS, *OUTCOME_FIELDS)}[name]
         return np.array([getattr(person, name) for person in self.people], dtype=dtype)
 
+    def records(self) -> np.ndarray:
+        """Everyone's state as a record array (the vector engine's layout)."""
+        state = new_state(len(self.people))
+        for f in STATE_FIELDS:
+            state[f.name] = [getattr(person, f.name) for person in self.people]
+        return state
+
     def step(self, week: WeekInputs) -> np.ndarray:
+        """One week; returns the week's totals (`kernels.week_totals`); outcomes are in `self.outcomes`."""
         # Agents read their inputs by id from plain Python lists: Python floats keep the rules fast.
         inputs = AgentWeek(week.key, week.market, week.parameters, week.actions.tolist(),
                            week.offer_fit.tolist(), week.learning_gain.tolist(), week.referral_table.tolist())
@@ -129,7 +143,7 @@ class AgentPeople:
         self.agent_set.do("step", inputs)
         for name in OUTCOME_NAMES:
             self.outcomes[name] = [getattr(person, name) for person in self.people]
-        return self.outcomes
+        return week_totals(self.records(), self.outcomes)
 
 
 class AgentWeek(NamedTuple):
