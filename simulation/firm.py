@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 from mesa import Agent
+from numba import njit
 
 from crm_theory.lifecycle import CALIBRATED_THRESHOLDS as STAGE_RULES
 from crm_theory.lifecycle import LIFECYCLE_STAGES, classify_stage, smooth_spend
@@ -59,34 +60,15 @@ class CustomerRecords:
     def record_week(self, week: int, actions: np.ndarray, costs: np.ndarray, spend: np.ndarray,
                     responded: np.ndarray, learning_rate: float) -> None:
         """Book one week: actions taken and their cost, purchases, responses, and what was learned."""
-        contacted = np.flatnonzero(actions)
-        self.contacts[contacted] += 1
-        self.last_contact_week[contacted] = week
-        self.last_action[contacted] = actions[contacted]
-        self.marketing_cost[contacted] += costs[contacted]
-        self.responses[contacted] += responded[contacted]
-        self.loyalty_member[contacted[actions[contacted] == Action.LOYALTY_PROGRAMME]] = True
-
-        buyers = np.flatnonzero(spend > 0)
-        new_buyers = buyers[self.first_purchase_week[buyers] < 0]
-        self.first_purchase_week[new_buyers] = week
-        self.last_purchase_week[buyers] = week
-        self.purchases[buyers] += 1
-        self.total_spend[buyers] += spend[buyers]
-        if new_buyers.size:
-            self.ever_bought[new_buyers] = True
+        new_buyers = _book_week(
+            week, actions, costs, spend, responded, learning_rate, _IS_LEARNING_ACTION,
+            int(Action.LOYALTY_PROGRAMME), STAGE_RULES.fast_smoothing, STAGE_RULES.slow_smoothing,
+            self.first_purchase_week, self.last_purchase_week, self.purchases, self.total_spend,
+            self.spend_fast, self.spend_slow, self.contacts, self.responses, self.last_contact_week,
+            self.last_action, self.loyalty_member, self.knowledge, self.learning_gain, self.marketing_cost,
+            self.ever_bought)
+        if new_buyers:
             self.known = np.flatnonzero(self.ever_bought)
-        # Smoothed spend only moves for people who ever bought (everyone else stays at exactly 0).
-        known, known_spend = self.known, spend[self.known]
-        self.spend_fast[known] = smooth_spend(self.spend_fast[known], known_spend, STAGE_RULES.fast_smoothing)
-        self.spend_slow[known] = smooth_spend(self.spend_slow[known], known_spend, STAGE_RULES.slow_smoothing)
-
-        learners = np.flatnonzero(responded & _IS_LEARNING_ACTION[actions])
-        if self.learning_gain.any():
-            self.learning_gain = np.zeros(self.n_people)
-        gain = learning_rate * (1.0 - self.knowledge[learners])
-        self.knowledge[learners] += gain
-        self.learning_gain[learners] = gain
 
     def offer_fit(self, actions: np.ndarray, generic_fit: float, segment_fit: float) -> np.ndarray:
         """Fit of each action's offer, from what the firm knows (§6: mass -> segment -> one-to-one)."""
@@ -99,6 +81,48 @@ class CustomerRecords:
                                   np.where((action == Action.PERSONAL_OFFER) | (action == Action.CROSS_SELL),
                                            personal, generic_fit))
         return fit
+
+
+smooth_spend_compiled = njit(cache=True, inline="always")(smooth_spend)
+
+
+@njit(cache=True)
+def _book_week(week, actions, costs, spend, responded, learning_rate, is_learning_action, loyalty_programme,
+               fast_rate, slow_rate, first_purchase_week, last_purchase_week, purchases, total_spend, spend_fast,
+               spend_slow, contacts, responses, last_contact_week, last_action, loyalty_member, knowledge,
+               learning_gain, marketing_cost, ever_bought):
+    """`CustomerRecords.record_week` in one compiled pass over the people; returns how many bought for
+    the first time. Smoothed spend moves only for people who ever bought (everyone else stays at 0), with
+    crm_theory's `smooth_spend`, so the firm's records equal `crm_theory.observed_stage` on its log."""
+    new_buyers = 0
+    for i in range(actions.size):
+        action = actions[i]
+        learning_gain[i] = 0.0
+        if action != 0:
+            contacts[i] += 1
+            last_contact_week[i] = week
+            last_action[i] = action
+            marketing_cost[i] += costs[i]
+            if responded[i]:
+                responses[i] += 1
+                if is_learning_action[action]:
+                    gain = learning_rate * (1.0 - knowledge[i])
+                    knowledge[i] += gain
+                    learning_gain[i] = gain
+            if action == loyalty_programme:
+                loyalty_member[i] = True
+        if spend[i] > 0.0:
+            if first_purchase_week[i] < 0:
+                first_purchase_week[i] = week
+                ever_bought[i] = True
+                new_buyers += 1
+            last_purchase_week[i] = week
+            purchases[i] += 1
+            total_spend[i] += spend[i]
+        if ever_bought[i]:
+            spend_fast[i] = smooth_spend_compiled(spend_fast[i], spend[i], fast_rate)
+            spend_slow[i] = smooth_spend_compiled(spend_slow[i], spend[i], slow_rate)
+    return new_buyers
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,7 +142,7 @@ class FirmView:
     purchases: np.ndarray
     total_spend: np.ndarray
     recent_value: np.ndarray
-    recent_trend: np.ndarray
+    spend_fast: np.ndarray
     contacts: np.ndarray
     responses: np.ndarray
     last_contact_week: np.ndarray
@@ -138,10 +162,8 @@ class FirmView:
             arrays[name] = _read_only(getattr(records, name))
         stage = classify_stage(week, records.first_purchase_week, records.last_purchase_week, records.purchases,
                                records.spend_fast, records.spend_slow, STAGE_RULES, known=records.known)
-        trend = np.where(records.spend_slow > 0, records.spend_fast / np.where(records.spend_slow > 0,
-                                                                                records.spend_slow, 1.0), 0.0)
         return cls(week=week, budget=budget, costs=costs, recent_value=_read_only(records.spend_slow.copy()),
-                   recent_trend=_read_only(trend), observed_stage=_read_only(stage), rng=rng,
+                   spend_fast=_read_only(records.spend_fast.copy()), observed_stage=_read_only(stage), rng=rng,
                    stream_key=stream_key, **arrays)
 
     @property
@@ -161,14 +183,23 @@ class FirmView:
     def in_stage(self, *stages: Stage) -> np.ndarray:
         """Ids of people whose observed stage is one of `stages`, in id order."""
         if len(stages) == 1:
-            return self._ids_by_stage[int(stages[0])]
-        return np.sort(np.concatenate([self._ids_by_stage[int(s)] for s in stages]))
+            return self._stage_ids(int(stages[0]))
+        return np.sort(np.concatenate([self._stage_ids(int(s)) for s in stages]))
 
     @cached_property
-    def _ids_by_stage(self) -> list[np.ndarray]:
-        order = np.argsort(self.observed_stage, kind="stable")  # ids in id order within each stage
-        bounds = np.cumsum(np.bincount(self.observed_stage, minlength=len(Stage)))
-        return [_read_only(part) for part in np.split(order, bounds[:-1])]
+    def recent_trend(self) -> np.ndarray:
+        """Recent against long-run weekly spend (fast over slow average); 0 for people who never bought."""
+        slow = self.recent_value
+        return _read_only(np.where(slow > 0, self.spend_fast / np.where(slow > 0, slow, 1.0), 0.0))
+
+    @cached_property
+    def _ids_by_stage(self) -> dict[int, np.ndarray]:
+        return {}
+
+    def _stage_ids(self, stage: int) -> np.ndarray:
+        if stage not in self._ids_by_stage:  # found once per stage and week, when a strategy asks
+            self._ids_by_stage[stage] = _read_only(np.flatnonzero(self.observed_stage == stage))
+        return self._ids_by_stage[stage]
 
     def rank_by(self, people: np.ndarray, score: np.ndarray, descending: bool = True,
                 limit: int | None = None) -> np.ndarray:

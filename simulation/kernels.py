@@ -99,6 +99,11 @@ def people_week(state, outcomes, key0, key1, market, p, actions, offer_fit, lear
     n = state.size
     week = market.week
     totals = np.zeros(TOTAL_SLOTS)
+    # Everyone's acquisition draw first, in a branch-free loop the compiler vectorises; only prospects and
+    # lost customers read theirs.
+    acquisition = np.empty(n)
+    for i in range(n):
+        acquisition[i] = acquisition_draw(key0, key1, i, week)
     for i in range(n):
         s = state[i]
         o = outcomes[i]
@@ -110,11 +115,11 @@ def people_week(state, outcomes, key0, key1, market, p, actions, offer_fit, lear
         o.competitor_spend = 0.0
         if stage == PROSPECT:
             x = FirmInputs(actions[i], offer_fit[i], learning_gain[i], referral_table[recommendations[i]])
-            acquired, responded, spend = _prospect_week(s, acquisition_draw(key0, key1, i, week), x, market, p)
+            acquired, responded, spend = _prospect_week(s, acquisition[i], x, market, p)
             o.acquired = acquired
         elif stage == LOST:
             x = FirmInputs(actions[i], offer_fit[i], learning_gain[i], 0.0)
-            returned, responded, spend = _lost_week(s, acquisition_draw(key0, key1, i, week), x, market, p)
+            returned, responded, spend = _lost_week(s, acquisition[i], x, market, p)
             o.returned = returned
         else:
             x = FirmInputs(actions[i], offer_fit[i], learning_gain[i], 0.0)

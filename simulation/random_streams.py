@@ -48,7 +48,7 @@ _TO_UNIT = 1.0 / 4294967296.0  # 2^-32
 _TWO_PI = 2.0 * math.pi
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def philox4x32(c0, c1, c2, c3, k0, k1):
     """Philox4x32-10: four 32-bit counter words and two key words -> four 32-bit random words."""
     x0, x1, x2, x3 = np.uint64(c0), np.uint64(c1), np.uint64(c2), np.uint64(c3)
@@ -70,20 +70,20 @@ def _unit(word):
     return (float(word) + 0.5) * _TO_UNIT
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def uniforms(k0, k1, person, week, purpose):
     """Four independent uniforms in (0, 1) for (person, week, purpose)."""
     w0, w1, w2, w3 = philox4x32(person, week, purpose, 0, k0, k1)
     return _unit(w0), _unit(w1), _unit(w2), _unit(w3)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def uniform(k0, k1, person, week, purpose):
     """One uniform in (0, 1) for (person, week, purpose)."""
     return _unit(philox4x32(person, week, purpose, 0, k0, k1)[0])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def normal_pair(k0, k1, person, week, purpose):
     """Two independent standard normals (Box-Muller on the first two words)."""
     w0, w1, _, _ = philox4x32(person, week, purpose, 0, k0, k1)
@@ -92,7 +92,7 @@ def normal_pair(k0, k1, person, week, purpose):
     return radius * math.cos(angle), radius * math.sin(angle)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def customer_draws(k0, k1, person, week, value_sd, amount_sd):
     """A current customer's draws for one week, from two counters.
 
@@ -116,7 +116,7 @@ def competitor_draws(k0, k1, week):
     return shock, uniforms(k0, k1, 0, week, 5)[0]  # Purpose.PROMOTION
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def acquisition_draw(k0, k1, person, week):
     """The uniform that decides whether a prospect is acquired (or a lost customer returns)."""
     return uniform(k0, k1, person, week, 1)  # Purpose.ACQUISITION
