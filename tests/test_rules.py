@@ -147,8 +147,9 @@ def test_python_rules_and_the_compiled_loop_give_bit_identical_weeks(seed):
     before = state.copy()
     outcomes = new_outcomes(n)
     no_neighbours = np.zeros(n + 1, dtype=np.int64)
-    people_week(state, outcomes, key[0], key[1], market, RP, actions, offer_fit, learning_gain, referral_table,
-                no_neighbours, np.zeros(0, dtype=np.int64), np.zeros(n, dtype=np.int64))
+    people_week(state, outcomes, key[0], key[1], market, RP, actions, offer_fit, learning_gain,
+                referral_table, no_neighbours, np.zeros(0, dtype=np.int64), np.zeros(n, dtype=np.int64),
+                np.zeros(n, dtype=np.int64))
     for i in range(n):
         person = SimpleNamespace(**{name: before[name][i].item() for name in STATE_NAMES})
         stage = person.stage

@@ -120,9 +120,11 @@ class ParetoMarketing(Strategy):
     description = "the 80/20 rule: 80% of the budget on the top 20% of customers by value, 20% on the rest"
 
     def plan(self, view, plan):
-        by_value = _active_by_value(view)  # the 80/20 split needs everyone's rank
-        top = by_value[: int(np.ceil(0.2 * by_value.size))]
-        rest = by_value[top.size:]
+        active = view.in_stage(*ACTIVE)
+        top = view.rank_by(active, view.recent_value, limit=int(np.ceil(0.2 * active.size)))
+        in_top = np.zeros(view.n_people, dtype=bool)
+        in_top[top] = True
+        rest = view.rank_by(active[~in_top[active]], view.recent_value, limit=_most(plan, Action.GENERIC_OFFER))
         not_members = top[~view.loyalty_member[top]]
         spend_in_order(plan, [(not_members, Action.LOYALTY_PROGRAMME, 0.2),
                               (top, Action.SERVICE, 0.3),
