@@ -1,4 +1,4 @@
-"""The stylised facts of crm-theory-reference.md (end of §8), on seeded runs of a few thousand people."""
+"""The stylised facts of docs/crm-theory-reference.md (end of §8), on seeded runs of a few thousand people."""
 
 import numpy as np
 import pytest
