@@ -268,6 +268,8 @@ class Plan:
         self.n_people = n_people
         self._budget = float(budget)
         self._costs = MappingProxyType(dict(costs))
+        # by action code: the labels' lookup costs more than the rest of a small plan.add
+        self._cost_by_code = tuple(0.0 if a == Action.NONE else float(costs[a.label]) for a in Action)
         self._actions = np.zeros(n_people, dtype=np.int8)
         self._spent = 0.0
         self._wanted = np.zeros(n_people, dtype=bool)
@@ -310,7 +312,7 @@ class Plan:
 
     def affordable(self, action: Action, share_of_budget: float = 1.0) -> int:
         """How many `action`s fit in `share_of_budget` of the whole budget (and in what remains)."""
-        cost = self._costs[_check_action(action).label]
+        cost = self._cost_by_code[_check_action(action)]
         return _count_affordable(min(self.remaining, share_of_budget * self._budget), cost, self.n_people)
 
     def add(self, people, action: Action, max_spend: float | None = None) -> int:
@@ -326,7 +328,7 @@ class Plan:
         if fresh.size > 1 and _has_repeats(fresh, self._position):
             # drop repeats, keeping each person's first place in the order given
             fresh = fresh[np.sort(np.unique(fresh, return_index=True)[1])]
-        cost = self._costs[action.label]
+        cost = self._cost_by_code[action]
         money = self.remaining if max_spend is None else min(self.remaining, max_spend)
         count = _count_affordable(money, cost, fresh.size)
         funded = fresh[:count]
