@@ -38,10 +38,11 @@ intention_table = intentions_by_stage(level_names=True)
 
 
 class PatternCounts(SeriesQuestion):
-    statement = """Where decline starts decides the shape of a relationship. The textbook's four patterns:
-**I** aborted in identification, **II** aborted in development, **III** early exit from the stable stage,
-**IV** long-kept (a year or more in the stable stage). `customers['pattern']` holds each customer's pattern
-(empty for relationships still going without a pattern yet).
+    statement = """Where decline starts decides the shape of a relationship. The four patterns of the course's
+theory reference (docs/crm-theory-reference.md §2): **I** aborted in identification, **II** aborted in
+development, **III** early exit from the stable stage, **IV** long-kept (a year or more in the stable
+stage). `customers['pattern']` holds each customer's pattern (empty for relationships still going without a
+pattern yet).
 
 How many customers in `customers` have each pattern? Give a Series indexed by pattern `'I'`-`'IV'` (a list
 in that order works too)."""
@@ -177,8 +178,9 @@ def _fifths_frame() -> pd.DataFrame:
 
 
 class VolumeByFifth(SeriesQuestion):
-    statement = """The textbook says transaction volume is low in identification, rises fast in development,
-peaks in the stable stage and falls in decline. Test it on the completed lifetimes in `done`.
+    statement = """The course's theory reference (docs/crm-theory-reference.md §2) says transaction volume is
+low in identification, rises fast in development, peaks in the stable stage and falls in decline. Test it on
+the completed lifetimes in `done`.
 
 Cut each completed lifetime, from `acquired_week` to `lost_week` (both included, so it lasts
 `lost_week - acquired_week + 1` weeks), into five equal parts. A purchase in week `w` falls in fifth
@@ -293,8 +295,9 @@ Answer with the letter, as a string."""
                 "a": "Fairly strong (较强): behavioural loyalty (行为忠诚) shows first as buying again. The other "
                      "three become strong only in the stable stage."}
     hints = ["Read the `development` row of `intention_table`.",
-             "The scale: none (无) < weak (弱) < small (小) ≈ moderate (一般) < fairly strong (较强) < strong (强). "
-             "`intentions_by_stage()` from `crm_theory.loyalty` gives the same table as numbers 0-4."]
+             "The scale: none (无) < weak (弱) and small (小) < moderate (一般) < fairly strong (较强) < strong (强). "
+             "`intentions_by_stage()` from `crm_theory.loyalty` gives the same table as the strengths (0-1) the "
+             "simulation uses."]
     solution_text = ("(a) repeat purchase, fairly strong (较强). In development, satisfaction and trust build "
                      "behavioural loyalty: the customer buys again and moves more spending to the firm. Price "
                      "tolerance, cross-buying and referral become strong only in the stable stage.")
@@ -304,9 +307,10 @@ Answer with the letter, as a string."""
 
 
 class EverStable(NumberQuestion):
-    statement = """The textbook calls the stable stage the ideal one. What share of all customers in
-`customers` reached the stable stage at least once during the run (whatever happened afterwards)? Give a
-share between 0 and 1. (`stable_weeks` counts each customer's weeks in the stable stage.)"""
+    statement = """The course's theory reference (docs/crm-theory-reference.md §2) calls the stable stage the
+ideal one. What share of all customers in `customers` reached the stable stage at least once during the run
+(whatever happened afterwards)? Give a share between 0 and 1. (`stable_weeks` counts each customer's weeks in
+the stable stage.)"""
     template = "share_ever_stable = ____"
     variables = ["share_ever_stable"]
     decimals = 3  # a share: to 0.1 percentage point

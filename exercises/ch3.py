@@ -103,7 +103,7 @@ minus default)."""
              "gives the same people and the same luck, so the difference is the effect of lock-in.",
              "Yearly retention = `result.summary()['retention'] ** 52`; subtract the default's from the "
              "locked-in one's."]
-    solution_text = ("Retention rises by a few percentage points a year: with the same firm and the same "
+    solution_text = ("Retention rises by about two percentage points a year: with the same firm and the same "
                      "competitor, customers who would have left stay because leaving costs them more. In chapter 3's "
                      "experiment (b) the dissatisfied customers stay more often too: loyalty that comes from the "
                      "barrier, not from liking the firm.")
