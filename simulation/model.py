@@ -26,10 +26,8 @@ from simulation.network import max_degree, small_world_edges
 from simulation.outputs import (
     METRIC_COLUMNS,
     SimulationResult,
-    action_table,
-    category_spend_table,
+    WeeklyLog,
     customer_table,
-    transaction_table,
 )
 from simulation.parameters import ParameterError, Parameters
 from simulation.population import AgentPeople, VectorPeople, WeekInputs, initial_state
@@ -88,9 +86,7 @@ class CustomerLifecycleModel(Model):
         self.strategy = get_strategy(strategy)
         self.firm = Firm(self, self.strategy, p.n_people, p.weekly_budget, p.action_costs(), p.margin,
                          strategy_rng)
-        self._transactions: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self._category_spend: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        self._actions: list[tuple[np.ndarray, np.ndarray]] = []
+        self.log = WeeklyLog()
         self._book_initial_customers()
         self.week_metrics: dict[str, float] = {}
         self.datacollector = DataCollector(
@@ -120,21 +116,20 @@ class CustomerLifecycleModel(Model):
                             p.learning_rate)
         self._book_purchases(week, spend, outcome["competitor_spend"])
         contacted = np.flatnonzero(actions)
-        self._actions.append((contacted.astype(np.int32), actions[contacted]))
+        self.log.actions.append((contacted.astype(np.int32), actions[contacted]))
         self._record_metrics(week, totals, plan, market)
         self.datacollector.collect(self)
         if week >= p.weeks:
             self.running = False
 
     def _book_purchases(self, week: int, spend: np.ndarray, competitor_spend: np.ndarray) -> None:
+        """Log the week's purchases at the firm, and at the competitor: the category spending a wallet
+        survey would find (the week is the log's position)."""
+        assert len(self.log.purchases) == week
         buyers = np.flatnonzero(spend > 0)
-        self._transactions.append((buyers.astype(np.int32), np.full(buyers.size, week, dtype=np.int32),
-                                   spend[buyers]))
-        # The category spending a wallet survey would find: every purchase occasion of a customer, at
-        # the firm or at the competitor.
-        shoppers = np.flatnonzero((spend > 0) | (competitor_spend > 0))
-        self._category_spend.append((shoppers.astype(np.int32), np.full(shoppers.size, week, dtype=np.int32),
-                                     spend[shoppers], competitor_spend[shoppers]))
+        self.log.purchases.append((buyers.astype(np.int32), spend[buyers]))
+        elsewhere = np.flatnonzero(competitor_spend > 0)
+        self.log.competitor.append((elsewhere.astype(np.int32), competitor_spend[elsewhere]))
 
     def _book_initial_customers(self) -> None:
         """The customers the firm starts with made their trial purchase in week 0.
@@ -195,8 +190,5 @@ class CustomerLifecycleModel(Model):
                   "tenure_weeks", "times_won_back", "satisfaction_at_decline")}
         return SimulationResult(
             metrics=metrics,
-            transactions=transaction_table(self._transactions),
-            category_spend=category_spend_table(self._category_spend),
-            actions=action_table(self._actions),
-            customers=customer_table(state, self.firm.records, self.p),
+            customers=customer_table(state, self.firm.records, self.p), log=self.log,
             parameters=self.p, strategy=self.strategy.name, seed=self.seed, engine=self.engine)

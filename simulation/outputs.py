@@ -14,7 +14,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -41,38 +42,58 @@ PATTERNS = {
 }
 
 
-def transaction_table(weekly: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> pd.DataFrame:
-    """Concatenate the weekly (ids, weeks, amounts) arrays into ``customer_id, week, amount``."""
-    if weekly:
-        ids, weeks, amounts = (np.concatenate(part) for part in zip(*weekly, strict=True))
-    else:
-        ids, weeks, amounts = np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0)
-    return pd.DataFrame({"customer_id": ids.astype(np.int64), "week": weeks.astype(np.int64),
-                         "amount": amounts})
+@dataclass
+class WeeklyLog:
+    """What one run booked, week by week, kept compact until a table is asked for.
+
+    ``purchases[w]`` is (ids, amounts) of week w's purchases at the firm (week 0: the starting customers'
+    trial purchases); ``competitor[w]`` the same at the competitor (current customers only);
+    ``actions[w - 1]`` is (ids, action codes) of week w's funded actions. Ids are int32 and the week is the
+    list position, so a million-person market's log stays small.
+    """
+
+    purchases: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    competitor: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    actions: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
-def category_spend_table(weekly: list[tuple[np.ndarray, ...]]) -> pd.DataFrame:
+def _stack(weekly: list[tuple[np.ndarray, np.ndarray]], first_week: int, value_dtype) -> tuple:
+    ids = np.concatenate([part[0] for part in weekly] or [np.empty(0, np.int32)]).astype(np.int64)
+    values = np.concatenate([part[1] for part in weekly] or [np.empty(0, value_dtype)])
+    weeks = np.repeat(np.arange(first_week, first_week + len(weekly), dtype=np.int64),
+                      [part[0].size for part in weekly]) if weekly else np.empty(0, np.int64)
+    return ids, weeks, values
+
+
+def transaction_table(log: WeeklyLog) -> pd.DataFrame:
+    """``customer_id, week, amount``: every purchase at the firm, in week and id order."""
+    ids, weeks, amounts = _stack(log.purchases, 0, np.float64)
+    return pd.DataFrame({"customer_id": ids, "week": weeks, "amount": amounts})
+
+
+def category_spend_table(log: WeeklyLog) -> pd.DataFrame:
     """``customer_id, week, firm, competitor``: each purchase week of a customer, and where the money went.
 
     What a wallet survey asks (reference §6): summed by customer, ``firm`` over ``firm + competitor`` is
     the share of wallet (`crm_theory.share_of_wallet`).
     """
-    parts = list(zip(*weekly, strict=True)) if weekly else [[np.empty(0, np.int32)]] * 2 + [[np.empty(0)]] * 2
-    ids, weeks, firm, competitor = (np.concatenate(part) for part in parts)
-    return pd.DataFrame({"customer_id": ids.astype(np.int64), "week": weeks.astype(np.int64),
-                         "firm": firm, "competitor": competitor})
+    ids, weeks, firm = _stack(log.purchases, 0, np.float64)
+    competitor_ids, competitor_weeks, competitor = _stack(log.competitor, 0, np.float64)
+    # A customer buys at most once a week, at one seller: the two logs never share a (week, id).
+    table = pd.DataFrame({
+        "customer_id": np.concatenate([ids, competitor_ids]),
+        "week": np.concatenate([weeks, competitor_weeks]),
+        "firm": np.concatenate([firm, np.zeros(competitor.size)]),
+        "competitor": np.concatenate([np.zeros(firm.size), competitor]),
+    })
+    return table.sort_values(["week", "customer_id"], kind="stable", ignore_index=True)
 
 
-def action_table(weekly: list[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+def action_table(log: WeeklyLog) -> pd.DataFrame:
     """``customer_id, week, action`` (the action's lower-case name) for every funded action."""
-    ids = [part[0] for part in weekly] or [np.empty(0, np.int32)]
-    codes = [part[1] for part in weekly] or [np.empty(0, np.int8)]
-    weeks = [np.full(part[0].size, week, dtype=np.int32) for week, part in enumerate(weekly, start=1)]
-    labels = pd.Categorical.from_codes(np.concatenate(codes).astype(np.int64),
-                                       categories=[a.label for a in Action])
-    return pd.DataFrame({"customer_id": np.concatenate(ids).astype(np.int64),
-                         "week": np.concatenate(weeks or [np.empty(0, np.int32)]).astype(np.int64),
-                         "action": labels})
+    ids, weeks, codes = _stack(log.actions, 1, np.int8)
+    labels = pd.Categorical.from_codes(codes.astype(np.int64), categories=[a.label for a in Action])
+    return pd.DataFrame({"customer_id": ids, "week": weeks, "action": labels})
 
 
 def relationship_pattern(stage: np.ndarray, decline_start_stage: np.ndarray, stable_weeks: np.ndarray,
@@ -134,17 +155,28 @@ def customer_table(state: dict[str, np.ndarray], records, p) -> pd.DataFrame:
 
 @dataclass
 class SimulationResult:
-    """Everything one run produced. `metrics`, `transactions` and `customers` are DataFrames."""
+    """Everything one run produced. `metrics` and `customers` are DataFrames; `transactions`,
+    `category_spend` and `actions` are built from the run's compact log when first read."""
 
     metrics: pd.DataFrame
-    transactions: pd.DataFrame
     customers: pd.DataFrame
-    actions: pd.DataFrame
-    category_spend: pd.DataFrame
+    log: WeeklyLog = field(repr=False)
     parameters: object
     strategy: str
     seed: int
     engine: str
+
+    @cached_property
+    def transactions(self) -> pd.DataFrame:
+        return transaction_table(self.log)
+
+    @cached_property
+    def category_spend(self) -> pd.DataFrame:
+        return category_spend_table(self.log)
+
+    @cached_property
+    def actions(self) -> pd.DataFrame:
+        return action_table(self.log)
 
     def summary(self) -> dict[str, float]:
         """Headline figures of the run (the quantities strategy comparisons report)."""
