@@ -16,17 +16,27 @@ Modules, one concept each:
 * :mod:`~crm_theory.one_to_one`: share of wallet, tiers, needs segments (§6)
 * :mod:`~crm_theory.lifecycle`: the observed lifecycle stage and its agreement with the truth (§2, §7)
 * :mod:`~crm_theory.cli`: the ``crmlab rfm`` and ``crmlab clv`` subcommands
+* :mod:`~crm_theory.pareto_nbd`, :mod:`~crm_theory.bgbb`, :mod:`~crm_theory.sbg`: Pareto/NBD, BG/BB and
+  sBG (contractual retention, DEL/DERL); :mod:`~crm_theory.plots`: the models' diagnostic plots (§4)
 """
 
+from crm_theory.bgbb import BetaGeoBetaBinomModel
 from crm_theory.bgnbd import BetaGeoModel
-from crm_theory.data import load_cdnow_master, load_cdnow_sample, load_transactions, read_transactions_csv
+from crm_theory.data import (
+    load_cdnow_master,
+    load_cdnow_sample,
+    load_donations,
+    load_transactions,
+    read_transactions_csv,
+)
 from crm_theory.errors import DataError, ExcludedRowsWarning
 from crm_theory.gamma_gamma import GammaGammaModel
 from crm_theory.lifecycle import StageRules, observed_stage, stage_agreement
 from crm_theory.loyalty import DEFAULT_STAGE_WEIGHTS, dick_basu_type, loyalty_index, repeat_patronage
 from crm_theory.one_to_one import customer_tiers, needs_segments, share_of_wallet
 from crm_theory.pareto import gini_coefficient, lorenz_curve, pareto_table, top_share, whale_curve
-from crm_theory.predictive_clv import holdout_comparison, predicted_clv
+from crm_theory.pareto_nbd import ParetoNBDModel
+from crm_theory.predictive_clv import expected_cumulative_transactions, holdout_comparison, predicted_clv
 from crm_theory.purchase_summary import calibration_holdout_summary, purchase_summary
 from crm_theory.rfm import (
     DEFAULT_SEGMENT_MAP,
@@ -37,6 +47,7 @@ from crm_theory.rfm import (
     rfm_table,
     segment_counts,
 )
+from crm_theory.sbg import ShiftedBetaGeometricModel, fit_cohorts
 from crm_theory.validation import validate_transactions
 from crm_theory.value import clv_multiplier, customer_lifetime_value, historical_customer_profit, value_matrix
 
@@ -80,4 +91,12 @@ __all__ = [
     "validate_transactions",
     "value_matrix",
     "whale_curve",
+]
+__all__ += [
+    "BetaGeoBetaBinomModel",
+    "ParetoNBDModel",
+    "ShiftedBetaGeometricModel",
+    "expected_cumulative_transactions",
+    "fit_cohorts",
+    "load_donations",
 ]

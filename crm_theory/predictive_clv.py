@@ -156,7 +156,7 @@ def holdout_comparison(bgnbd, cal_holdout: pd.DataFrame, *, max_frequency: int =
             values = cal_holdout["T_cal"].astype(float) - cal_holdout["recency_cal"].astype(float)
         if not (isinstance(bins, int) and bins >= 1):
             raise ValueError(f"bins must be a whole number >= 1, got {bins!r}")
-        key = pd.cut(values, bins=bins, include_lowest=True)
+        key = pd.cut(values, bins=bins, include_lowest=True, precision=1)
         labels = key.astype(str)
     else:
         raise ValueError(
