@@ -232,13 +232,18 @@ class NotebookGrade:
     seconds: float = 0.0
 
 
+#: the exercise notebooks' own names (a submission is often the same file in the student's folder)
+OFFICIAL_STEMS = tuple(p.stem for p in Path(__file__).parent.glob("[0-9]*_*_exercises.ipynb"))
+
+
 def student_name(path: Path, chapter_module=None) -> str:
     """The student: the file name without the chapter's notebook name, else the folder's name."""
     stem = path.stem
-    official = Path(getattr(chapter_module, "NOTEBOOK", "")).stem
-    if official and official in stem:
-        rest = stem.replace(official, "").strip(" _-.")
-        return rest or path.parent.name
+    officials = [Path(chapter_module.NOTEBOOK).stem] if chapter_module is not None else OFFICIAL_STEMS
+    for official in officials:
+        if official in stem:
+            rest = stem.replace(official, "").strip(" _-.")
+            return rest or path.parent.name
     return stem
 
 
@@ -353,7 +358,7 @@ def grade_notebook(path, cell_timeout: float = 120.0, notebook_timeout: float = 
 
     path = Path(path)
     started = time.monotonic()
-    grade = NotebookGrade(file=str(path), student=path.stem)
+    grade = NotebookGrade(file=str(path), student=student_name(path))
     try:
         notebook = nbformat.read(path, as_version=4)
     except Exception as error:  # any unreadable file is reported, not raised
