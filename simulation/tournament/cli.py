@@ -33,10 +33,10 @@ def _names(allowed, what: str):
     def parse(text: str) -> list[str]:
         names = [name.strip() for name in text.split(",")]
         if not all(names):
-            raise argparse.ArgumentTypeError(f"expects {what} separated by commas, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expects {what} names separated by commas, got {text!r}")
         unknown = [name for name in names if name not in allowed]
         if unknown:
-            raise argparse.ArgumentTypeError(f"unknown {what[:-1]} {unknown[0]!r}; "
+            raise argparse.ArgumentTypeError(f"unknown {what} {unknown[0]!r}; "
                                              f"choose from {', '.join(allowed)}")
         return names
     return parse
@@ -66,9 +66,9 @@ def register(subparsers) -> None:
                        help="public root seed, for practice runs students can repeat (default 0)")
     seeds.add_argument("--private-seed", type=_seed, metavar="N",
                        help="the instructor's private root seed for the final ranking (not shown in reports)")
-    parser.add_argument("--include", type=_names(strategy_names(), "strategies"), default=[], metavar="A,B",
+    parser.add_argument("--include", type=_names(strategy_names(), "strategy"), default=[], metavar="A,B",
                         help=f"built-in strategies to add as benchmarks: {', '.join(strategy_names())}")
-    parser.add_argument("--metrics", type=_names(METRICS, "metrics"), default=list(DEFAULT_METRICS),
+    parser.add_argument("--metrics", type=_names(METRICS, "metric"), default=list(DEFAULT_METRICS),
                         metavar="A,B", help=f"metrics on the leaderboard (profit always; it ranks): "
                                             f"{', '.join(METRICS)}; default {','.join(DEFAULT_METRICS)}")
     parser.add_argument("--customers", type=_whole_number(1, MAX_CUSTOMERS), default=1000, metavar="N",
