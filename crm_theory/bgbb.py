@@ -20,15 +20,30 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
-from scipy.special import betaln, gammaln
+from scipy.special import betaln, gammaln, psi
 from scipy.stats import beta as beta_distribution
 
-from crm_theory._fitting import LOG_BOUND
+from crm_theory._fitting import fit_log_parameters
 from crm_theory._model import CustomerBaseModel
 from crm_theory.errors import DataError
 
 COLUMNS = ("frequency", "recency", "n_periods")
+
+
+def opportunity_summary(transactions: pd.DataFrame, observation_end=None, *, time_unit: str = "week",
+                        columns=None) -> pd.DataFrame:
+    """The BG/BB summary of a transaction log whose calendar periods (weeks, months; a ``week`` log's
+    weeks) are the purchase opportunities: per customer ``frequency`` (periods with a purchase after the
+    first), ``recency`` (the period of the last, counted from the first) and ``n_periods`` (periods
+    observed after the first). It is :func:`~crm_theory.purchase_summary.purchase_summary` with
+    ``occasion="period"``, T renamed n_periods."""
+    from crm_theory.purchase_summary import purchase_summary
+
+    summary = purchase_summary(transactions, observation_end, time_unit=time_unit, occasion="period",
+                               columns=columns)
+    result = summary[["frequency", "recency", "T"]].rename(columns={"T": "n_periods"}).astype("int64")
+    result.attrs.update(summary.attrs)
+    return result
 
 
 def opportunity_columns(summary: pd.DataFrame, weights=None) -> tuple[np.ndarray, ...]:
@@ -80,6 +95,56 @@ def _log_terms(params, x, t_x, n):
     return alive, dropped
 
 
+def _log_likelihood_and_gradient(params, x, t_x, n):
+    """Per-row log-likelihood and its gradient in (alpha, beta, gamma, delta), fast.
+
+    A dropout term depends on the row only through x and j = t_x + i:
+    g(x, j) = B(alpha+x, beta+j-x)/B(alpha,beta) B(gamma+1, delta+j)/B(gamma,delta), which falls with j.
+    So each row's dropout sum over j = t_x..n-1 is a difference of tail sums of g over a small grid
+    (distinct x by opportunity j), and so is its gradient. Tail sums of a falling sequence lose at most
+    a few digits; each x's terms are scaled by g(x, x) so that nothing under- or overflows.
+    """
+    alpha, beta, gamma, delta = params
+    base = betaln(alpha, beta) + betaln(gamma, delta)
+    base_gradient = np.array([psi(alpha) - psi(alpha + beta), psi(beta) - psi(alpha + beta),
+                              psi(gamma) - psi(gamma + delta), psi(delta) - psi(gamma + delta)])
+
+    def term_and_gradient(a_arg, b_arg, c_arg, d_arg):
+        value = betaln(a_arg, b_arg) + betaln(c_arg, d_arg) - base
+        psi_ab, psi_cd = psi(a_arg + b_arg), psi(c_arg + d_arg)
+        gradient = np.stack([psi(a_arg) - psi_ab, psi(b_arg) - psi_ab, psi(c_arg) - psi_cd,
+                             psi(d_arg) - psi_cd]) - base_gradient.reshape((4,) + (1,) * np.ndim(value))
+        return value, gradient
+
+    levels, row_level = np.unique(x, return_inverse=True)
+    row_level = row_level.ravel()
+    width = int(np.max(n)) + 1
+    j = np.arange(width)[None, :]
+    x_grid = levels[:, None]
+    usable = j >= x_grid  # t_x >= x, so smaller j never occur
+    j_safe = np.where(usable, j, x_grid)
+    log_g, grad_g = term_and_gradient(alpha + x_grid, beta + j_safe - x_grid, gamma + 1.0, delta + j_safe)
+    scale = log_g[np.arange(levels.size), levels.astype(int)]  # g(x, x), the largest term of each x
+    weights = np.where(usable, np.exp(log_g - scale[:, None]), 0.0)
+    # tail sums from j to the end of the grid (one extra zero column for "nothing left")
+    def tail(values):
+        reversed_cumsum = np.cumsum(values[..., ::-1], axis=-1)[..., ::-1]
+        return np.concatenate([reversed_cumsum, np.zeros(values.shape[:-1] + (1,))], axis=-1)
+
+    tail_g = tail(weights)
+    tail_grad = tail(grad_g * weights[None, :, :])
+    t_i, n_i = t_x.astype(int), n.astype(int)
+    dropped = tail_g[row_level, t_i] - tail_g[row_level, n_i]
+    dropped_grad = tail_grad[:, row_level, t_i] - tail_grad[:, row_level, n_i]
+
+    log_alive, grad_alive = term_and_gradient(alpha + x, beta + n - x, gamma, delta + n)
+    alive = np.exp(log_alive - scale[row_level])
+    total = alive + dropped
+    loglik = scale[row_level] + np.log(total)
+    gradient = (grad_alive * alive + dropped_grad) / total
+    return loglik, gradient
+
+
 class BetaGeoBetaBinomModel(CustomerBaseModel):
     """BG/BB model in scikit-learn style: ``BetaGeoBetaBinomModel().fit(summary, weights=...)``.
 
@@ -102,28 +167,28 @@ class BetaGeoBetaBinomModel(CustomerBaseModel):
         x, t_x, n, counts = opportunity_columns(summary, weights)
         if counts.sum() <= 0:
             raise DataError("BG/BB summary has no customers")
+        # identical (x, t_x, n) rows contribute identical terms: fit on the distinct rows, weighted
+        rows, inverse = np.unique(np.column_stack([x, t_x, n]), axis=0, return_inverse=True)
+        counts = np.bincount(inverse.ravel(), weights=counts)
+        x, t_x, n = rows.T
 
         def negative_log_likelihood(params):
             with np.errstate(all="ignore"):
-                alive, dropped = _log_terms(params, x, t_x, n)
-                total = float(np.dot(counts, np.logaddexp(alive, dropped)))
+                total = float(np.dot(counts, _log_likelihood_and_gradient(params, x, t_x, n)[0]))
             return -total if np.isfinite(total) else np.inf
 
-        def on_log_scale(log_params):
-            if np.any(np.abs(log_params) > LOG_BOUND):
-                return np.inf
-            return negative_log_likelihood(np.exp(log_params))
+        def with_gradient(log_params, x, t_x, n, counts):
+            params = np.exp(log_params)
+            with np.errstate(all="ignore"):
+                loglik, gradient = _log_likelihood_and_gradient(params, x, t_x, n)
+                total = float(np.dot(counts, loglik))
+            if not np.isfinite(total):
+                return np.inf, np.zeros(4)
+            return -total, -params * (gradient @ counts)  # chain rule for the log-parameters
 
-        best = None
-        for start in (np.zeros(4), np.log([0.5, 2.0, 0.5, 2.0])):
-            coarse = minimize(on_log_scale, start, method="Nelder-Mead",
-                              options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000})
-            result = minimize(on_log_scale, coarse.x, method="L-BFGS-B", bounds=[(-LOG_BOUND, LOG_BOUND)] * 4,
-                              options={"ftol": 1e-14, "gtol": 1e-8})
-            if not result.fun <= coarse.fun:
-                result = coarse
-            if best is None or result.fun < best.fun:
-                best = result
+        starts = [np.zeros(4), np.log([0.5, 2.0, 0.5, 2.0]), np.log([1.0, 10.0, 1.0, 10.0])]
+        best = fit_log_parameters(with_gradient, starts, (x, t_x, n, counts), ftol=1e-14, gtol=1e-8,
+                                  maxiter=2000)
         self._record_fit(np.exp(best.x), negative_log_likelihood, n_customers=round(counts.sum()),
                          time_unit=self.time_unit, optimizer_result=best)
         return self
