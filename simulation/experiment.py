@@ -99,7 +99,8 @@ def compare_strategies(strategies, replications: int = 10, seed: int = 0, engine
     seeds = replication_seeds(seed, int(replications))
     model = SimulationModel()
     payloads = [strategy_payload(s) for s in resolved]
-    order = [(name, payload, r_seed) for r_seed in seeds for name, payload in zip(names, payloads, strict=True)]
+    order = [(name, payload, r_seed) for r_seed in seeds
+             for name, payload in zip(names, payloads, strict=True)]
     tasks = [(model, payload, parameters, r_seed, engine, False, False) for _, payload, r_seed in order]
     results = run_tasks(tasks, workers=workers, scheduler=scheduler, progress=progress)
     runs = pd.DataFrame([{"strategy": name, "seed": r_seed, **result["outputs"]}

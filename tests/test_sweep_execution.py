@@ -24,8 +24,8 @@ FACTORS = {"acquisition_response": [0.02, 0.08], "firm_value": [0.0, 0.3]}
 
 
 def small_spec(**changes):
-    keywords = {"method": "grid", "factors": FACTORS, "strategies": ["mass", "stage_based"], "replications": 2,
-                "seed": 11, "fixed": SMALL, "name": "small"}
+    keywords = {"method": "grid", "factors": FACTORS, "strategies": ["mass", "stage_based"],
+                "replications": 2, "seed": 11, "fixed": SMALL, "name": "small"}
     return make_spec(**{**keywords, **changes})
 
 
@@ -76,7 +76,8 @@ def test_a_restarted_sweep_runs_nothing_again(tmp_path, reference):
 
 
 @pytest.mark.parametrize("where", ["serial", "dask"])
-def test_ctrl_c_keeps_what_was_done_and_the_restart_completes_only_the_rest(tmp_path, reference, cluster, where):
+def test_ctrl_c_keeps_what_was_done_and_the_restart_completes_only_the_rest(tmp_path, reference, cluster,
+                                                                           where):
     out = tmp_path / "interrupted"
     execution = {"serial": True} if where == "serial" else {"scheduler": cluster.scheduler_address}
     seen = []
@@ -106,8 +107,8 @@ def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path, reference, cluster):
             os.kill(victims[0], signal.SIGKILL)
             killed.append(victims[0])
 
-    results = run_sweep(small_spec(), tmp_path / "killed", scheduler=cluster.scheduler_address, progress=False,
-                        on_run=kill_a_worker)
+    results = run_sweep(small_spec(), tmp_path / "killed", scheduler=cluster.scheduler_address,
+                        progress=False, on_run=kill_a_worker)
     assert killed
     ok = results["status"] == "ok"
     if not ok.all():  # the scheduler gave up on a run after repeated deaths: a restart completes it
@@ -128,7 +129,7 @@ run_sweep(small_spec(fixed={fixed!r}), {out!r}, scheduler={address!r}, progress=
 
 def test_a_client_killed_mid_sweep_loses_nothing_written_and_the_restart_completes_it(tmp_path, cluster):
     # bigger runs than the other tests, so that the sweep is still going when the client is killed
-    fixed = {"n_people": 1000, "weeks": 30}
+    fixed = {"n_people": 700, "weeks": 25}
     out = tmp_path / "client-killed"
     script = CLIENT_SCRIPT.format(tests=str(Path(__file__).parent), fixed=fixed, out=str(out),
                                   address=cluster.scheduler_address)
@@ -165,8 +166,8 @@ def fails_in_big_markets(view, plan):
 def test_a_run_that_raises_is_recorded_with_its_error_and_the_sweep_goes_on(tmp_path, cluster):
     namespace = {"__name__": "__main__"}  # as if defined in a notebook cell: travels by value
     exec(NOTEBOOK_CELL, namespace)
-    spec = make_spec(method="grid", factors={"n_people": [100, 200]}, strategies=[namespace["fails_in_big_markets"]],
-                     replications=2, fixed={"weeks": 5})
+    spec = make_spec(method="grid", factors={"n_people": [100, 200]},
+                     strategies=[namespace["fails_in_big_markets"]], replications=2, fixed={"weeks": 5})
     results = run_sweep(spec, tmp_path / "raising", scheduler=cluster.scheduler_address, progress=False)
     assert results["status"].tolist() == ["ok", "ok", "error", "error"]
     assert results["error"].iloc[2].endswith("this strategy cannot cope with big markets")
@@ -181,7 +182,7 @@ def test_weekly_metrics_are_stored_for_every_run_when_asked(tmp_path):
     spec = small_spec(weekly_metrics=True, factors={"acquisition_response": [0.02]}, replications=2)
     run_sweep(spec, tmp_path / "weekly", serial=True, progress=False, flush_every=1)
     weekly = read_weekly(tmp_path / "weekly")
-    assert weekly.groupby("run_id").size().tolist() == [20] * 4
+    assert weekly.groupby("run_id").size().tolist() == [SMALL["weeks"]] * 4
     assert {"profit", "revenue", "stable"} <= set(weekly.columns)
 
 

@@ -94,7 +94,7 @@ BAD = [
 
 @pytest.mark.parametrize(("factors", "message"), BAD)
 def test_bad_factors_are_named_with_file_line_key_and_what_is_allowed(tmp_path, factors, message):
-    text = f"""replications = 2\n[fixed]\nn_people = 100\n[design]\nmethod = "lhs"\nsamples = 4\n\n{factors}\n"""
+    text = f'replications = 2\n[fixed]\nn_people = 100\n[design]\nmethod = "lhs"\nsamples = 4\n\n{factors}\n'
     with pytest.raises(SpecError, match=message):
         load_spec(_write(tmp_path, text))
 
@@ -112,10 +112,11 @@ def test_bad_top_level_keys_are_named(tmp_path, change, message):
 
 
 def test_design_sizes_and_grid_levels_are_checked():
-    with pytest.raises(SpecError, match=r"\[design\] samples: sobol needs a power of 2 .*got 50; use 32 or 64"):
+    with pytest.raises(SpecError, match=r"\[design\] samples: sobol needs a power of 2 .*got 50; use 32 or "
+                                        r"64"):
         make_spec(method="sobol", samples=50, factors={"margin": (0.1, 0.5)})
-    with pytest.raises(SpecError, match=r"network_degree: level 3 is outside the parameter's range: each level "
-                                        r"must be an even integer in \[0, 50\]"):
+    with pytest.raises(SpecError, match=r"network_degree: level 3 is outside the parameter's range: each "
+                                        r"level must be an even integer in \[0, 50\]"):
         make_spec(method="grid", factors={"network_degree": [2, 3]})
     with pytest.raises(SpecError, match=r"\[design\] seed: a grid takes its points from the factors' levels"):
         make_spec(method="grid", factors={"margin": [0.1]}, design_seed=3)
@@ -144,7 +145,8 @@ def test_a_design_point_that_is_no_valid_parameter_set_is_refused_before_running
 
 
 def test_a_bad_spec_stops_the_command_with_one_line_and_leaves_nothing_behind(tmp_path):
-    path = _write(tmp_path, GOOD.replace("acquisition_response = [0.02, 0.08]", "acquisition_response = [2.0]"))
+    bad = GOOD.replace("acquisition_response = [0.02, 0.08]", "acquisition_response = [2.0]")
+    path = _write(tmp_path, bad)
     out = tmp_path / "out"
     done = subprocess.run([sys.executable, "-m", "crmlab", "sweep", str(path), "--out", str(out), "--serial"],
                           capture_output=True, text=True, timeout=120)

@@ -57,7 +57,8 @@ class CalibrationError(ValueError):
 
 # ---------------------------------------------------------------------------------------------------
 # moments
-def cohort_log(transactions: pd.DataFrame, acquisition_weeks: int = 12, observed_weeks: int = 39) -> pd.DataFrame:
+def cohort_log(transactions: pd.DataFrame, acquisition_weeks: int = 12,
+               observed_weeks: int = 39) -> pd.DataFrame:
     """The cohort's weekly purchase occasions: ``customer_id, week, amount`` with weeks counted from the
     log's first week (0), cohort = first purchase in weeks ``0 .. acquisition_weeks - 1``, purchases in
     weeks ``0 .. observed_weeks - 1``. Dates are turned into weeks of 7 days from the first date."""
@@ -113,7 +114,8 @@ def purchase_moments(transactions: pd.DataFrame, acquisition_weeks: int = 12,
     repeaters = summary[summary["frequency"] > 0]
     values = {
         "repeaters": 1.0 - dist["0"],
-        "repeats_1": dist["1"], "repeats_2": dist["2"], "repeats_3_4": dist["3-4"], "repeats_5_9": dist["5-9"],
+        "repeats_1": dist["1"], "repeats_2": dist["2"], "repeats_3_4": dist["3-4"],
+        "repeats_5_9": dist["5-9"],
         "repeats_10_plus": dist["10+"],
         "gap_q25": float(np.quantile(gaps, 0.25)) if gaps.size else np.nan,
         "gap_median": float(np.quantile(gaps, 0.5)) if gaps.size else np.nan,
@@ -243,7 +245,7 @@ def build_calibration_spec(data: dict, reader: SpecReader, default_name: str = "
                                                        f"({acquisition}), got {observed}")
     space = SimulationModel().parameter_space()
     fixed = dict(data.get("fixed", {}))
-    for key, value in fixed.items():
+    for key in fixed:
         _known_parameter(reader, "fixed", key, space)
     if "weeks" in fixed:
         raise reader.error("fixed", "weeks", "is set by [window] observed_weeks (the weeks simulated)")
@@ -315,7 +317,8 @@ def _evaluate(executor, spec: CalibrationSpec, parameter_sets: list[dict]) -> li
     outcomes: list[dict | None] = [None] * len(tasks)
     for outcome in executor.map_unordered(execute_run, tasks):
         if outcome.value is None:
-            raise RuntimeError(f"a calibration run was lost: its worker process died repeatedly ({outcome.lost})")
+            raise RuntimeError(f"a calibration run was lost: its worker process died repeatedly "
+                               f"({outcome.lost})")
         outcomes[outcome.index] = outcome.value
     means = []
     for i in range(len(parameter_sets)):
@@ -355,17 +358,20 @@ def moment_response(executor, spec: CalibrationSpec, data_moments: pd.Series) ->
     response = pd.DataFrame(rows).rename_axis("moment")
     flat = [m for m in names if response.loc[m].abs().max() < spec.tolerance]
     if flat:
-        message = (f"moment{'s' if len(flat) > 1 else ''} {', '.join(flat)} hardly respond"
-                   f"{'s' if len(flat) == 1 else ''} to the fitted parameters ({', '.join(spec.fit)}): moving "
-                   f"each across its range changes {'them' if len(flat) > 1 else 'it'} by less than "
-                   f"{spec.tolerance} scaled units, so the fit would match or miss {'them' if len(flat) > 1 else 'it'} "
-                   "whatever the parameters; fit a parameter that moves it, or drop it from [moments]")
+        plural = len(flat) > 1
+        them = "them" if plural else "it"
+        message = (f"moment{'s' if plural else ''} {', '.join(flat)} hardly respond{'' if plural else 's'} "
+                   f"to the fitted parameters ({', '.join(spec.fit)}): moving each across its range "
+                   f"changes {them} by less than {spec.tolerance} scaled units, so the fit would match or "
+                   f"miss {them} whatever the parameters; fit a parameter that moves {them}, or drop {them} "
+                   "from [moments]")
         if not spec.allow_flat:
             raise CalibrationError(message)
         warnings.warn(message, UserWarning, stacklevel=2)
     idle = [p for p in spec.fit if response[p].abs().max() < spec.tolerance]
     if idle:
-        warnings.warn(f"parameter{'s' if len(idle) > 1 else ''} {', '.join(idle)} move{'s' if len(idle) == 1 else ''} "
+        plural = len(idle) > 1
+        warnings.warn(f"parameter{'s' if plural else ''} {', '.join(idle)} move{'' if plural else 's'} "
                       "none of the moments: the data cannot tell their values; fix them instead", UserWarning,
                       stacklevel=2)
     return response
@@ -454,10 +460,10 @@ def calibrate(spec: CalibrationSpec | str | Path, *, workers: int | None = 1, sc
     table.index.name = "moment"
     labels = [label for label, _, _ in REPEAT_BINS]
     distributions = pd.DataFrame({
-        "data": repeat_distribution(log, spec.acquisition_weeks, spec.observed_weeks),
+        "data": repeat_distribution(log, spec.acquisition_weeks, spec.observed_weeks).to_numpy(),
         "default": default_sim[[f"dist_{k}" for k in labels]].to_numpy(),
-        "fitted": fitted_sim[[f"dist_{k}" for k in labels]].to_numpy()}, index=pd.Index(labels,
-                                                                                         name="repeat purchases"))
+        "fitted": fitted_sim[[f"dist_{k}" for k in labels]].to_numpy()},
+        index=pd.Index(labels, name="repeat purchases"))
     return CalibrationResult(
         spec=spec, fitted=fitted, moments=table,
         distances={"default": moment_distance(default_sim, data_moments, weights),
@@ -485,7 +491,8 @@ def engine_commit() -> str:
     return commit + ("+modified" if dirty else "")
 
 
-def write_preset(result: CalibrationResult, folder, command: str, *, status: str = "calibrated") -> list[Path]:
+def write_preset(result: CalibrationResult, folder, command: str, *,
+                 status: str = "calibrated") -> list[Path]:
     """Write ``<name>.toml`` (the fitted values and how they were obtained) and ``<name>.md`` (the data
     card) into `folder`, for :meth:`Parameters.preset`."""
     from simulation.sweeps.models import simulation_code_version
@@ -496,11 +503,13 @@ def write_preset(result: CalibrationResult, folder, command: str, *, status: str
     commit = engine_commit()
     values = "\n".join(f"{name} = {_toml_number(value)}" for name, value in result.fitted.items())
     data_name = spec.data if isinstance(spec.data, str) else "a DataFrame"
-    text = (f'# Market preset "{spec.name}": written by `{command}`; do not edit by hand (see {spec.name}.md).\n'
+    text = (f'# Market preset "{spec.name}": written by `{command}`;\n'
+            f'# do not edit by hand (see {spec.name}.md).\n'
             f'[preset]\nname = "{spec.name}"\nstatus = "{status}"\n'
             f'data = "{Path(data_name).name}"\nengine_commit = "{commit}"\n'
             f'simulation_code = "{simulation_code_version()}"\ncommand = "{command}"\n'
-            f'distance_default = {result.distances["default"]:.6g}\ndistance_fitted = {result.distances["fitted"]:.6g}\n'
+            f'distance_default = {result.distances["default"]:.6g}\n'
+            f'distance_fitted = {result.distances["fitted"]:.6g}\n'
             f'\n[parameters]\n{values}\n')
     toml_path = folder / f"{spec.name}.toml"
     tomllib.loads(text)  # what we write must read back
@@ -527,6 +536,9 @@ def _data_card(result: CalibrationResult, command: str, commit: str, status: str
                  f"({worst[m]:.2f} scale units)" for m in worst.index]
     ranges = "\n".join(f"- `{p}` in [{lo:g}, {hi:g}]: fitted **{result.fitted[p]:.4g}**"
                        for p, (lo, hi) in spec.fit.items())
+    data_name = Path(spec.data).name if isinstance(spec.data, str) else "the data"
+    market = spec.fixed.get("n_people", "default")
+    simulated = result.cohort_sizes["fitted"]
     provisional = ("\n> **Provisional.** These numbers were fitted on an engine that is being replaced; "
                    "recalibrate with the command below once the new engine has landed.\n"
                    if status != "calibrated" else "")
@@ -534,14 +546,14 @@ def _data_card(result: CalibrationResult, command: str, commit: str, status: str
 {provisional}
 **What it is.** Values of the simulation's parameters fitted by the simulated method of moments
 (`simulation.sweeps.calibration`) so that a cohort of simulated customers buys like the real cohort in
-`{Path(spec.data).name if isinstance(spec.data, str) else 'the data'}`. Use it with `Parameters.preset("{spec.name}")` or
-`crmlab run --preset {spec.name}`; every parameter not listed keeps its default.
+`{data_name}`. Use it with `Parameters.preset("{spec.name}")` or `crmlab run --preset {spec.name}`;
+every parameter not listed keeps its default.
 
 **How it was made.** `{command}` on engine commit `{commit}`, strategy `{spec.strategy}`,
-{spec.replications} replications per evaluation (common seeds from root seed {spec.seed}), {spec.trials} optuna
-TPE trials (seeded), simulated market of {spec.fixed.get('n_people', 'default')} people. Cohort: customers whose
-first purchase is in the first {spec.acquisition_weeks} weeks, observed for {spec.observed_weeks} weeks
-(data cohort: {result.cohort_sizes['data']:,} customers; simulated: about {result.cohort_sizes['fitted']:.0f}).
+{spec.replications} replications per evaluation (common seeds from root seed {spec.seed}),
+{spec.trials} optuna TPE trials (seeded), simulated market of {market} people. Cohort: customers
+whose first purchase is in the first {spec.acquisition_weeks} weeks, observed for {spec.observed_weeks} weeks
+(data cohort: {result.cohort_sizes['data']:,} customers; simulated: about {simulated:.0f} per replication).
 
 **Fitted parameters** (search ranges):
 

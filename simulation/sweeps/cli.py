@@ -78,9 +78,10 @@ def register(subparsers) -> None:
 
     calibrate = subparsers.add_parser(
         "calibrate", help="fit parameters to a transaction log by the simulated method of moments",
-        description="Fit the spec's parameters so that a simulated cohort's purchase moments (repeat-purchase "
-                    "distribution, gaps between purchases, spend per purchase, ...) match those of a "
-                    "transaction log; first check that every moment responds to the fitted parameters.",
+        description="Fit the spec's parameters so that a simulated cohort's purchase moments "
+                    "(repeat-purchase distribution, gaps between purchases, spend per purchase, ...) "
+                    "match those of a transaction log; first check that every moment responds to the "
+                    "fitted parameters.",
         epilog=CALIBRATE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     calibrate.add_argument("spec", type=Path, help="the calibration spec (TOML)")
     calibrate.add_argument("--out", type=Path, default=None, metavar="DIR",
@@ -112,8 +113,9 @@ def _sweep(args) -> int:
     info = results.attrs["sweep"]
     errors = int((results["status"] == "error").sum())
     lost = int((results["status"] == "worker_lost").sum())
-    print(f"{spec.name}: {len(results):,} runs recorded ({info['ran']:,} run now, {info['skipped']:,} already "
-          f"done) in {info['seconds']:.1f} s; {errors} raised, {lost} lost with a dying worker")
+    print(f"{spec.name}: {len(results):,} runs recorded ({info['ran']:,} run now, "
+          f"{info['skipped']:,} already done) in {info['seconds']:.1f} s; {errors} raised, {lost} lost "
+          "with a dying worker")
     summary = _summary_table(results, spec)
     summary.to_csv(out / "summary.csv", index=False)
     print(f"wrote {out / 'runs'} (one row per run) and {out / 'summary.csv'} (means per design point)")

@@ -240,7 +240,8 @@ def run_sweep(spec, out=None, *, workers: int | None = None, scheduler: str | No
     store = ResultStore(out, spec, flush_every=flush_every, flush_seconds=flush_seconds) if out is not None \
         else _MemoryStore()
     done = store.open(restart=restart)
-    payload = {name: strategy_payload(s) for name, s in zip(spec.strategy_names(), spec.strategies, strict=True)}
+    payload = {name: strategy_payload(s)
+               for name, s in zip(spec.strategy_names(), spec.strategies, strict=True)}
     todo = [run for run in run_ids(spec, design) if run[0] not in done]
     points = [{k: _plain(v) for k, v in row.items()} for row in design.to_dict("records")]
     tasks = [(spec.model, payload[name], {**spec.fixed, **points[point]}, seeds[rep], spec.engine,
@@ -293,9 +294,9 @@ def run_sweep(spec, out=None, *, workers: int | None = None, scheduler: str | No
 
 
 def _memory_results(store: _MemoryStore, spec) -> pd.DataFrame:
-    from simulation.sweeps.store import _schema
-
     import pyarrow as pa
+
+    from simulation.sweeps.store import _schema
 
     # through Arrow, so the columns have exactly the types read_results gives for a stored sweep
     table = pa.Table.from_pylist(store.rows, schema=_schema(spec)).to_pandas()

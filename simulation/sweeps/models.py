@@ -69,8 +69,8 @@ class SimulationModel:
     def parameter_space(self) -> dict[str, Bound]:
         from simulation.parameters import Parameters
 
-        return {f.name: Bound(f.metadata["low"], f.metadata["high"], f.metadata["integer"], f.metadata["even"])
-                for f in dataclasses.fields(Parameters)}
+        return {f.name: Bound(f.metadata["low"], f.metadata["high"], f.metadata["integer"],
+                              f.metadata["even"]) for f in dataclasses.fields(Parameters)}
 
     def defaults(self) -> dict:
         from simulation.parameters import Parameters

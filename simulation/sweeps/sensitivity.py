@@ -68,7 +68,7 @@ def _range_bound(spec, name):
 
 def morris_indices(results: pd.DataFrame, spec, output: str, *, resamples: int = 1000,
                    conf_level: float = 0.95, seed: int = 0) -> pd.DataFrame:
-    """Morris ``mu_star`` (with its bootstrap interval), ``mu`` and ``sigma`` of every factor, per strategy."""
+    """Morris ``mu_star`` (with its bootstrap interval), ``mu`` and ``sigma`` of each factor, by strategy."""
     from SALib.analyze import morris
 
     from simulation.sweeps.designs import unit_design

@@ -150,7 +150,7 @@ class SweepSpec:
         return {name: space[name] for name in self.factors}
 
     def to_dict(self) -> dict:
-        """The spec as plain data (the keys of the TOML format); strategies given as objects appear by name."""
+        """The spec as plain data (the TOML format's keys); strategies given as objects appear by name."""
         design = {"method": self.method, "factors": {k: list(v) for k, v in self.factors.items()}}
         if self.samples is not None:
             design["samples"] = self.samples
@@ -374,7 +374,8 @@ def _design_sizes(reader: SpecReader, design: dict, method: str, k: int) -> tupl
     if method in ("sobol", "saltelli"):
         _power_of_two(reader, "design", "samples", samples, method)
     if method == "morris" and samples < 2:
-        raise reader.error("design", "samples", f"Morris screening needs at least 2 trajectories, got {samples}")
+        raise reader.error("design", "samples",
+                           f"Morris screening needs at least 2 trajectories, got {samples}")
     if "levels" in design and method != "morris":
         raise reader.error("design", "levels", "only a morris design has levels")
     levels = _whole(reader, "design", "levels", design.get("levels", 4), 2, 100)
@@ -395,7 +396,8 @@ def _sensitivity(reader: SpecReader, section, method: str, model, k: int) -> dic
                                                 f"not {method}")
     output = section.get("output", model.outputs[0])
     if output not in model.outputs:
-        raise reader.error("sensitivity", "output", f"must be one of {', '.join(model.outputs)}, got {output!r}")
+        raise reader.error("sensitivity", "output",
+                           f"must be one of {', '.join(model.outputs)}, got {output!r}")
     result = {"output": output, "resamples": _whole(reader, "sensitivity", "resamples",
                                                     section.get("resamples", 1000), 10, 100_000)}
     if method == "morris":
