@@ -212,3 +212,21 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path, capsys, arguments, fr
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and fragment in error and "Traceback" not in error
     assert not (tmp_path / "out").exists()
+
+
+def test_a_script_without_a_main_guard_can_run_a_tournament(tmp_path):
+    """Workers must not re-run the caller's script (a notebook exported as a script has no main guard)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "entries"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "weak.py", folder)
+    script = tmp_path / "unguarded.py"
+    script.write_text("from simulation.tournament import run_tournament\n"
+                      f"result = run_tournament({str(folder)!r}, replications=2, "
+                      "parameters={'n_people': 100, 'weeks': 5})\n"
+                      "print('DISQUALIFIED', result.disqualified)\n")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-500:]
+    assert "DISQUALIFIED {}" in run.stdout

@@ -21,9 +21,11 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -204,7 +206,8 @@ class _Tournament:
             target = worker.replay_entry
         process = self.context.Process(target=target, args=args, daemon=True,
                                        name=f"tournament-{kind}-{entry.name}")
-        process.start()
+        with _main_module_not_reimported():
+            process.start()
         sender.close()  # the worker holds the only writing end: its exit shows up as end of file here
         return _Job(kind, entry, process, receiver, time.monotonic() + STARTUP_SECONDS, workdir=workdir)
 
@@ -364,6 +367,29 @@ class _Tournament:
                     report.reason = reason_text(entry, Failure(problem, replication=replication))
                     return
         report.status = "ok"
+
+
+@contextmanager
+def _main_module_not_reimported():
+    """Start a worker without it importing the caller's main script.
+
+    multiprocessing re-imports the parent's ``__main__`` file in every worker it starts by forkserver or
+    spawn. The workers need nothing from it (their code is in this package), and a script without an
+    ``if __name__ == "__main__":`` guard (e.g. a notebook exported as a script) would run its whole
+    tournament again inside each worker. Hiding the file name while the worker starts prevents that.
+    """
+    main = sys.modules.get("__main__")
+    saved = {name: vars(main)[name] for name in ("__file__", "__spec__") if main and name in vars(main)}
+    try:
+        for name in saved:
+            if name == "__file__":
+                del main.__file__
+            else:
+                main.__spec__ = None
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(main, name, value)
 
 
 def _int_or_none(value) -> int | None:
