@@ -2,7 +2,7 @@
 
 Every function takes a transaction log in the simulation's schema: ``customer_id``, a time column
 (``week`` or ``date``) and ``amount``, so the same code runs on simulated logs and on real data such as the
-bundled CDNOW files. Docstrings cite the section of ``shared/crm-theory-reference.md`` they follow.
+bundled CDNOW files. Docstrings cite the section of ``docs/crm-theory-reference.md`` they follow.
 
 Modules, one concept each:
 
@@ -17,7 +17,9 @@ Modules, one concept each:
 * :mod:`~crm_theory.one_to_one`: share of wallet, tiers, needs segments (§6)
 * :mod:`~crm_theory.lifecycle`: the lifecycle stages, the one observed-stage classifier and its agreement
   with the truth (§2, §7)
-* :mod:`~crm_theory.cli`: the ``crmlab rfm`` and ``crmlab clv`` subcommands
+* :mod:`~crm_theory.cli`: the ``crmlab rfm``, ``crmlab clv`` and ``crmlab retention`` subcommands
+* :mod:`~crm_theory.pareto_nbd`, :mod:`~crm_theory.bgbb`, :mod:`~crm_theory.sbg`: Pareto/NBD, BG/BB and
+  sBG (contractual retention, DEL/DERL); :mod:`~crm_theory.plots`: the models' diagnostic plots (§4)
 
 The names below are imported from their modules on first use, so importing one module (the simulation
 imports :mod:`~crm_theory.lifecycle` and :mod:`~crm_theory.loyalty`) does not load scipy and the purchase
@@ -36,10 +38,12 @@ from crm_theory.purchase_summary import purchase_summary as purchase_summary
 
 #: Each public name and the module that defines it.
 _EXPORTS = {
+    "crm_theory.bgbb": ("BetaGeoBetaBinomModel",),
     "crm_theory.bgnbd": ("BetaGeoModel",),
     "crm_theory.data": (
         "load_cdnow_master",
         "load_cdnow_sample",
+        "load_donations",
         "load_transactions",
         "read_transactions_csv",
     ),
@@ -63,7 +67,8 @@ _EXPORTS = {
     ),
     "crm_theory.one_to_one": ("customer_tiers", "needs_segments", "share_of_wallet"),
     "crm_theory.pareto": ("gini_coefficient", "lorenz_curve", "pareto_table", "top_share", "whale_curve"),
-    "crm_theory.predictive_clv": ("holdout_comparison", "predicted_clv"),
+    "crm_theory.pareto_nbd": ("ParetoNBDModel",),
+    "crm_theory.predictive_clv": ("expected_cumulative_transactions", "holdout_comparison", "predicted_clv"),
     "crm_theory.purchase_summary": ("calibration_holdout_summary", "purchase_summary"),
     "crm_theory.rfm": (
         "DEFAULT_SEGMENT_MAP",
@@ -74,6 +79,7 @@ _EXPORTS = {
         "rfm_table",
         "segment_counts",
     ),
+    "crm_theory.sbg": ("ShiftedBetaGeometricModel", "fit_cohorts"),
     "crm_theory.validation": ("validate_transactions",),
     "crm_theory.value": (
         "clv_multiplier",
@@ -96,4 +102,3 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-

@@ -1,6 +1,7 @@
-"""The ``crmlab rfm`` and ``crmlab clv`` subcommands: the course's analyses on a user's own data.
+"""The ``crmlab rfm``, ``crmlab clv`` and ``crmlab retention`` subcommands: the course's analyses on a
+user's own data.
 
-:func:`register` adds both subcommands to the ``crmlab`` argparse parser (:mod:`crmlab.cli` owns the
+:func:`register` adds the subcommands to the ``crmlab`` argparse parser (:mod:`crmlab.cli` owns the
 entry point). Each handler prints its results to stdout and returns 0; bad input raises
 :class:`~crm_theory.errors.DataError` (a ``ValueError``) with a one-line message naming the file, the line
 and the problem, which the entry point turns into ``crmlab: error: ...`` and exit status 2. Rows an
@@ -10,6 +11,7 @@ analysis leaves out are reported on stderr as ``crmlab: note: ...``.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import sys
@@ -21,12 +23,14 @@ import numpy as np
 import pandas as pd
 
 from crm_theory.bgnbd import BetaGeoModel
-from crm_theory.data import BUNDLED_DATASETS, load_transactions
+from crm_theory.data import BUNDLED_DATASETS, _check_readable, load_transactions
 from crm_theory.errors import DataError, ExcludedRowsWarning
 from crm_theory.gamma_gamma import GammaGammaModel
+from crm_theory.pareto_nbd import ParetoNBDModel
 from crm_theory.predictive_clv import predicted_clv, predicted_vs_actual
 from crm_theory.purchase_summary import calibration_holdout_summary
 from crm_theory.rfm import rfm_analysis, segment_counts
+from crm_theory.sbg import ShiftedBetaGeometricModel
 from crm_theory.timeaxis import DAYS_PER_UNIT, UNITS_PER_YEAR, format_point, occasion_index, point_index
 from crm_theory.validation import coerce_time_point, time_column_of
 
@@ -36,6 +40,10 @@ INPUT_HELP = (
 )
 #: The longest CLV horizon: far beyond any sensible forecast, and it keeps the discounting steps few.
 MAX_HORIZON_YEARS = 100
+#: The purchase models ``crmlab clv --model`` offers, by name.
+PURCHASE_MODELS = {"bgnbd": (BetaGeoModel, "BG/NBD"), "pareto_nbd": (ParetoNBDModel, "Pareto/NBD")}
+#: The longest sBG projection, in periods.
+MAX_PROJECTION = 1000
 
 
 def _finite_number(text: str) -> float:
@@ -64,8 +72,27 @@ def _output_file(text: str) -> Path:
     return Path(text)
 
 
+def _whole_number(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be within {low}-{high}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _name(text: str) -> str:
+    if not text.strip() or not text.replace("_", "").replace("-", "").isalnum():
+        raise argparse.ArgumentTypeError(f"must be a word such as year or month, got {text!r}")
+    return text
+
+
 def register(subparsers) -> None:
-    """Add the ``rfm`` and ``clv`` subcommands to an argparse subparsers object."""
+    """Add the ``rfm``, ``clv`` and ``retention`` subcommands to an argparse subparsers object."""
     rfm = subparsers.add_parser(
         "rfm",
         help="RFM scores, cells and segments per customer",
@@ -85,8 +112,9 @@ def register(subparsers) -> None:
 
     clv = subparsers.add_parser(
         "clv",
-        help="fit BG/NBD and Gamma-Gamma; P(alive), expected purchases and CLV per customer",
-        description="Fits the BG/NBD purchase model and the Gamma-Gamma spend model on the purchases up to "
+        help="fit BG/NBD (or Pareto/NBD) and Gamma-Gamma; P(alive), expected purchases and CLV per customer",
+        description="Fits a purchase model (BG/NBD, or Pareto/NBD with --model pareto_nbd) and the "
+        "Gamma-Gamma spend model on the purchases up to "
         "the calibration end and prints their parameters and log-likelihoods. Predictions are made as of the "
         "calibration end; purchases after it are the holdout, compared with the model's forecast. To "
         "forecast from the end of your data, give its last date as the calibration end.",
@@ -97,6 +125,13 @@ def register(subparsers) -> None:
         metavar="DATE",
         required=True,
         help="last day (YYYY-MM-DD), or week number, of the calibration period (inclusive)",
+    )
+    clv.add_argument(
+        "--model",
+        choices=sorted(PURCHASE_MODELS),
+        default="bgnbd",
+        help="purchase model: bgnbd (BG/NBD, Fader, Hardie & Lee 2005; default) or pareto_nbd "
+        "(Pareto/NBD, Schmittlein, Morrison & Colombo 1987)",
     )
     clv.add_argument(
         "--time-unit",
@@ -126,13 +161,54 @@ def register(subparsers) -> None:
     clv.add_argument(
         "--json",
         action="store_true",
-        help="print the fitted parameters as JSON: {bgnbd: {r, alpha, a, b, loglik}, "
-        "gamma_gamma: {p, q, gamma, loglik}}",
+        help="print the fitted parameters as JSON: {bgnbd: {r, alpha, a, b, loglik} (or pareto_nbd: "
+        "{r, alpha, s, beta, loglik}), gamma_gamma: {p, q, gamma, loglik}}",
     )
     clv.add_argument(
         "--out", metavar="FILE", type=_output_file, help="write the per-customer table to this CSV file"
     )
     clv.set_defaults(handler=run_clv)
+
+    retention = subparsers.add_parser(
+        "retention",
+        help="fit the sBG retention model to cohort survival counts; project survival, retention and DEL",
+        description="Fits the shifted-beta-geometric model (Fader & Hardie 2007) to each cohort of a "
+        "contractual business: how many of the customers who joined in period 0 are still customers "
+        "after 1, 2, ... periods. Prints each cohort's parameters, projected survival and retention "
+        "rates, and the discounted expected lifetime DEL (Fader & Hardie 2010) in payments.",
+    )
+    retention.add_argument(
+        "input",
+        metavar="COHORTS",
+        help="a CSV file: a header 'period,<cohort>,<cohort>...', then one row per period 0, 1, 2, ... "
+        "with the customers of each cohort still active (whole numbers; a younger cohort's unobserved "
+        "periods left empty at the end)",
+    )
+    retention.add_argument(
+        "--periods",
+        type=_whole_number(1, MAX_PROJECTION),
+        metavar="N",
+        help="project survival to period N (default: twice the periods observed)",
+    )
+    retention.add_argument(
+        "--discount-rate",
+        type=_finite_above(0),
+        default=0.10,
+        help="discount rate per period for DEL, greater than 0 (default 0.10)",
+    )
+    retention.add_argument(
+        "--time-unit", type=_name, default="period",
+        help="name of one period, e.g. year or month (default: period)",
+    )
+    retention.add_argument(
+        "--json", action="store_true",
+        help="print the fits as JSON: {cohort: {alpha, beta, loglik, del}}",
+    )
+    retention.add_argument(
+        "--out", metavar="FILE", type=_output_file,
+        help="write actual and projected survivors to this CSV file",
+    )
+    retention.set_defaults(handler=run_retention)
 
 
 def _with_notes(compute: Callable[[], object]) -> object:
@@ -245,7 +321,8 @@ def run_clv(args: argparse.Namespace) -> int:
     summary = _with_notes(
         lambda: calibration_holdout_summary(transactions, args.calibration_end, time_unit=args.time_unit)
     )
-    bgnbd = BetaGeoModel().fit(summary)
+    model_class, model_label = PURCHASE_MODELS[getattr(args, "model", "bgnbd")]
+    bgnbd = model_class().fit(summary)
     gamma_gamma = _with_notes(lambda: GammaGammaModel().fit(summary))
     table = predicted_clv(
         bgnbd,
@@ -266,7 +343,7 @@ def run_clv(args: argparse.Namespace) -> int:
     _check_finite(per_customer)
 
     if args.json:
-        print(json.dumps(_parameters_json(bgnbd, gamma_gamma), indent=2))
+        print(json.dumps(_parameters_json(bgnbd, gamma_gamma, getattr(args, "model", "bgnbd")), indent=2))
     else:
         unit = summary.attrs["time_unit"]
         print(_describe_input(args.input, transactions))
@@ -274,9 +351,10 @@ def run_clv(args: argparse.Namespace) -> int:
             f"calibration: up to {summary.attrs['calibration_end']}; "
             f"{len(summary)} customers, time unit {unit}"
         )
+        shown = "  ".join(f"{name}={value:.4f}" for name, value in bgnbd.params_.items())
         print(
-            f"BG/NBD (purchases):  r={bgnbd.r_:.4f}  alpha={bgnbd.alpha_:.4f}  a={bgnbd.a_:.4f}  "
-            f"b={bgnbd.b_:.4f}  log-likelihood={bgnbd.log_likelihood_:.2f}"
+            f"{model_label} (purchases):  {shown}  log-likelihood={bgnbd.log_likelihood_:.2f}  "
+            f"AIC={bgnbd.aic_:.1f}"
         )
         print(
             f"Gamma-Gamma (spend): p={gamma_gamma.p_:.4f}  q={gamma_gamma.q_:.4f}  "
@@ -303,8 +381,125 @@ def run_clv(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parameters_json(bgnbd: BetaGeoModel, gamma_gamma: GammaGammaModel) -> dict:
+def _parameters_json(bgnbd, gamma_gamma: GammaGammaModel, name: str = "bgnbd") -> dict:
     return {
-        "bgnbd": {**bgnbd.params_, "loglik": bgnbd.log_likelihood_},
+        name: {**bgnbd.params_, "loglik": bgnbd.log_likelihood_},
         "gamma_gamma": {**gamma_gamma.params_, "loglik": gamma_gamma.log_likelihood_},
     }
+
+
+def read_cohort_table(path: str | Path) -> pd.DataFrame:
+    """A cohort table from CSV (see ``crmlab retention --help``), every cell checked; errors name the file,
+    the line and the column."""
+    path = Path(path)
+    _check_readable(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = [(number, row) for number, row in enumerate(csv.reader(handle), start=1) if any(
+                cell.strip() for cell in row)]
+    except UnicodeDecodeError:
+        raise DataError("not a UTF-8 text file", file=path) from None
+    if not rows:
+        raise DataError("the file is empty; expected a header 'period,<cohort>,...'", file=path, line=1)
+    header_line, header = rows[0]
+    header = [cell.strip() for cell in header]
+    if len(header) < 2 or header[0] != "period":
+        raise DataError("the header must be 'period' followed by one column per cohort, e.g. "
+                        "'period,regular,high_end'", file=path, line=header_line)
+    names = header[1:]
+    for position, name in enumerate(names):
+        if not name:
+            raise DataError(f"column {position + 2} has no cohort name", file=path, line=header_line)
+        if name in names[:position]:
+            raise DataError(f"cohort {name!r} appears twice in the header", file=path, line=header_line)
+    if len(rows) < 3:
+        raise DataError("needs period 0 and at least one later period", file=path, line=header_line)
+    values = []
+    for expected_period, (number, row) in enumerate(rows[1:]):
+        if len(row) != len(header):
+            raise DataError(f"{len(row)} fields, the header has {len(header)}", file=path, line=number)
+        if row[0].strip() != str(expected_period):
+            raise DataError(f"period {row[0].strip()!r}; periods must run 0, 1, 2, ... (expected "
+                            f"{expected_period})", file=path, line=number)
+        cells = []
+        for name, cell in zip(names, row[1:], strict=True):
+            text = cell.strip()
+            if not text:
+                cells.append(np.nan)
+                continue
+            try:
+                count = float(text)
+            except ValueError:
+                count = -1.0
+            if not (math.isfinite(count) and count >= 0 and count.is_integer()):
+                raise DataError(f"{text!r} in column {name!r} is not a customer count (whole number >= 0)",
+                                file=path, line=number)
+            cells.append(count)
+        values.append(cells)
+    table = pd.DataFrame(values, columns=names, index=pd.RangeIndex(len(values), name="period"))
+    for name in names:
+        column = table[name]
+        observed = column.notna().to_numpy()
+        gaps = np.flatnonzero(~observed[: observed.sum()]) if observed.any() else np.array([0])
+        if gaps.size or not observed[0]:
+            line = rows[1 + (int(gaps[0]) if gaps.size else 0)][0]
+            raise DataError(f"cohort {name!r} is empty here but has counts later; only the periods at the "
+                            "end may be empty (not yet observed)", file=path, line=line)
+        counts = column.dropna().to_numpy()
+        rising = np.flatnonzero(np.diff(counts) > 0)
+        if rising.size:
+            line = rows[1 + int(rising[0]) + 1][0]
+            raise DataError(f"cohort {name!r} grows from {counts[rising[0]]:g} to {counts[rising[0] + 1]:g}; "
+                            "a cohort can only shrink", file=path, line=line)
+        if counts[0] <= 0:
+            raise DataError(f"cohort {name!r} has no customers at period 0", file=path, line=rows[1][0])
+        if counts.size < 2:
+            raise DataError(f"cohort {name!r} has no period after 0", file=path, line=rows[2][0])
+        if counts[-1] == counts[0]:
+            raise DataError(f"in cohort {name!r} nobody ever left, so churn cannot be estimated", file=path,
+                            line=rows[1][0])
+    return table
+
+
+def run_retention(args: argparse.Namespace) -> int:
+    """Handler of ``crmlab retention``."""
+    _check_writable(args.out)
+    table = read_cohort_table(args.input)
+    models = {name: ShiftedBetaGeometricModel(time_unit=args.time_unit).fit(table[name].dropna())
+              for name in table.columns}
+    observed = len(table) - 1
+    periods = args.periods if args.periods is not None else 2 * observed
+    unit = args.time_unit
+    projection = pd.DataFrame(index=pd.RangeIndex(periods + 1, name="period"))
+    for name, model in models.items():
+        size = float(table[name].iloc[0])
+        projection[f"{name}_actual"] = table[name].reindex(projection.index)
+        projection[f"{name}_expected"] = model.projected_survivors(size, periods).to_numpy()
+        rates = model.retention_rate(np.arange(1, periods + 1))
+        projection[f"{name}_retention_rate"] = np.append(np.nan, rates)
+    if args.json:
+        print(json.dumps({
+            name: {**model.params_, "loglik": model.log_likelihood_,
+                   "del": model.discounted_expected_lifetime(args.discount_rate)}
+            for name, model in models.items()
+        }, indent=2))
+    else:
+        plural = "s" if len(models) > 1 else ""
+        print(f"{args.input}: {len(models)} cohort{plural}, {observed} {unit}s observed")
+        for name, model in models.items():
+            errors = model.standard_errors_
+            print(
+                f"{name}: alpha={model.alpha_:.4f} (se {errors['alpha']:.4f})  beta={model.beta_:.4f} "
+                f"(se {errors['beta']:.4f})  log-likelihood={model.log_likelihood_:.2f}  "
+                f"DEL={model.discounted_expected_lifetime(args.discount_rate):.3f} payments "
+                f"(discount rate {args.discount_rate:g} per {unit})"
+            )
+        survivors = [column for column in projection.columns if not column.endswith("_retention_rate")]
+        shown = projection[survivors]
+        print(f"\nsurvivors by {unit}, actual and sBG (projected beyond {unit} {observed}):")
+        print(shown.round(1).to_string(na_rep=""))
+    if args.out is not None:
+        _write_csv(projection, args.out)
+        if not args.json:
+            print(f"\nwrote {len(projection)} periods to {args.out}")
+    return 0

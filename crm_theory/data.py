@@ -68,6 +68,28 @@ def load_cdnow_master() -> pd.DataFrame:
     return read_cdnow(bundled_dataset_path("cdnow-master"))
 
 
+#: The BG/BB donation data of Fader, Hardie & Shang (2010): a summary table, not a transaction log.
+DONATIONS_FILE = Path("donations") / "donations.csv"
+
+
+def load_donations() -> pd.DataFrame:
+    """The repeat-donation data of Fader, Hardie & Shang (2010, Table 1): the 11,104 people who first
+    donated to a US non-profit in 1995, and whether they donated again in each of the 6 annual fund
+    drives 1996-2001. One row per (x, t_x, n) pattern: ``frequency`` (repeat donations), ``recency``
+    (year of the last, 1-6; 0 for none), ``n_periods`` (6) and ``customers`` (how many donors share the
+    pattern). Fit with ``BetaGeoBetaBinomModel(time_unit="year").fit(data, weights="customers")``.
+    Data card: ``datasets/donations/README.md``.
+    """
+    path = datasets_dir() / DONATIONS_FILE
+    if not path.is_file():
+        raise DataError(f"{path}: bundled data file is missing from the checkout")
+    table = pd.read_csv(path, dtype="int64")
+    expected = ["frequency", "recency", "periods", "weights"]
+    if list(table.columns) != expected:
+        raise DataError(f"columns {list(table.columns)}, expected {expected}", file=path, line=1)
+    return table.rename(columns={"periods": "n_periods", "weights": "customers"})
+
+
 def load_transactions(source: str | Path) -> pd.DataFrame:
     """A transaction log from a bundled data set name (``cdnow-sample``, ``cdnow-master``) or a CSV file."""
     if str(source) in BUNDLED_DATASETS:

@@ -103,10 +103,21 @@ class ParetoNBDModel(CustomerBaseModel):
         rows, counts = np.unique(np.column_stack([frequency, recency, age]), axis=0, return_counts=True)
         x, t_x, big_t = rows.T
         counts = counts.astype(float)
+        # A0's hypergeometric terms depend on (x, t_x) and on (x, T) only: evaluate them once per pair
+        last_pairs, at_last_row = np.unique(rows[:, :2], axis=0, return_inverse=True)
+        end_pairs, at_end_row = np.unique(rows[:, [0, 2]], axis=0, return_inverse=True)
+        at_last_row, at_end_row = at_last_row.ravel(), at_end_row.ravel()
 
         def negative_log_likelihood(params):
+            r, alpha, s, beta = params
             with np.errstate(all="ignore"):
-                total = float(np.dot(counts, self._log_likelihood_terms(params, x, t_x, big_t)))
+                at_last = _log_a0_term(r, alpha, s, beta, *last_pairs.T)[at_last_row]
+                at_end = _log_a0_term(r, alpha, s, beta, *end_pairs.T)[at_end_row]
+                log_a0 = at_last + np.log(-np.expm1(np.minimum(at_end - at_last, 0.0)))
+                common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+                alive = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
+                died = np.log(s) - np.log(r + s + x) + log_a0
+                total = float(np.dot(counts, common + np.logaddexp(alive, died)))
             return -total if np.isfinite(total) else np.inf
 
         def on_log_scale(log_params):
@@ -121,8 +132,9 @@ class ParetoNBDModel(CustomerBaseModel):
             starts = [np.log([0.5, scale / 4, 0.5, scale / 4]), np.log([1.0, scale, 1.0, scale])]
         best = None
         for start in starts:
+            # Nelder-Mead copes with the regions where the likelihood is not finite; L-BFGS-B polishes
             coarse = minimize(on_log_scale, start, method="Nelder-Mead",
-                              options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 4000})
+                              options={"xatol": 1e-5, "fatol": 1e-6, "maxiter": 4000})
             result = minimize(on_log_scale, coarse.x, method="L-BFGS-B",
                               bounds=[(-LOG_BOUND, LOG_BOUND)] * 4,
                               options={"ftol": self.tol, "gtol": 1e-7, "maxiter": 500})
@@ -130,6 +142,9 @@ class ParetoNBDModel(CustomerBaseModel):
                 result = coarse
             if best is None or result.fun < best.fun:
                 best = result
+            # the second start is a fallback: a fit that converged inside the bounds is kept
+            if best.success and np.all(np.abs(best.x) < LOG_BOUND - 1):
+                break
         self._record_fit(np.exp(best.x), negative_log_likelihood, n_customers=counts.sum(),
                          time_unit=summary_time_unit(summary), optimizer_result=best)
         return self

@@ -8,8 +8,17 @@ Follows crm-theory-reference.md §4 (predictive value from transactions; Fader, 
 * ``monetary_value``: mean spend per repeat occasion (0 for customers without repeats, whom the
   Gamma-Gamma model does not use).
 
-A purchase occasion is a calendar day in a ``date`` log and a week in a ``week`` log; several
-transactions in one occasion count as one purchase and their amounts add up (as FHL count CDNOW purchases).
+A purchase occasion is a week in a ``week`` log. In a ``date`` log it is chosen with ``occasion``
+(see :mod:`crm_theory.timeaxis`): ``"day"`` (the default; Fader, Hardie & Lee's CDNOW convention: a
+calendar day, with times in days converted to the time unit) or ``"period"`` (lifetimes' ``freq="W"``
+convention: a calendar week Monday-Sunday or a calendar month, with times in whole periods). Several
+transactions in one occasion count as one purchase and their amounts add up.
+
+Which to use: ``occasion="day"`` reproduces the published CDNOW estimates; ``occasion="period"``
+reproduces lifetimes' ``summary_data_from_transaction_data(..., freq="W")``. With lifetimes' own example
+(customer 3 buys on Thursday 2015-01-01, Friday 01-02 and Monday 01-05, observed to 2015-02-07) weekly
+periods give frequency 1, recency 1, T 5 (three purchases in two calendar weeks), and days give
+frequency 2, recency 0.57, T 5.29.
 """
 
 from __future__ import annotations
@@ -18,34 +27,80 @@ import numpy as np
 import pandas as pd
 
 from crm_theory.errors import DataError
-from crm_theory.timeaxis import check_time_unit, format_point, occasion_index, occasions_to_units, point_index
-from crm_theory.validation import coerce_time_point, report_exclusion, time_column_of, validate_transactions
+from crm_theory.timeaxis import (
+    check_occasion,
+    check_time_unit,
+    format_point,
+    occasion_index,
+    occasions_to_units,
+    period_index,
+    point_index,
+    point_period,
+)
+from crm_theory.validation import (
+    coerce_time_point,
+    report_exclusion,
+    time_column_of,
+    validate_transactions,
+    with_schema_names,
+)
 
 
-def _occasions(transactions: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """One row per customer and purchase occasion, amounts summed, sorted by customer then time."""
-    transactions = validate_transactions(transactions)
+def _occasions(transactions: pd.DataFrame, time_unit: str, occasion: str, columns=None):
+    """One row per customer and purchase occasion, amounts summed, sorted by customer then time; and a
+    function mapping a point in time to the same occasion scale."""
+    transactions = validate_transactions(with_schema_names(transactions, columns))
     time_column = time_column_of(transactions)
+    check_time_unit(time_unit, time_column)
+    check_occasion(occasion)
+    by_period = occasion == "period" and time_column == "date"
+    when = transactions[time_column]
     frame = pd.DataFrame(
         {
             "customer_id": transactions["customer_id"].to_numpy(),
-            "occasion": occasion_index(transactions[time_column], time_column),
+            "occasion": period_index(when, time_unit) if by_period else occasion_index(when, time_column),
             "amount": transactions["amount"].to_numpy(dtype=float),
         }
     )
     if frame.empty:
         raise DataError("the transaction log is empty; purchase models need at least one transaction")
     occasions = frame.groupby(["customer_id", "occasion"], sort=True, as_index=False)["amount"].sum()
-    return occasions, time_column
+    scale = _Scale(time_column, time_unit, by_period)
+    return occasions, scale
 
 
-def _end_point(value, occasions: pd.DataFrame, time_column: str, what: str) -> int:
+class _Scale:
+    """How occasion indices of one log relate to points in time, to units and to text."""
+
+    def __init__(self, time_column: str, time_unit: str, by_period: bool):
+        self.time_column, self.time_unit, self.by_period = time_column, time_unit, by_period
+
+    def point(self, value, what: str) -> int:
+        point = coerce_time_point(value, self.time_column, what=what)
+        if self.by_period:
+            return point_period(point, self.time_unit)
+        return point_index(point, self.time_column)
+
+    def to_units(self, differences):
+        if self.by_period:
+            return np.asarray(differences, dtype=float)  # whole periods
+        return occasions_to_units(differences, self.time_column, self.time_unit)
+
+    def format(self, index: int) -> str:
+        return format_point(index, self.time_column, self.time_unit if self.by_period else None)
+
+    def attrs(self) -> dict:
+        occasion = "week" if self.time_column == "week" else ("period" if self.by_period else "day")
+        return {"time_unit": self.time_unit, "occasion": occasion}
+
+
+def _end_point(value, occasions: pd.DataFrame, scale: _Scale, what: str) -> int:
     if value is None:
         return int(occasions["occasion"].max())
-    return point_index(coerce_time_point(value, time_column, what=what), time_column)
+    return scale.point(value, what)
 
 
-def _summarise(occasions: pd.DataFrame, end: int, time_column: str, time_unit: str) -> pd.DataFrame:
+def _summarise(occasions: pd.DataFrame, end: int, scale: _Scale) -> pd.DataFrame:
     """frequency / recency / T / monetary_value for occasions all on or before ``end``."""
     grouped = occasions.groupby("customer_id", sort=True)
     first = grouped["occasion"].min()
@@ -59,8 +114,8 @@ def _summarise(occasions: pd.DataFrame, end: int, time_column: str, time_unit: s
     summary = pd.DataFrame(
         {
             "frequency": frequency.astype("int64"),
-            "recency": occasions_to_units((last - first).to_numpy(), time_column, time_unit),
-            "T": occasions_to_units((end - first).to_numpy(), time_column, time_unit),
+            "recency": scale.to_units((last - first).to_numpy()),
+            "T": scale.to_units((end - first).to_numpy()),
             "monetary_value": monetary,
         },
         index=first.index,
@@ -69,33 +124,46 @@ def _summarise(occasions: pd.DataFrame, end: int, time_column: str, time_unit: s
 
 
 def purchase_summary(
-    transactions: pd.DataFrame, observation_end=None, *, time_unit: str = "week"
+    transactions: pd.DataFrame,
+    observation_end=None,
+    *,
+    time_unit: str = "week",
+    occasion: str = "day",
+    columns=None,
 ) -> pd.DataFrame:
     """Per-customer ``frequency``, ``recency``, ``T`` and ``monetary_value`` at the end of observation (§4).
 
-    ``observation_end`` is a week number or a date (default: the last transaction); transactions after it
-    are excluded with a warning. ``time_unit`` is ``"week"``, ``"day"`` or ``"month"`` for a date log
-    (a week log is always measured in weeks). The result's ``attrs`` record the time unit and the end.
+    ``observation_end`` is a week number or a date (a ``pandas.Period`` stands for its last day; default:
+    the last transaction); transactions after it are excluded with a warning. ``time_unit`` is
+    ``"week"``, ``"day"`` or ``"month"`` for a date log (a week log is always measured in weeks);
+    ``occasion`` is ``"day"`` or ``"period"`` (module docstring). ``columns`` maps schema names to the
+    log's own, e.g. ``{"customer_id": "CustomerID", "date": "InvoiceDate", "amount": "Revenue"}``. The
+    result's ``attrs`` record the time unit, the occasion and the end.
     """
-    occasions, time_column = _occasions(transactions)
-    check_time_unit(time_unit, time_column)
-    end = _end_point(observation_end, occasions, time_column, "observation end")
+    occasions, scale = _occasions(transactions, time_unit, occasion, columns)
+    end = _end_point(observation_end, occasions, scale, "observation end")
     late = occasions["occasion"] > end
     report_exclusion(
         int(late.sum()),
-        f"purchase occasions after the observation end {format_point(end, time_column)}",
+        f"purchase occasions after the observation end {scale.format(end)}",
         what="purchase occasions",
     )
     occasions = occasions[~late]
     if occasions.empty:
-        raise DataError(f"no transactions on or before the observation end {format_point(end, time_column)}")
-    summary = _summarise(occasions, end, time_column, time_unit)
-    summary.attrs.update(time_unit=time_unit, observation_end=format_point(end, time_column))
+        raise DataError(f"no transactions on or before the observation end {scale.format(end)}")
+    summary = _summarise(occasions, end, scale)
+    summary.attrs.update(**scale.attrs(), observation_end=scale.format(end))
     return summary
 
 
 def calibration_holdout_summary(
-    transactions: pd.DataFrame, calibration_end, observation_end=None, *, time_unit: str = "week"
+    transactions: pd.DataFrame,
+    calibration_end,
+    observation_end=None,
+    *,
+    time_unit: str = "week",
+    occasion: str = "day",
+    columns=None,
 ) -> pd.DataFrame:
     """Split the log at ``calibration_end`` (inclusive) into a calibration and a holdout period (§4, as
     Fader, Hardie & Lee validate BG/NBD on CDNOW).
@@ -104,31 +172,37 @@ def calibration_holdout_summary(
     ``T_cal``, ``monetary_value_cal`` (as :func:`purchase_summary`), ``frequency_holdout`` (purchase
     occasions in the holdout period), ``monetary_value_holdout`` (mean spend per holdout occasion, 0 if
     none) and ``duration_holdout`` (length of the holdout period in ``time_unit``). The holdout runs to
-    ``observation_end``, by default the last transaction; with no data after the calibration end it is
-    empty (duration 0), which is how to fit on all the data and forecast from its end.
+    ``observation_end``, by default the last transaction. To fit on all the data and forecast from its
+    end, give the last transaction's date as the calibration end (the holdout is then empty).
+
+    A calibration end after the last transaction needs an explicit ``observation_end``: only you know
+    whether the quiet time after the data was observed (time without purchases) or not.
 
     Customers whose first purchase falls in the holdout period cannot be in a calibration summary; their
-    occasions are excluded with a warning, as are occasions after ``observation_end``.
+    occasions are excluded with a warning, as are occasions after ``observation_end``. ``time_unit``,
+    ``occasion`` and ``columns`` as in :func:`purchase_summary`.
     """
-    occasions, time_column = _occasions(transactions)
-    check_time_unit(time_unit, time_column)
-    cal_end = point_index(
-        coerce_time_point(calibration_end, time_column, what="calibration end"), time_column
-    )
+    occasions, scale = _occasions(transactions, time_unit, occasion, columns)
+    cal_end = scale.point(calibration_end, "calibration end")
+    last = int(occasions["occasion"].max())
     if observation_end is None:
-        # default: the last transaction, or the calibration end if the data stop before it (no holdout)
-        obs_end = max(int(occasions["occasion"].max()), cal_end)
+        if cal_end > last:
+            raise DataError(
+                f"calibration end {scale.format(cal_end)} is after the last transaction "
+                f"({scale.format(last)}), and the time after the data may not have been observed; give an "
+                "observation end (the end of the period the data cover) or a calibration end within the data"
+            )
+        obs_end = last
     else:
-        obs_end = _end_point(observation_end, occasions, time_column, "observation end")
+        obs_end = _end_point(observation_end, occasions, scale, "observation end")
     if obs_end < cal_end:
         raise DataError(
-            f"observation end {format_point(obs_end, time_column)} is before the calibration end "
-            f"{format_point(cal_end, time_column)}"
+            f"observation end {scale.format(obs_end)} is before the calibration end {scale.format(cal_end)}"
         )
     late = occasions["occasion"] > obs_end
     report_exclusion(
         int(late.sum()),
-        f"after the observation end {format_point(obs_end, time_column)}",
+        f"after the observation end {scale.format(obs_end)}",
         what="purchase occasions",
     )
     occasions = occasions[~late]
@@ -139,25 +213,23 @@ def calibration_holdout_summary(
         report_exclusion(
             int(newcomers.sum()),
             f"made by {occasions.loc[newcomers, 'customer_id'].nunique()} customers whose first purchase "
-            f"is after the calibration end {format_point(cal_end, time_column)}",
+            f"is after the calibration end {scale.format(cal_end)}",
             what="purchase occasions",
         )
     occasions = occasions[~newcomers]
     if occasions.empty:
-        raise DataError(
-            f"no customer bought on or before the calibration end {format_point(cal_end, time_column)}"
-        )
+        raise DataError(f"no customer bought on or before the calibration end {scale.format(cal_end)}")
 
     in_calibration = occasions["occasion"] <= cal_end
-    summary = _summarise(occasions[in_calibration], cal_end, time_column, time_unit).add_suffix("_cal")
+    summary = _summarise(occasions[in_calibration], cal_end, scale).add_suffix("_cal")
     holdout = occasions[~in_calibration].groupby("customer_id")["amount"].agg(["size", "mean"])
     summary["frequency_holdout"] = holdout["size"].reindex(summary.index).fillna(0).astype("int64")
     summary["monetary_value_holdout"] = holdout["mean"].reindex(summary.index).fillna(0.0)
-    summary["duration_holdout"] = float(occasions_to_units(obs_end - cal_end, time_column, time_unit))
+    summary["duration_holdout"] = float(scale.to_units(obs_end - cal_end))
     summary.attrs.update(
-        time_unit=time_unit,
-        calibration_end=format_point(cal_end, time_column),
-        observation_end=format_point(obs_end, time_column),
+        **scale.attrs(),
+        calibration_end=scale.format(cal_end),
+        observation_end=scale.format(obs_end),
     )
     return summary
 

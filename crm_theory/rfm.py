@@ -27,13 +27,21 @@ import pandas as pd
 
 from crm_theory.errors import DataError
 from crm_theory.timeaxis import format_point, occasion_index, point_index
-from crm_theory.validation import coerce_time_point, report_exclusion, time_column_of, validate_transactions
+from crm_theory.validation import (
+    coerce_time_point,
+    report_exclusion,
+    time_column_of,
+    validate_transactions,
+    with_schema_names,
+)
 
 SCORES = (1, 2, 3, 4, 5)
 UNASSIGNED = "unassigned"
 
 
-def rfm_table(transactions: pd.DataFrame, analysis_date=None, *, monetary: str = "total") -> pd.DataFrame:
+def rfm_table(
+    transactions: pd.DataFrame, analysis_date=None, *, monetary: str = "total", columns=None
+) -> pd.DataFrame:
     """Recency, frequency and monetary value per customer at the analysis date (§5).
 
     Parameters
@@ -41,19 +49,25 @@ def rfm_table(transactions: pd.DataFrame, analysis_date=None, *, monetary: str =
     transactions:
         A transaction log (``customer_id``, ``week`` or ``date``, ``amount``).
     analysis_date:
-        The moment of the analysis: a week number for a ``week`` log, a date for a ``date`` log.
-        Transactions on or before it count; later ones are excluded with an
-        :class:`~crm_theory.errors.ExcludedRowsWarning`. Default: one week / one day after the last
-        transaction (a fixed point after the data, so every recency is at least 1).
+        The moment of the analysis: a week number for a ``week`` log, a date for a ``date`` log (a
+        ``pandas.Period`` stands for its last day). Transactions on or before it count; later ones are
+        excluded with an :class:`~crm_theory.errors.ExcludedRowsWarning`. Default: one week / one day
+        after the last transaction (a fixed point after the data, so every recency is at least 1).
     monetary:
-        ``"total"`` (money spent up to the analysis date, Hughes' measure) or ``"mean"`` (per transaction).
+        ``"total"`` (money spent up to the analysis date, Hughes' measure) or ``"mean"`` (per purchase
+        occasion: the total divided by the frequency).
+    columns:
+        Mapping of schema names to the log's own column names, e.g.
+        ``{"customer_id": "CustomerID", "date": "InvoiceDate", "amount": "Revenue"}``.
 
     Returns
     -------
     DataFrame indexed by ``customer_id`` with ``recency`` (weeks for a week log, days for a date log),
-    ``frequency`` (number of transactions) and ``monetary``.
+    ``frequency`` (number of purchase occasions: days with a purchase in a date log, weeks in a week log;
+    several transactions on one day are one purchase, as in :func:`~crm_theory.purchase_summary.
+    purchase_summary` and in lifetimes and PyMC-Marketing) and ``monetary``.
     """
-    transactions = validate_transactions(transactions)
+    transactions = validate_transactions(with_schema_names(transactions, columns))
     if monetary not in ("total", "mean"):
         raise ValueError(f"monetary must be 'total' or 'mean', got {monetary!r}")
     time_column = time_column_of(transactions)
@@ -79,11 +93,13 @@ def rfm_table(transactions: pd.DataFrame, analysis_date=None, *, monetary: str =
         }
     )
     grouped = frame.groupby("customer_id", sort=True)
+    total = grouped["amount"].sum()
+    purchases = grouped["occasion"].nunique()
     table = pd.DataFrame(
         {
             "recency": analysis - grouped["occasion"].max(),
-            "frequency": grouped.size(),
-            "monetary": grouped["amount"].sum() if monetary == "total" else grouped["amount"].mean(),
+            "frequency": purchases,
+            "monetary": total if monetary == "total" else total / purchases,
         }
     )
     table.attrs["analysis_date"] = format_point(analysis, time_column)

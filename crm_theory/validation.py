@@ -73,6 +73,9 @@ def validate_transactions(transactions: pd.DataFrame, *, name: str = "transactio
             column="customer_id",
         )
 
+    if pd.api.types.is_object_dtype(customer_id):
+        _check_one_id_type(customer_id, transactions, name)
+
     when = transactions[time_column]
     if time_column == "week":
         if not pd.api.types.is_integer_dtype(when) or pd.api.types.is_bool_dtype(when):
@@ -125,6 +128,15 @@ def validate_transactions(transactions: pd.DataFrame, *, name: str = "transactio
             column="amount",
         )
 
+    with np.errstate(over="ignore"):  # an overflowing sum is the error reported here
+        total = values.sum()
+    if not np.isfinite(total):
+        raise DataError(
+            f"{name}: column 'amount': the amounts add up to more than the largest number; record them in a "
+            "larger unit (e.g. thousands)",
+            column="amount",
+        )
+
     if amount.dtype == np.float64:
         return transactions
     validated = transactions.copy(deep=False)
@@ -132,9 +144,72 @@ def validate_transactions(transactions: pd.DataFrame, *, name: str = "transactio
     return validated
 
 
+def _id_kind(value) -> str:
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return "int"
+    return type(value).__name__
+
+
+def _check_one_id_type(customer_id: pd.Series, frame: pd.DataFrame, name: str) -> None:
+    """An object column of ids must hold only integers or only strings: 7 and "7" would be two
+    customers, and sorting them fails later with a TypeError."""
+    kinds = customer_id.map(_id_kind)
+    other = ~kinds.isin(["int", "str"])
+    if other.any():
+        kind = kinds[other].iloc[0]
+        raise DataError(
+            f"{name}: column 'customer_id' holds {kind} values (first in {_first_bad_row(other, frame)}); "
+            "allowed: integers or strings",
+            column="customer_id",
+        )
+    if kinds.nunique() > 1:
+        first_int = customer_id[kinds == "int"].iloc[0]
+        first_str = customer_id[kinds == "str"].iloc[0]
+        raise DataError(
+            f"{name}: column 'customer_id' mixes integers and strings (e.g. {first_int!r} and {first_str!r}, "
+            f"{_first_bad_row(kinds == 'str', frame)} is a string); use one type, e.g. "
+            "df['customer_id'].astype(str)",
+            column="customer_id",
+        )
+
+
+SCHEMA_NAMES = ("customer_id", "week", "date", "amount")
+
+
+def with_schema_names(transactions: pd.DataFrame, columns=None) -> pd.DataFrame:
+    """The log with its columns named as the schema, from a mapping schema name -> the log's own name,
+    e.g. ``{"customer_id": "CustomerID", "date": "InvoiceDate", "amount": "Revenue"}``. Only the schema's
+    columns are kept (an unmapped column that already has a schema name is used as it is)."""
+    if columns is None:
+        return transactions
+    if not isinstance(transactions, pd.DataFrame):
+        return transactions  # validate_transactions says what is wrong
+    unknown = [key for key in columns if key not in SCHEMA_NAMES]
+    if unknown:
+        raise DataError(f"columns: unknown schema name(s) {', '.join(map(repr, unknown))}; allowed keys: "
+                        f"{', '.join(SCHEMA_NAMES)}")
+    absent = [source for source in columns.values() if source not in transactions.columns]
+    if absent:
+        present = ", ".join(map(str, transactions.columns))
+        raise DataError(f"columns: the log has no column {absent[0]!r} (it has {present})",
+                        column=str(absent[0]))
+    picked = {}
+    mapped_time = "week" in columns or "date" in columns
+    for schema_name in SCHEMA_NAMES:
+        if schema_name in columns:
+            picked[schema_name] = transactions[columns[schema_name]]
+        elif schema_name in transactions.columns and not (schema_name in ("week", "date") and mapped_time):
+            picked[schema_name] = transactions[schema_name]
+    return pd.DataFrame(picked, index=transactions.index)
+
+
 def coerce_time_point(value, time_column: str, *, what: str = "analysis date"):
     """Turn a user-given point in time into the log's time scale: an ``int`` week or a ``pd.Timestamp``."""
     if time_column == "week":
+        if isinstance(value, pd.Period):
+            raise DataError(f"{what} must be a week number for a log with a 'week' column, got {value!r}")
         if isinstance(value, bool):
             raise DataError(f"{what} must be a week number for a log with a 'week' column, got {value!r}")
         try:
@@ -146,6 +221,9 @@ def coerce_time_point(value, time_column: str, *, what: str = "analysis date"):
         if not week.is_integer():
             raise DataError(f"{what} must be a whole week number, got {value!r}")
         return int(week)
+    if isinstance(value, pd.Period):
+        # a period stands for all of its time: observed up to and including its last day
+        return value.end_time.floor("D")
     try:
         timestamp = pd.Timestamp(value)
     except (TypeError, ValueError):

@@ -19,12 +19,18 @@ import warnings
 from collections.abc import Callable
 
 import crm_theory.cli
+import exercises.grade
 import simulation.cli
+import simulation.sweeps
+import simulation.tournament.cli
 
 #: Every ``register(subparsers)`` function, in the order their commands appear in ``crmlab --help``.
 COMMAND_PACKAGES: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     simulation.cli.register,
     crm_theory.cli.register,
+    simulation.tournament.cli.register,
+    exercises.grade.register,
+    simulation.sweeps.register,
 )
 
 

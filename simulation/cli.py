@@ -22,7 +22,7 @@ from simulation.experiment import (
     compare_strategies,
     run_simulation,
 )
-from simulation.parameters import Parameters
+from simulation.parameters import Parameters, preset_names, preset_values
 from simulation.strategies import STRATEGIES, get_strategy
 
 MAX_CUSTOMERS = 5_000_000
@@ -93,6 +93,9 @@ def _add_market_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", type=_parameter_setting, action="append", default=[], metavar="NAME=VALUE",
                         dest="settings", help="set any model parameter, e.g. --set switching_cost_strength=2 "
                                               "(repeatable; `crmlab parameters` lists them)")
+    parser.add_argument("--preset", default=None, metavar="NAME",
+                        help=f"start from a named market preset ({', '.join(preset_names()) or 'none yet'}; "
+                             "see simulation/presets/NAME.md); --set changes it further")
     parser.add_argument("--out", type=_directory, required=True, metavar="DIR",
                         help="directory for the output CSV files (created if missing)")
 
@@ -138,7 +141,8 @@ def _model_parameters(args) -> dict:
     for reserved, flag in (("n_people", "--customers"), ("weeks", "--weeks")):
         if reserved in settings:
             raise ValueError(f"--set {reserved}: use {flag} instead")
-    return {"n_people": args.customers, "weeks": args.weeks, **settings}
+    preset = preset_values(args.preset) if args.preset is not None else {}
+    return {**preset, "n_people": args.customers, "weeks": args.weeks, **settings}
 
 
 @contextmanager

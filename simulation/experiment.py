@@ -3,8 +3,9 @@
 Mesa's `batch_run` is not used: it has no seed argument, runs one step more than `max_steps`, shifts
 step labels, lets a reporter named like a parameter overwrite that column, and hangs with several
 processes when the model class lives in a notebook cell. Here each run is an ordinary function call
-with an explicit seed, and the process pool is joblib's loky backend, which pickles functions and
-classes defined in a notebook cell by value (cloudpickle), so a student's strategy works in parallel.
+with an explicit seed. Comparisons run on the sweeps' execution machinery (`simulation.sweeps`): in this
+process, on a local Dask cluster, or on an existing one; a strategy defined in a notebook cell travels to
+the workers by value (cloudpickle), so a student's strategy works in parallel.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, cpu_count, delayed
-from joblib.externals.loky import get_reusable_executor
-from tqdm.auto import tqdm
+from joblib import cpu_count
 
 from simulation.model import CustomerLifecycleModel, check_seed
 from simulation.outputs import SimulationResult
@@ -61,27 +60,27 @@ def replication_seeds(root_seed: int, replications: int) -> list[int]:
     return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
 
-def _summarise_run(strategy, seed: int, engine: str, parameters: dict) -> dict:
-    result = run_simulation(strategy=strategy, seed=seed, engine=engine, **parameters)
-    return {"strategy": result.strategy, "seed": seed, **result.summary()}
-
-
 def compare_strategies(strategies, replications: int = 10, seed: int = 0, engine: str = "vector",
                        n_jobs: int = 1, progress: bool | None = False, return_runs: bool = False,
-                       **parameters):
+                       scheduler: str | None = None, **parameters):
     """Run each strategy `replications` times and report the mean and 95% CI of each summary metric.
 
     Replication r uses the same seed for every strategy (common random numbers: the same people and the
     same luck), so differences between strategies are not noise between markets. Seeds are spawned
-    from the root `seed`. `n_jobs` > 1 runs in a process pool (-1: all cores; more than the machine's
-    cores is reduced to that, with a warning); the workers are stopped before returning. Each worker
-    spends about 2 s importing first, so a pool only pays off when the runs take much longer than
-    that. The default engine is the vector engine (same results as the agent engine, much faster).
-    At least two replications are needed (a confidence interval needs a standard deviation).
+    from the root `seed`. `n_jobs` > 1 runs on a local Dask cluster of that many worker processes (-1:
+    all cores; more than the machine's cores is reduced to that, with a warning), closed before
+    returning; `scheduler` ("tcp://host:port") runs on an existing Dask cluster instead. Each worker
+    spends about 2 s importing first and the cluster about 4 s starting, so parallel runs only pay off
+    when the runs take much longer than that. The results are the same however they are run. The default
+    engine is the vector engine (same results as the agent engine, much faster). At least two
+    replications are needed (a confidence interval needs a standard deviation).
 
     Returns a tidy DataFrame with columns ``strategy, metric, mean, ci_low, ci_high`` (and, with
     `return_runs`, also the per-run table).
     """
+    from simulation.sweeps.execution import run_tasks, strategy_payload
+    from simulation.sweeps.models import SimulationModel
+
     if (isinstance(replications, bool) or not isinstance(replications, int | np.integer)
             or replications < MIN_REPLICATIONS):
         raise ParameterError(f"replications must be a positive integer of at least {MIN_REPLICATIONS} (a "
@@ -98,19 +97,14 @@ def compare_strategies(strategies, replications: int = 10, seed: int = 0, engine
         raise ParameterError(f"strategies: each strategy must have a distinct name, got {names}")
     Parameters.from_dict(parameters)  # fail fast, before starting any process
     seeds = replication_seeds(seed, int(replications))
-    tasks = [(s, r_seed) for r_seed in seeds for s in resolved]
-    jobs = (delayed(_summarise_run)(s, r_seed, engine, parameters) for s, r_seed in tasks)
-    runner = Parallel(n_jobs=workers, backend="loky" if workers > 1 else "sequential",
-                      return_as="generator")
-    try:
-        rows = list(tqdm(runner(jobs), total=len(tasks), desc="runs",
-                         disable=None if progress is None else not progress))
-    finally:
-        if workers > 1:
-            # loky keeps its worker processes alive for reuse after the call; stop them here so that
-            # no process outlives the comparison (the price: the next call starts fresh workers)
-            get_reusable_executor().shutdown(wait=True)
-    runs = pd.DataFrame(rows)
+    model = SimulationModel()
+    payloads = [strategy_payload(s) for s in resolved]
+    order = [(name, payload, r_seed) for r_seed in seeds
+             for name, payload in zip(names, payloads, strict=True)]
+    tasks = [(model, payload, parameters, r_seed, engine, False, False) for _, payload, r_seed in order]
+    results = run_tasks(tasks, workers=workers, scheduler=scheduler, progress=progress)
+    runs = pd.DataFrame([{"strategy": name, "seed": r_seed, **result["outputs"]}
+                         for (name, _, r_seed), result in zip(order, results, strict=True)])
     table = confidence_table(runs, names)
     return (table, runs) if return_runs else table
 

@@ -15,7 +15,9 @@ import difflib
 import functools
 import math
 import numbers
+import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -288,6 +290,15 @@ class Parameters:
         """Build parameters from a mapping; unknown names are rejected with the closest valid names."""
         return cls(**{**(values or {}), **more})
 
+    @classmethod
+    def preset(cls, name: str, **changes: Any) -> Parameters:
+        """A named market preset (e.g. ``"cdnow"``, calibrated to real customers), with optional changes.
+
+        Presets live in ``simulation/presets/NAME.toml``, each with a data card ``NAME.md`` saying what was
+        fitted, to what and how well; parameters a preset does not list keep their defaults.
+        """
+        return cls.from_dict({**preset_values(name), **changes})
+
     def replace(self, **changes: Any) -> Parameters:
         return type(self).from_dict(dataclasses.asdict(self), **changes)
 
@@ -320,6 +331,30 @@ class Parameters:
             rows.append({"parameter": f.name, "default": f.default, "low": m["low"], "high": m["high"],
                          "meaning": m["doc"], "why this default": m["why"]})
         return pd.DataFrame(rows).set_index("parameter")
+
+
+PRESETS_DIR = Path(__file__).resolve().parent / "presets"
+
+
+def preset_names() -> list[str]:
+    """Names of the market presets shipped in ``simulation/presets``."""
+    return sorted(path.stem for path in PRESETS_DIR.glob("*.toml"))
+
+
+def preset_values(name: str) -> dict[str, Any]:
+    """The parameter values of a market preset (only those it sets); ParameterError for an unknown name."""
+    import tomllib
+
+    path = PRESETS_DIR / f"{name}.toml"
+    if not isinstance(name, str) or not name or "/" in name or not path.is_file():
+        raise ParameterError(f"unknown preset {name!r}; presets: {', '.join(preset_names()) or 'none'}")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    values = data.get("parameters", {})
+    Parameters.check_names(values)
+    if data.get("preset", {}).get("status") != "calibrated":
+        warnings.warn(f"preset {name!r} is {data.get('preset', {}).get('status', 'unmarked')}: see "
+                      f"simulation/presets/{name}.md before relying on it", UserWarning, stacklevel=3)
+    return dict(values)
 
 
 def _named_keywords(init):

@@ -236,3 +236,85 @@ def test_crmlab_entry_point_runs_the_subcommands(capsys):
         status = stop.code
     assert status == 2
     assert "negative_amount.csv, line 4: negative amount" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------------------
+# crmlab clv --model pareto_nbd, crmlab retention
+
+COHORTS = str(FIXTURES / "sbg_cohorts.csv")  # Fader & Hardie (2007): regular and high-end, years 0-7
+
+
+def test_clv_with_pareto_nbd_has_the_published_cdnow_parameters(capsys):
+    argv = ["clv", "cdnow-sample", "--calibration-end", "1997-09-30", "--model", "pareto_nbd", "--json"]
+    status, stdout, _ = crmlab(argv, capsys)
+    assert status == 0
+    result = json.loads(stdout)
+    assert set(result) == {"pareto_nbd", "gamma_gamma"}
+    assert set(result["pareto_nbd"]) == {"r", "alpha", "s", "beta", "loglik"}
+    assert result["pareto_nbd"]["alpha"] == pytest.approx(10.58, abs=0.005)
+    assert result["pareto_nbd"]["loglik"] == pytest.approx(-9595.0, abs=0.05)
+
+
+def test_retention_prints_each_cohorts_fit_and_projection(tmp_path, capsys):
+    out = tmp_path / "survival.csv"
+    argv = ["retention", COHORTS, "--time-unit", "year", "--periods", "12", "--out", str(out)]
+    status, stdout, _ = crmlab(argv, capsys)
+    assert status == 0
+    assert "2 cohorts, 7 years observed" in stdout
+    assert "regular: alpha=0.7041" in stdout and "beta=1.1820" in stdout
+    assert "high_end: alpha=0.6681" in stdout and "beta=3.8061" in stdout
+    table = pd.read_csv(out, index_col="period")
+    assert len(table) == 13
+    assert table.loc[7, "regular_actual"] == 241 and pd.isna(table.loc[8, "regular_actual"])
+    assert table.loc[12, "regular_expected"] == pytest.approx(170.0, abs=0.1)
+
+
+def test_retention_json(capsys):
+    status, stdout, _ = crmlab(["retention", COHORTS, "--json", "--discount-rate", "0.1"], capsys)
+    assert status == 0
+    result = json.loads(stdout)
+    assert set(result) == {"regular", "high_end"}
+    assert result["high_end"]["beta"] == pytest.approx(3.806, abs=6e-4)
+    assert result["regular"]["del"] > 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "line 1: the file is empty"),
+        ("cohort,a\n0,10\n1,5\n", "line 1: the header must be 'period' followed by one column per cohort"),
+        ("period,a,a\n0,10,10\n1,5,5\n", "line 1: cohort 'a' appears twice"),
+        ("period,a\n0,10\n", "line 1: needs period 0 and at least one later period"),
+        ("period,a\n0,10\n2,5\n", "line 3: period '2'; periods must run 0, 1, 2, ... (expected 1)"),
+        ("period,a\n0,10\n1,x\n", "line 3: 'x' in column 'a' is not a customer count"),
+        ("period,a\n0,10\n1,2.5\n", "line 3: '2.5' in column 'a' is not a customer count"),
+        ("period,a\n0,10\n1,5,3\n", "line 3: 3 fields, the header has 2"),
+        ("period,a\n0,10\n1,5\n2,7\n", "line 4: cohort 'a' grows from 5 to 7"),
+        ("period,a\n0,10\n1,\n2,4\n", "line 3: cohort 'a' is empty here but has counts later"),
+        ("period,a\n0,10\n1,10\n", "line 2: in cohort 'a' nobody ever left"),
+    ],
+)
+def test_retention_bad_cohort_files_exit_2_with_the_line(tmp_path, capsys, content, message):
+    source = tmp_path / "cohorts.csv"
+    source.write_text(content)
+    status, stdout, stderr = crmlab(["retention", str(source)], capsys)
+    assert status == 2 and stdout == ""
+    assert stderr.startswith(f"crmlab: error: {source}, ") and message in stderr, stderr
+    assert stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["retention", "no_such.csv"], "no_such.csv: file not found"),
+        (["retention", COHORTS, "--periods", "0"], "--periods: must be within 1-1000"),
+        (["retention", COHORTS, "--discount-rate", "0"], "--discount-rate: must be greater than 0"),
+        (["retention", COHORTS, "--time-unit", "a b"], "--time-unit: must be a word"),
+        (["clv", "cdnow-sample", "--calibration-end", "1997-09-30", "--model", "pnbd"],
+         "argument --model: invalid choice: 'pnbd'"),
+    ],
+)
+def test_retention_and_model_options_exit_2_with_one_line(argv, message, capsys):
+    status, stdout, stderr = crmlab(argv, capsys)
+    assert status == 2 and stdout == ""
+    assert message in stderr and stderr.count("\n") == 1, stderr
