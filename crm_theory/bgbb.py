@@ -1,7 +1,7 @@
 """The BG/BB model of discrete-time, non-contractual purchasing (Fader, Hardie & Shang 2010, "Customer-base
 analysis in a discrete-time noncontractual setting", Marketing Science 29(6)).
 
-Follows crm-theory-reference.md §4 (predictive value from transactions), for businesses where a customer
+Follows docs/crm-theory-reference.md §4 (predictive value from transactions), for businesses where a customer
 can buy at most once per discrete opportunity: an annual fund drive, a yearly conference, an event. After
 the first (trial) opportunity there are n more; at each, an alive customer buys with probability
 p ~ Beta(alpha, beta), and at the start of each later opportunity may have dropped out for good with
@@ -148,7 +148,7 @@ def _log_likelihood_and_gradient(params, x, t_x, n):
 class BetaGeoBetaBinomModel(CustomerBaseModel):
     """BG/BB model in scikit-learn style: ``BetaGeoBetaBinomModel().fit(summary, weights=...)``.
 
-    Follows crm-theory-reference.md §4 (Fader, Hardie & Shang 2010).
+    Follows docs/crm-theory-reference.md §4 (Fader, Hardie & Shang 2010).
 
     Fitted attributes: ``alpha_``, ``beta_`` (purchase probability p ~ Beta(alpha, beta)), ``gamma_``,
     ``delta_`` (dropout probability theta ~ Beta(gamma, delta)), ``log_likelihood_``, ``aic_``,

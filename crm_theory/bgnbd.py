@@ -1,7 +1,7 @@
 """The BG/NBD purchase model (Fader, Hardie & Lee 2005, Marketing Science 24(2)), fitted by maximum
 likelihood.
 
-Follows crm-theory-reference.md §4 (predictive value from transactions). While alive, a customer buys
+Follows docs/crm-theory-reference.md §4 (predictive value from transactions). While alive, a customer buys
 as a Poisson process with rate lambda ~ Gamma(r, alpha); after every purchase the customer drops out with
 probability p ~ Beta(a, b). Given a customer's frequency x, recency t_x and age T (see
 :mod:`crm_theory.purchase_summary`), the model gives the probability the customer is still alive and the
@@ -28,7 +28,7 @@ from crm_theory.purchase_summary import summary_columns, summary_time_unit
 class BetaGeoModel(CustomerBaseModel):
     """BG/NBD model in scikit-learn style: ``BetaGeoModel().fit(summary)`` returns the fitted model.
 
-    Follows crm-theory-reference.md §4 (BG/NBD, Fader, Hardie & Lee 2005).
+    Follows docs/crm-theory-reference.md §4 (BG/NBD, Fader, Hardie & Lee 2005).
 
     Fitted attributes: ``r_``, ``alpha_`` (the Gamma purchase-rate heterogeneity, alpha in the summary's
     time unit), ``a_``, ``b_`` (the Beta dropout heterogeneity), ``log_likelihood_`` (of the whole

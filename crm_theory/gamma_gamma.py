@@ -1,6 +1,6 @@
 """The Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005, "RFM and CLV", JMR 42(4)).
 
-Follows crm-theory-reference.md §4 (predictive value from transactions). A customer's transaction values
+Follows docs/crm-theory-reference.md §4 (predictive value from transactions). A customer's transaction values
 vary around their own mean as Gamma(p, nu); the scale nu varies across customers as Gamma(q, gamma).
 Fitted on the mean repeat spend m_x of customers with x > 0 repeat purchases; the model assumes spend is
 independent of the purchase process, so it pairs with :class:`~crm_theory.bgnbd.BetaGeoModel` for CLV.
@@ -51,7 +51,7 @@ def spend_frequency_correlation(summary: pd.DataFrame) -> float:
 class GammaGammaModel(CustomerBaseModel):
     """Gamma-Gamma spend model in scikit-learn style: ``GammaGammaModel().fit(summary)`` returns the model.
 
-    Follows crm-theory-reference.md §4 (Gamma-Gamma, Fader, Hardie & Lee 2005 "RFM and CLV").
+    Follows docs/crm-theory-reference.md §4 (Gamma-Gamma, Fader, Hardie & Lee 2005 "RFM and CLV").
 
     Fitted attributes: ``p_``, ``q_``, ``gamma_``, ``log_likelihood_`` (of the customers used), ``aic_``,
     ``standard_errors_``, ``n_customers_`` (customers with repeat purchases and positive mean spend),

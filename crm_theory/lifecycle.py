@@ -1,6 +1,6 @@
 """Observed lifecycle stage: infer a customer's relationship stage from the purchase history alone.
 
-Follows crm-theory-reference.md §2 (relationship lifecycle, Dwyer, Schurr & Oh 1987) and §7 (lifecycle
+Follows docs/crm-theory-reference.md §2 (relationship lifecycle, Dwyer, Schurr & Oh 1987) and §7 (lifecycle
 management: recognise the stage, and see decline early). A firm sees only its transactions, so the stage it
 can name is a rule of thumb over four facts per customer: tenure (weeks since the first purchase), recency
 (weeks since the last), the number of weeks with a purchase, and two exponentially smoothed averages of
@@ -160,7 +160,7 @@ def observed_stage(
 ) -> pd.DataFrame:
     """The observed stage of every customer in a transaction log as of the end of the analysis week.
 
-    Follows crm-theory-reference.md §2 and §7; computes the facts :func:`classify_stage` reads from the log:
+    Follows docs/crm-theory-reference.md §2 and §7; computes the facts :func:`classify_stage` reads from the log:
 
     - time in whole weeks: a ``week`` log uses its week numbers; a ``date`` log counts whole weeks of 7 days
       from the first date in the log (days 0-6 are week 0, days 7-13 week 1, ...), so a week's purchases are

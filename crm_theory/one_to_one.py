@@ -1,6 +1,6 @@
 """One-to-one marketing analytics: share of wallet, differentiation by value and by needs, customer tiers.
 
-Follows crm-theory-reference.md §6 (one-to-one marketing, IDIC after Peppers, Rogers & Dorf 1999) and §4
+Follows docs/crm-theory-reference.md §6 (one-to-one marketing, IDIC after Peppers, Rogers & Dorf 1999) and §4
 (customer tiers: Peppers & Rogers' most valuable, most growable and below-zero customers).
 """
 

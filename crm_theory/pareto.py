@@ -1,6 +1,6 @@
 """Pareto (80/20) analysis of customer value: Lorenz curve, Gini coefficient, top-x% shares, whale curve.
 
-Follows crm-theory-reference.md §4 (80/20 principle): seed 003 tells the firm to put 80% of its resources
+Follows docs/crm-theory-reference.md §4 (80/20 principle): seed 003 tells the firm to put 80% of its resources
 on the 20% of customers who give 80% of value; the evidence (Kim, Singh & Winer 2017) is closer to 73% of
 sales from the top 20% of buyers, and profit is more concentrated than revenue.
 """

@@ -1,6 +1,6 @@
 """The Pareto/NBD purchase model (Schmittlein, Morrison & Colombo 1987), fitted by maximum likelihood.
 
-Follows crm-theory-reference.md §4 (predictive value from transactions), next to BG/NBD. While alive, a
+Follows docs/crm-theory-reference.md §4 (predictive value from transactions), next to BG/NBD. While alive, a
 customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha); the lifetime is exponential with
 rate mu ~ Gamma(s, beta), so a customer can drop out at any moment (in BG/NBD only right after a
 purchase). Fader, Hardie & Lee (2005, "Counting your customers the easy way") fit both on CDNOW.
@@ -69,7 +69,7 @@ def _log_likelihood_parts(params, x, t_x, age):
 class ParetoNBDModel(CustomerBaseModel):
     """Pareto/NBD model in scikit-learn style: ``ParetoNBDModel().fit(summary)`` returns the fitted model.
 
-    Follows crm-theory-reference.md §4 (Schmittlein, Morrison & Colombo 1987; Fader, Hardie & Lee 2005).
+    Follows docs/crm-theory-reference.md §4 (Schmittlein, Morrison & Colombo 1987; Fader, Hardie & Lee 2005).
 
     Fitted attributes: ``r_``, ``alpha_`` (purchase rate lambda ~ Gamma(r, alpha)), ``s_``, ``beta_``
     (dropout rate mu ~ Gamma(s, beta)); alpha and beta are in the summary's time unit. Plus, as every

@@ -1,7 +1,7 @@
 """Diagnostic plots for the customer-base models (matplotlib). Each function draws on ``ax`` (a new figure
 if None) and returns the Axes, titled and with axis labels that give their units.
 
-Follows crm-theory-reference.md §4: the checks Fader, Hardie & Lee (2005) make on CDNOW -- repeat
+Follows docs/crm-theory-reference.md §4: the checks Fader, Hardie & Lee (2005) make on CDNOW -- repeat
 purchases per customer (actual vs model), holdout purchases by calibration frequency, cumulative and
 weekly repeat purchases over time -- plus the model's view of individual customers (expected purchases
 and P(alive) by frequency and recency, one customer's P(alive) over time), the fitted heterogeneity, the

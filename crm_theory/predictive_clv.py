@@ -1,6 +1,6 @@
 """Customer lifetime value from the purchase models, and checking the models against a holdout period.
 
-Follows crm-theory-reference.md §4 (predictive value from transactions): BG/NBD gives how many purchases
+Follows docs/crm-theory-reference.md §4 (predictive value from transactions): BG/NBD gives how many purchases
 to expect, Gamma-Gamma how much each will be worth; their product, times the margin and discounted, is the
 customer's expected future value. Discounting is done in steps (default one month): the purchases
 expected within each step are discounted from the step's end at an annual rate.

@@ -1,6 +1,6 @@
 """From a transaction log to the per-customer summary the purchase models need.
 
-Follows crm-theory-reference.md §4 (predictive value from transactions; Fader, Hardie & Lee 2005):
+Follows docs/crm-theory-reference.md §4 (predictive value from transactions; Fader, Hardie & Lee 2005):
 
 * ``frequency`` x: the number of *repeat* purchase occasions (purchases after the first);
 * ``recency`` t_x: time from the first purchase to the last one (0 for customers without repeats);

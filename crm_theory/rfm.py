@@ -1,6 +1,6 @@
 """RFM analysis: recency, frequency and monetary value, quintile scores, cells, segments, Hughes' cell test.
 
-Follows crm-theory-reference.md §5 (RFM, after Hughes 1994, *Strategic Database Marketing*):
+Follows docs/crm-theory-reference.md §5 (RFM, after Hughes 1994, *Strategic Database Marketing*):
 
 * recency (最近一次消费) is the time from the last purchase to the analysis date, frequency (消费频率)
   the number of purchases up to the analysis date, monetary value (消费金额) the money spent;

@@ -1,7 +1,7 @@
 """The shifted-beta-geometric (sBG) model of contractual retention (Fader & Hardie 2007, "How to project
 customer retention", Journal of Interactive Marketing 21(1)).
 
-Follows crm-theory-reference.md §4 (customer lifetime value; retention). In a contractual setting
+Follows docs/crm-theory-reference.md §4 (customer lifetime value; retention). In a contractual setting
 (subscriptions, memberships) we see when a customer leaves. Each customer renews at the end of every
 period with a constant probability 1 - theta, and theta varies across customers as Beta(alpha, beta).
 Fitted on one cohort's survival counts: how many of the customers who signed up at period 0 are still
@@ -61,7 +61,7 @@ def _survivor_counts(survivors, what: str) -> np.ndarray:
 class ShiftedBetaGeometricModel(CustomerBaseModel):
     """sBG retention model in scikit-learn style: ``ShiftedBetaGeometricModel().fit(survivors)``.
 
-    Follows crm-theory-reference.md §4 (retention; Fader & Hardie 2007, 2010).
+    Follows docs/crm-theory-reference.md §4 (retention; Fader & Hardie 2007, 2010).
 
     Fitted attributes: ``alpha_``, ``beta_`` (churn probability theta ~ Beta(alpha, beta)),
     ``log_likelihood_``, ``aic_``, ``standard_errors_``, ``time_unit_`` (the name of one period, e.g.

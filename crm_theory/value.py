@@ -1,6 +1,6 @@
 """Customer value: historical profit (CLP), the retention-based CLV formula and the value matrix.
 
-Follows crm-theory-reference.md §4 (customer value). Customer lifetime profit (客户全生命周期利润, CLP)
+Follows docs/crm-theory-reference.md §4 (customer value). Customer lifetime profit (客户全生命周期利润, CLP)
 is the textbook's criterion of value; the textbook states (unverified) that it decomposes into historical
 profit + current value + growth potential. The CLV formula is Gupta & Lehmann (2003).
 """
@@ -68,7 +68,7 @@ def customer_lifetime_value(
 ):
     """CLV = sum over periods t = 1..horizon of m r^t / (1 + d)^t - acquisition cost.
 
-    Follows crm-theory-reference.md §4 (Gupta & Lehmann 2003).
+    Follows docs/crm-theory-reference.md §4 (Gupta & Lehmann 2003).
 
     With ``horizon=None`` the sum runs forever and has the closed form m r / (1 + d - r) - AC. ``margin``
     (margin per period while the customer stays) may be a number, an array or a Series (the result then
