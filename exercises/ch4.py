@@ -24,7 +24,7 @@ TITLE = "Exercises · Chapter 4 · RFM"
 NOTEBOOK = "04_rfm_exercises.ipynb"
 INTRO = """
 Practise recency (最近一次消费), frequency (消费频率) and monetary value (消费金额) on data from a seeded
-simulation: `log` holds the purchases of eight customers in the first year (weeks 1-52), `market_log` the
+simulation: `log` holds the purchases of eight customers in the first year (weeks 0-52), `market_log` the
 purchases of a whole market of 600 people. The analysis date is week `ANALYSIS_WEEK` = 53. Chapter 4 of the
 course (`notebooks/04_rfm.ipynb`) covers everything you need.
 """
@@ -36,22 +36,22 @@ SETUP = "from exercises.ch4 import *\n"
 
 
 class Recency(NumberQuestion):
-    statement = """Look at `log`. What is the recency, in weeks, of the customer with the smallest
-`customer_id`, at the analysis date (week 53)?"""
+    statement = """Look at `log`. What is the recency, in weeks, of the customer in the first row of `log`
+(`log['customer_id'].iloc[0]`), at the analysis date (week 53)?"""
     template = "recency_of_first = ____"
     variables = ["recency_of_first"]
     setup_code = SETUP
     hints = ["Recency is counted from the analysis date (week 53), not from the customer's first purchase.",
              "Find the customer's last purchase week in `log`, then subtract it from 53."]
     solution_text = "Recency = analysis week − week of the last purchase."
-    solution_code = ("first = log['customer_id'].min()\n"
+    solution_code = ("first = log['customer_id'].iloc[0]\n"
                      "recency_of_first = ANALYSIS_WEEK - log.loc[log['customer_id'] == first, 'week'].max()")
-    wrong_examples = [("first = log['customer_id'].min()\n"
+    wrong_examples = [("first = log['customer_id'].iloc[0]\n"
                        "recency_of_first = ANALYSIS_WEEK - log.loc[log['customer_id'] == first, 'week'].min()",
                        "counted from the first purchase")]
 
     def _weeks(self):
-        first = log["customer_id"].min()
+        first = log["customer_id"].iloc[0]
         return log.loc[log["customer_id"] == first, "week"]
 
     def expected(self):
@@ -203,8 +203,8 @@ profit of 20 CU. What is the break-even response rate, as a share (e.g. 0.1 for 
 
 
 class Ties(ChoiceQuestion):
-    statement = """Most customers in `market_log` bought only once or twice, so many of them share one
-frequency. Chapter 4 compares the two rules `rfm_scores` offers for such ties: `ties='rank'` breaks them by
+    statement = """More than a quarter of the customers in `market_log` bought only once, so they all share
+one frequency. Chapter 4 compares the two rules `rfm_scores` offers for such ties: `ties='rank'` breaks them by
 order (customer id), `ties='keep'` gives equal values the same score. Which is true?
 
 - **a** `pd.qcut` on the raw frequencies puts each fifth of customers in its own score anyway, so ties need no

@@ -215,8 +215,8 @@ the revenue do the top 20% of customers give? Rank customers by their total reve
     hints = ["First total the revenue of each customer: `market_log.groupby('customer_id')['amount'].sum()`.",
              "Sort those totals from the largest down, take the first n // 5 and divide their sum by the total.",
              "`top_share(revenue, 0.2)` from crm_theory reads the same figure off the Lorenz curve."]
-    solution_text = ("About three quarters of the revenue comes from a fifth of the customers: close to the "
-                     "73% Kim, Singh & Winer (2017) found for real brands, and short of a literal 80%.")
+    solution_text = ("About 78% of the revenue comes from a fifth of the customers: a little more than the 73% "
+                     "Kim, Singh & Winer (2017) found for real brands on average, and short of a literal 80%.")
     solution_code = ("revenue = market_log.groupby('customer_id')['amount'].sum()\n"
                      "top = revenue.sort_values(ascending=False).head(len(revenue) // 5)\n"
                      "top20_share = top.sum() / revenue.sum()")
