@@ -1,7 +1,7 @@
 """The relationship stages a person passes through, and the firm's marketing actions.
 
 Follows docs/crm-theory-reference.md §2 (relationship lifecycle, after Dwyer, Schurr & Oh 1987): a person is a
-prospect until acquired, then passes identification (考察期) -> development (形成期) -> stable (稳定期) in
+prospect until acquired, then passes identification (识别期) -> development (发展期) -> stable (稳定期) in
 order, none skipped; decline (退化期) can start from any of those stages; a customer whose share of wallet
 has gone is lost, and a lost customer can be won back into identification.
 
