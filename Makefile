@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: lab test lint test-browser chromium bench execute-notebooks clean
+.PHONY: lab test lint test-browser chromium bench execute-notebooks clean book
 
 $(STAMP): pyproject.toml .ci/constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "CRM Lab needs Python 3.11, found " + sys.version)'
@@ -57,6 +57,11 @@ bench: $(STAMP)
 # Re-execute every notebook in place (outputs are committed and checked by nbval).
 execute-notebooks: $(STAMP)
 	$(BIN)/python tests/execute_notebooks.py
+
+# The course as a static website (Jupyter Book 1.x): committed notebook outputs, no re-execution, no network.
+# Open build/book/html/index.html, or serve it: python -m http.server --directory build/book/html
+book: $(STAMP)
+	$(BIN)/python -m tools.book
 
 clean:
 	rm -rf $(VENV) build *.egg-info

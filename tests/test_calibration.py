@@ -125,3 +125,29 @@ def test_the_shipped_cdnow_preset_loads_and_says_it_is_provisional():
 def test_bad_calibration_specs_are_named(keywords, message):
     with pytest.raises(SpecError, match=message):
         make_calibration_spec(data="cdnow-sample", **{"fit": {"margin": [0.1, 0.5]}, **keywords})
+
+
+def test_crmlab_calibrate_writes_moments_side_by_side_and_the_figure(tmp_path, capsys):
+    from crmlab.cli import main
+
+    _simulated_log().to_csv(tmp_path / "log.csv", index=False)
+    spec = tmp_path / "fit.toml"
+    spec.write_text('name = "toy"\ndata = "log.csv"\nstrategy = "none"\nreplications = 1\ntrials = 3\n'
+                    '[fixed]\nn_people = 400\n[window]\nacquisition_weeks = 4\nobserved_weeks = 12\n'
+                    '[fit]\npurchase_rate_mean = [0.05, 0.6]\n[moments]\nrepeaters = 1.0\n')
+    out = tmp_path / "out"
+    assert main(["calibrate", str(spec), "--out", str(out), "--serial"]) == 0
+    moments = pd.read_csv(out / "moments.csv", index_col="moment")
+    assert list(moments.columns[:4]) == ["meaning", "data", "default", "fitted"]
+    assert (out / "repeat_purchases.png").stat().st_size > 0
+    assert "distance: default" in capsys.readouterr().out
+
+
+def test_crmlab_calibrate_names_a_bad_spec_key_and_exits_2(tmp_path, capsys):
+    from crmlab.cli import main
+
+    spec = tmp_path / "bad.toml"
+    spec.write_text('data = "cdnow-sample"\n[fit]\npurchase_rate_mean = [0.05, 1.6]\n')
+    assert main(["calibrate", str(spec), "--serial"]) == 2
+    assert (f"crmlab: error: {spec}, line 3: [fit] purchase_rate_mean: range [0.05, 1.6] must have low < "
+            "high and lie within the parameter's range [0.02, 1]") in capsys.readouterr().err

@@ -88,3 +88,49 @@ def test_analytical_ishigami_indices_add_up():
     assert known["S1"].sum() + (known.loc["x3", "ST"]) == pytest.approx(1.0)
     assert np.isclose(known.loc["x1", "S1"], 0.3139, atol=1e-4) and np.isclose(known.loc["x2", "S1"], 0.4424,
                                                                                 atol=1e-4)
+
+
+SENSITIVITY_SPEC = """\
+name = "tiny-sensitivity"
+strategies = ["mass"]
+replications = 1
+seed = 2
+
+[fixed]
+n_people = 120
+weeks = 6
+
+[design]
+method = "morris"
+samples = 3
+seed = 1
+
+[design.factors]
+purchase_rate_mean = [0.1, 0.6]
+margin = [0.2, 0.4]
+cost_win_back = [1.0, 5.0]
+
+[sensitivity]
+output = "profit"
+keep = 2
+sobol_samples = 4
+resamples = 100
+"""
+
+
+def test_crmlab_sweep_with_a_sensitivity_table_writes_the_indices_and_their_figures(tmp_path, capsys):
+    from crmlab.cli import main
+
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(SENSITIVITY_SPEC)
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--serial"]) == 0
+    printed = capsys.readouterr().out
+    assert "tiny-sensitivity: 12 runs recorded (12 run now, 0 already done)" in printed
+    assert "Sobol indices of profit" in printed
+    table = __import__("pandas").read_csv(out / "sensitivity.csv")
+    assert set(table["stage"]) == {"morris", "sobol"}
+    assert set(table.loc[table["stage"] == "sobol", "parameter"]) <= {"purchase_rate_mean", "margin",
+                                                                      "cost_win_back"}
+    assert (out / "sensitivity.png").stat().st_size > 0 and (out / "morris.png").stat().st_size > 0
+    assert (out / "summary.csv").is_file() and (out / "sobol" / "runs").is_dir()

@@ -124,6 +124,8 @@ def _tournament(args) -> int:
     if result.settings["changed_files"]:
         print(f"crmlab: note: submission files changed during the tournament: "
               f"{', '.join(result.settings['changed_files'])}", file=sys.stderr)
-    print(f"took {result.settings['wall_seconds']:,.1f} s with {result.settings['workers']} worker(s)")
+    timing = result.settings
+    print(f"took {timing['wall_seconds']:,.1f} s of wall time and {timing['cpu_seconds']:,.1f} s "
+          f"of CPU time (this process and its workers) with {result.settings['workers']} worker(s)")
     print("wrote " + ", ".join(str(p) for p in paths.values()))
     return 0
