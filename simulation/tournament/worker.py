@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulation.experiment import run_simulation
-from simulation.firm_view import StrategyError
+from simulation.firm import StrategyError
 from simulation.parameters import Parameters
 from simulation.stages import Action
 from simulation.strategies import FunctionStrategy, get_strategy
