@@ -117,9 +117,11 @@ def test_the_installed_crmlab_command_is_the_crmlab_package_entry_point():
 def test_every_package_registers_its_commands_in_one_place():
     from crmlab.cli import COMMAND_PACKAGES, build_parser
 
-    assert [register.__module__ for register in COMMAND_PACKAGES] == ["simulation.cli", "crm_theory.cli"]
+    assert [register.__module__ for register in COMMAND_PACKAGES] == [
+        "simulation.cli", "crm_theory.cli", "simulation.tournament.cli", "exercises.grade", "simulation.sweeps"]
     commands = build_parser()._subparsers._group_actions[0].choices
-    assert list(commands) == ["run", "compare", "strategies", "parameters", "rfm", "clv"]
+    assert list(commands) == ["run", "compare", "strategies", "parameters", "rfm", "clv", "retention",
+                              "tournament", "grade", "sweep", "calibrate"]
 
 
 def test_a_new_command_plugs_in_with_a_register_function(monkeypatch, capsys):
