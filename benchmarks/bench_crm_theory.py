@@ -39,8 +39,13 @@ def best_time(operation: Callable[[], object], repeats: int) -> tuple[float, obj
     return best, result
 
 
+def calibration(transactions):
+    """The 39-week calibration summary as Fader, Hardie & Lee (2005) build it: days converted to weeks."""
+    return calibration_holdout_summary(transactions, "1997-09-30", time_unit="week", occasion="day")
+
+
 def fit_purchase_models(transactions):
-    summary = calibration_holdout_summary(transactions, "1997-09-30", time_unit="week")
+    summary = calibration(transactions)
     bgnbd = BetaGeoModel().fit(summary)
     gamma_gamma = GammaGammaModel().fit(summary)
     clv = predicted_clv(bgnbd, gamma_gamma, summary)
@@ -48,7 +53,7 @@ def fit_purchase_models(transactions):
 
 
 def fit_pareto_nbd(transactions):
-    return ParetoNBDModel().fit(calibration_holdout_summary(transactions, "1997-09-30", time_unit="week"))
+    return ParetoNBDModel().fit(calibration(transactions))
 
 
 def fit_bgbb(transactions):

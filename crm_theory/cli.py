@@ -117,7 +117,9 @@ def register(subparsers) -> None:
         "Gamma-Gamma spend model on the purchases up to "
         "the calibration end and prints their parameters and log-likelihoods. Predictions are made as of the "
         "calibration end; purchases after it are the holdout, compared with the model's forecast. To "
-        "forecast from the end of your data, give its last date as the calibration end.",
+        "forecast from the end of your data, give its last date as the calibration end. A date log is "
+        "counted in calendar weeks or months by default (lifetimes' convention); --occasion day "
+        "reproduces Fader, Hardie & Lee's published CDNOW estimates.",
     )
     clv.add_argument("input", metavar="INPUT", help=INPUT_HELP)
     clv.add_argument(
@@ -138,6 +140,16 @@ def register(subparsers) -> None:
         choices=sorted(DAYS_PER_UNIT),
         default="week",
         help="unit for recency, T and the horizon (default: week; a week log is always in weeks)",
+    )
+    clv.add_argument(
+        "--occasion",
+        choices=["day", "period"],
+        help="how a date log becomes purchases and times (a week log is always counted in weeks): period "
+        "(default for --time-unit week or month) floors dates to calendar weeks, Monday to Sunday, or "
+        "calendar months, as lifetimes' freq='W' (a calibration end inside a period includes that whole "
+        "period); day (default for --time-unit day) counts calendar days "
+        "and converts days to the time unit, as Fader, Hardie & Lee (2005), whose published CDNOW "
+        "estimates it reproduces",
     )
     clv.add_argument(
         "--horizon",
@@ -319,7 +331,8 @@ def run_clv(args: argparse.Namespace) -> int:
     transactions = load_transactions(args.input)
     _check_calibration_end(transactions, args.calibration_end)
     summary = _with_notes(
-        lambda: calibration_holdout_summary(transactions, args.calibration_end, time_unit=args.time_unit)
+        lambda: calibration_holdout_summary(transactions, args.calibration_end, time_unit=args.time_unit,
+                                            occasion=getattr(args, "occasion", None))
     )
     model_class, model_label = PURCHASE_MODELS[getattr(args, "model", "bgnbd")]
     bgnbd = model_class().fit(summary)
@@ -349,7 +362,7 @@ def run_clv(args: argparse.Namespace) -> int:
         print(_describe_input(args.input, transactions))
         print(
             f"calibration: up to {summary.attrs['calibration_end']}; "
-            f"{len(summary)} customers, time unit {unit}"
+            f"{len(summary)} customers, time unit {unit}{_occasion_note(summary)}"
         )
         shown = "  ".join(f"{name}={value:.4f}" for name, value in bgnbd.params_.items())
         print(
@@ -379,6 +392,15 @@ def run_clv(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"\nwrote {len(per_customer)} customers to {args.out}")
     return 0
+
+
+def _occasion_note(summary: pd.DataFrame) -> str:
+    occasion = summary.attrs.get("occasion")
+    if occasion == "period":
+        return " (purchases counted per calendar " + summary.attrs["time_unit"] + ")"
+    if occasion == "day" and summary.attrs.get("time_unit") != "day":
+        return " (purchases counted per day, days converted)"
+    return ""
 
 
 def _parameters_json(bgnbd, gamma_gamma: GammaGammaModel, name: str = "bgnbd") -> dict:

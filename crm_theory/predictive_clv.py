@@ -190,7 +190,7 @@ def expected_cumulative_transactions(
     transactions: pd.DataFrame,
     *,
     time_unit: str = "week",
-    occasion: str = "day",
+    occasion: str | None = None,
     periods: int | None = None,
     columns=None,
 ) -> pd.DataFrame:
@@ -201,8 +201,9 @@ def expected_cumulative_transactions(
     repeat purchase occasions up to time k: ``actual`` (observed), ``expected`` (each customer's
     E[X(k - t0)] from their own first purchase t0, summed), and the per-period differences
     ``actual_incremental`` and ``expected_incremental``. ``periods`` defaults to the data's span. The
-    model must be measured in the same unit; ``occasion`` as in
-    :func:`~crm_theory.purchase_summary.purchase_summary`.
+    model must be measured in the same unit, and the log summarised the same way: ``occasion`` as in
+    :func:`~crm_theory.purchase_summary.purchase_summary` (default calendar periods for weeks and months;
+    ``"day"`` for a model fitted on a day-resolution summary such as Fader, Hardie & Lee's).
     """
     from crm_theory.purchase_summary import _occasions
 

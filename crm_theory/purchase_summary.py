@@ -9,16 +9,23 @@ Follows docs/crm-theory-reference.md §4 (predictive value from transactions; Fa
   Gamma-Gamma model does not use).
 
 A purchase occasion is a week in a ``week`` log. In a ``date`` log it is chosen with ``occasion``
-(see :mod:`crm_theory.timeaxis`): ``"day"`` (the default; Fader, Hardie & Lee's CDNOW convention: a
-calendar day, with times in days converted to the time unit) or ``"period"`` (lifetimes' ``freq="W"``
-convention: a calendar week Monday-Sunday or a calendar month, with times in whole periods). Several
-transactions in one occasion count as one purchase and their amounts add up.
+(see :mod:`crm_theory.timeaxis`):
 
-Which to use: ``occasion="day"`` reproduces the published CDNOW estimates; ``occasion="period"``
-reproduces lifetimes' ``summary_data_from_transaction_data(..., freq="W")``. With lifetimes' own example
-(customer 3 buys on Thursday 2015-01-01, Friday 01-02 and Monday 01-05, observed to 2015-02-07) weekly
-periods give frequency 1, recency 1, T 5 (three purchases in two calendar weeks), and days give
-frequency 2, recency 0.57, T 5.29.
+* ``"period"`` (lifetimes' ``freq="W"`` / ``"M"`` convention; the default when ``time_unit`` is
+  ``"week"`` or ``"month"``): dates are floored to calendar weeks (Monday to Sunday) or calendar months,
+  all purchases in one period count as one, and times are whole numbers of periods;
+* ``"day"`` (Fader, Hardie & Lee's CDNOW convention; the default when ``time_unit`` is ``"day"``, where
+  the two conventions agree): a purchase occasion is a calendar day, and
+  times in days are converted to the time unit (a week is 7 days, a month 365.2425/12 days), so T can be
+  38.86 weeks.
+
+Several transactions in one occasion count as one purchase and their amounts add up.
+
+Which to use: the default reproduces lifetimes' ``summary_data_from_transaction_data(..., freq="W")``;
+``occasion="day"`` reproduces the published CDNOW estimates (give it explicitly, as chapter 5 does).
+With lifetimes' own example (customer 3 buys on Thursday 2015-01-01, Friday 01-02 and Monday 01-05,
+observed to 2015-02-07) weekly periods give frequency 1, recency 1, T 5 (three purchases in two calendar
+weeks), and days give frequency 2, recency 0.57, T 5.29.
 """
 
 from __future__ import annotations
@@ -46,12 +53,21 @@ from crm_theory.validation import (
 )
 
 
-def _occasions(transactions: pd.DataFrame, time_unit: str, occasion: str, columns=None):
+def default_occasion(time_unit: str) -> str:
+    """The purchase occasion used when none is given: calendar periods for weeks and months (lifetimes'
+    ``freq="W"`` / ``"M"``), days for days."""
+    return "day" if time_unit == "day" else "period"
+
+
+def _occasions(transactions: pd.DataFrame, time_unit: str, occasion: str | None, columns=None):
     """One row per customer and purchase occasion, amounts summed, sorted by customer then time; and a
-    function mapping a point in time to the same occasion scale."""
+    function mapping a point in time to the same occasion scale. ``occasion=None``: the default of
+    :func:`default_occasion`."""
     transactions = validate_transactions(with_schema_names(transactions, columns))
     time_column = time_column_of(transactions)
     check_time_unit(time_unit, time_column)
+    if occasion is None:
+        occasion = default_occasion(time_unit)
     check_occasion(occasion)
     by_period = occasion == "period" and time_column == "date"
     when = transactions[time_column]
@@ -128,7 +144,7 @@ def purchase_summary(
     observation_end=None,
     *,
     time_unit: str = "week",
-    occasion: str = "day",
+    occasion: str | None = None,
     columns=None,
 ) -> pd.DataFrame:
     """Per-customer ``frequency``, ``recency``, ``T`` and ``monetary_value`` at the end of observation (§4).
@@ -136,9 +152,11 @@ def purchase_summary(
     ``observation_end`` is a week number or a date (a ``pandas.Period`` stands for its last day; default:
     the last transaction); transactions after it are excluded with a warning. ``time_unit`` is
     ``"week"``, ``"day"`` or ``"month"`` for a date log (a week log is always measured in weeks);
-    ``occasion`` is ``"day"`` or ``"period"`` (module docstring). ``columns`` maps schema names to the
-    log's own, e.g. ``{"customer_id": "CustomerID", "date": "InvoiceDate", "amount": "Revenue"}``. The
-    result's ``attrs`` record the time unit, the occasion and the end.
+    ``occasion`` is ``"period"`` (the default for weeks and months: calendar periods, as lifetimes'
+    ``freq="W"``) or ``"day"`` (days converted to the time unit, as Fader, Hardie & Lee; module
+    docstring; the default for days). ``columns`` maps schema names to the log's own, e.g.
+    ``{"customer_id": "CustomerID", "date": "InvoiceDate", "amount": "Revenue"}``. The result's
+    ``attrs`` record the time unit, the occasion and the end.
     """
     occasions, scale = _occasions(transactions, time_unit, occasion, columns)
     end = _end_point(observation_end, occasions, scale, "observation end")
@@ -162,7 +180,7 @@ def calibration_holdout_summary(
     observation_end=None,
     *,
     time_unit: str = "week",
-    occasion: str = "day",
+    occasion: str | None = None,
     columns=None,
 ) -> pd.DataFrame:
     """Split the log at ``calibration_end`` (inclusive) into a calibration and a holdout period (§4, as

@@ -260,7 +260,7 @@ the revenue do the top 20% of customers give? Rank customers by their total reve
 
 @lru_cache(maxsize=1)
 def _calibration() -> pd.DataFrame:
-    return calibration_holdout_summary(cdnow, CALIBRATION_END, time_unit="week")
+    return calibration_holdout_summary(cdnow, CALIBRATION_END, time_unit="week", occasion="day")
 
 
 @lru_cache(maxsize=1)
@@ -271,8 +271,8 @@ def _bgnbd() -> BetaGeoModel:
 class BgnbdR(NumberQuestion):
     statement = f"""Fit the BG/NBD model (Fader, Hardie & Lee 2005) to the CDNOW sample `cdnow` as the
 chapter does: calibration period (校准期) up to `CALIBRATION_END` = {CALIBRATION_END} (39 weeks), time measured
-in weeks. What is the fitted shape parameter r of the purchase-rate distribution?"""
-    template = ("cal = calibration_holdout_summary(cdnow, CALIBRATION_END, time_unit='week')\n"
+in weeks counted from days as the paper does (`occasion='day'`). What is the fitted shape parameter r of the purchase-rate distribution?"""
+    template = ("cal = calibration_holdout_summary(cdnow, CALIBRATION_END, time_unit='week', occasion='day')\n"
                 "bgnbd = ____\n"
                 "bgnbd_r = ____")
     variables = ["bgnbd_r"]
@@ -282,13 +282,13 @@ in weeks. What is the fitted shape parameter r of the purchase-rate distribution
     solution_text = ("r ≈ 0.243, α ≈ 4.41 weeks, a ≈ 0.79, b ≈ 2.43: the published estimates. r well below 1 "
                      "means purchase rates are very unequal across customers; r/α ≈ 0.055 purchases a week is the "
                      "mean rate of a live customer.")
-    solution_code = ("cal = calibration_holdout_summary(cdnow, CALIBRATION_END, time_unit='week')\n"
+    solution_code = ("cal = calibration_holdout_summary(cdnow, CALIBRATION_END, time_unit='week', occasion='day')\n"
                      "bgnbd = BetaGeoModel().fit(cal)\n"
                      "bgnbd_r = bgnbd.r_")
-    wrong_examples = [("bgnbd = BetaGeoModel().fit(purchase_summary(cdnow, time_unit='week'))\n"
+    wrong_examples = [("bgnbd = BetaGeoModel().fit(purchase_summary(cdnow, time_unit='week', occasion='day'))\n"
                        "bgnbd_r = bgnbd.r_", "calibration period"),
-                      ("bgnbd = BetaGeoModel().fit(calibration_holdout_summary(cdnow, CALIBRATION_END))\n"
-                       "bgnbd_r = bgnbd.alpha_", "alpha")]
+                      ("bgnbd = BetaGeoModel().fit(calibration_holdout_summary(cdnow, CALIBRATION_END, "
+                       "occasion='day'))\nbgnbd_r = bgnbd.alpha_", "alpha")]
     decimals = 3  # the solution quotes r ≈ 0.243
     tolerance = 1e-3  # fits by different optimisers agree to about this
 
@@ -310,7 +310,7 @@ def _whole_period_r() -> float:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return BetaGeoModel().fit(purchase_summary(cdnow, time_unit="week")).r_
+        return BetaGeoModel().fit(purchase_summary(cdnow, time_unit="week", occasion="day")).r_
 
 
 # --------------------------------------------------------------------------------------------------
@@ -339,7 +339,8 @@ Answer with the letter, as a string."""
     hints = ["Compute it: `bgnbd.conditional_probability_alive(three_customers)` with the model of Question 5.",
              "For a frequent buyer, a long silence is unusual, so it is strong evidence of dropping out.",
              "In BG/NBD a customer can drop out only right after a repeat purchase."]
-    solution_code = ("bgnbd = BetaGeoModel().fit(calibration_holdout_summary(cdnow, CALIBRATION_END))\n"
+    solution_code = ("bgnbd = BetaGeoModel().fit(calibration_holdout_summary(cdnow, CALIBRATION_END, "
+                     "occasion='day'))\n"
                      "p_alive = bgnbd.conditional_probability_alive(three_customers)\n"
                      "palive_answer = 'c'")
     wrong_examples = [("palive_answer = 'a'", "silence"), ("palive_answer = 'b'", "recency alone")]

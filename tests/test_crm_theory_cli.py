@@ -64,7 +64,8 @@ def test_rfm_on_the_bundled_cdnow_sample(capsys):
 
 def test_clv_json_has_the_published_cdnow_parameters(tmp_path, capsys):
     out = tmp_path / "clv.csv"
-    argv = ["clv", "cdnow-sample", "--calibration-end", "1997-09-30", "--json", "--out", str(out)]
+    argv = ["clv", "cdnow-sample", "--calibration-end", "1997-09-30", "--occasion", "day", "--json", "--out",
+            str(out)]
     status, stdout, _ = crmlab(argv, capsys)
     assert status == 0
     result = json.loads(stdout)
@@ -82,8 +83,10 @@ def test_clv_json_has_the_published_cdnow_parameters(tmp_path, capsys):
 
 
 def test_clv_prints_parameters_and_holdout_check(capsys):
-    status, stdout, _ = crmlab(["clv", "cdnow-sample", "--calibration-end", "1997-09-30"], capsys)
+    argv = ["clv", "cdnow-sample", "--calibration-end", "1997-09-30", "--occasion", "day"]
+    status, stdout, _ = crmlab(argv, capsys)
     assert status == 0
+    assert "time unit week (purchases counted per day, days converted)" in stdout
     assert "r=0.2426" in stdout and "alpha=4.4136" in stdout
     assert "p=6.2496" in stdout or "p=6.249" in stdout
     assert "actual 1882" in stdout
@@ -245,7 +248,8 @@ COHORTS = str(FIXTURES / "sbg_cohorts.csv")  # Fader & Hardie (2007): regular an
 
 
 def test_clv_with_pareto_nbd_has_the_published_cdnow_parameters(capsys):
-    argv = ["clv", "cdnow-sample", "--calibration-end", "1997-09-30", "--model", "pareto_nbd", "--json"]
+    argv = ["clv", "cdnow-sample", "--calibration-end", "1997-09-30", "--model", "pareto_nbd",
+            "--occasion", "day", "--json"]
     status, stdout, _ = crmlab(argv, capsys)
     assert status == 0
     result = json.loads(stdout)

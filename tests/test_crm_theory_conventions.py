@@ -37,7 +37,7 @@ COLUMNS = {"customer_id": "id", "date": "when", "amount": "value"}
 
 
 def test_weekly_periods_match_lifetimes_freq_w(lifetimes_example):
-    summary = purchase_summary(lifetimes_example, "2015-02-07", occasion="period", columns=COLUMNS)
+    summary = purchase_summary(lifetimes_example, "2015-02-07", columns=COLUMNS)  # the default for weeks
     # lifetimes: summary_data_from_transaction_data(..., observation_period_end="2015-02-07", freq="W")
     expected = [[1, 1, 1], [0, 0, 5], [1, 1, 5], [1, 3, 3], [0, 0, 3], [0, 0, 0]]
     assert summary[["frequency", "recency", "T"]].to_numpy().tolist() == expected
@@ -45,13 +45,18 @@ def test_weekly_periods_match_lifetimes_freq_w(lifetimes_example):
     assert summary.attrs["observation_end"] == "2015-02-02/2015-02-08"
     # customer 3 bought on Thursday, Friday and the next Monday: two calendar weeks, one repeat purchase.
     # Days converted to weeks (Fader, Hardie & Lee's convention) count 2 repeats and T = 37 / 7.
-    by_day = purchase_summary(lifetimes_example, "2015-02-07", columns=COLUMNS)
+    assert summary.loc[3, ["frequency", "T"]].tolist() == [1, 5]
+    explicit = purchase_summary(lifetimes_example, "2015-02-07", occasion="period", columns=COLUMNS)
+    assert summary.equals(explicit)
+    by_day = purchase_summary(lifetimes_example, "2015-02-07", occasion="day", columns=COLUMNS)
     assert by_day.loc[3, ["frequency", "T"]].tolist() == pytest.approx([2, 37 / 7])
+    assert by_day.attrs["occasion"] == "day"
 
 
 def test_monthly_periods_and_a_period_as_observation_end(lifetimes_example):
-    summary = purchase_summary(lifetimes_example, pd.Period("2015-02", "M"), time_unit="month",
-                               occasion="period", columns=COLUMNS)
+    end = pd.Period("2015-02", "M")
+    summary = purchase_summary(lifetimes_example, end, time_unit="month", columns=COLUMNS)
+    assert summary.attrs["occasion"] == "period"  # the default for months
     assert summary.loc[4, ["frequency", "recency", "T"]].tolist() == [1, 1, 1]  # January, then February
     assert summary.loc[1, ["frequency", "T"]].tolist() == [0, 0]  # both in February: one purchase
     # a Period stands for its last day: February 2015 ends on the 28th
@@ -80,7 +85,7 @@ def test_rfm_frequency_counts_purchase_days_like_the_purchase_summary():
     days = log.assign(day=log["date"].dt.floor("D")).groupby("customer_id")["day"].nunique()
     assert (table["frequency"] == days).all()
     assert (table["frequency"] != rows).sum() == 118  # customers with two orders on one day
-    summary = purchase_summary(log, "1998-06-30")
+    summary = purchase_summary(log, "1998-06-30", occasion="day")
     assert (table["frequency"] == summary["frequency"] + 1).all()
     mean = rfm_table(log, monetary="mean")
     assert mean["monetary"].to_numpy() == pytest.approx((table["monetary"] / table["frequency"]).to_numpy())
@@ -106,7 +111,7 @@ def test_gamma_gamma_warns_or_refuses_when_spend_depends_on_frequency():
 
 
 def test_gamma_gamma_is_quiet_on_cdnow():
-    summary = calibration_holdout_summary(load_cdnow_sample(), "1997-09-30", "1998-06-30")
+    summary = calibration_holdout_summary(load_cdnow_sample(), "1997-09-30", "1998-06-30", occasion="day")
     with warnings.catch_warnings():
         warnings.simplefilter("error", ModelAssumptionWarning)
         model = GammaGammaModel().fit(summary)
@@ -116,17 +121,17 @@ def test_gamma_gamma_is_quiet_on_cdnow():
 @pytest.fixture(scope="module")
 def cdnow_fit():
     log = load_cdnow_sample()
-    summary = calibration_holdout_summary(log, "1997-09-30", "1998-06-30")
+    summary = calibration_holdout_summary(log, "1997-09-30", "1998-06-30", occasion="day")
     return log, summary, BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
 
 
 def test_expected_cumulative_transactions_track_cdnow(cdnow_fit):
     log, summary, model = cdnow_fit
-    table = expected_cumulative_transactions(model, log)
+    table = expected_cumulative_transactions(model, log, occasion="day")
     assert len(table) == 78 and table.index[0] == 1
     assert table["actual"].is_monotonic_increasing and table["expected"].is_monotonic_increasing
     # every repeat purchase up to the end of the data is counted
-    assert table["actual"].iloc[-1] == (purchase_summary(log)["frequency"]).sum()
+    assert table["actual"].iloc[-1] == (purchase_summary(log, occasion="day")["frequency"]).sum()
     # the calibration period is fitted closely; the holdout is under-forecast (FHL 2005, Figure 2)
     assert table.loc[39, "expected"] == pytest.approx(table.loc[39, "actual"], rel=0.03)
     assert table["actual_incremental"].sum() == table["actual"].iloc[-1]

@@ -27,7 +27,8 @@ HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]
 
 @pytest.fixture(scope="module")
 def cdnow_calibration():
-    return calibration_holdout_summary(load_cdnow_sample(), "1997-09-30", "1998-06-30", time_unit="week")
+    return calibration_holdout_summary(load_cdnow_sample(), "1997-09-30", "1998-06-30", time_unit="week",
+                                       occasion="day")
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +189,7 @@ def test_from_params_checks_its_parameters():
 def test_a_model_fitted_in_days_refuses_a_summary_in_weeks_or_converts():
     log = load_cdnow_sample()
     in_days = calibration_holdout_summary(log, "1997-09-30", time_unit="day")
-    in_weeks = calibration_holdout_summary(log, "1997-09-30", time_unit="week")
+    in_weeks = calibration_holdout_summary(log, "1997-09-30", time_unit="week", occasion="day")
     model = BetaGeoModel().fit(in_days)
     assert model.time_unit_ == "day"
     with pytest.raises(DataError, match="fitted with time in days but the summary is in weeks; .*"

@@ -23,7 +23,7 @@ REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
 @pytest.fixture(scope="module")
 def cdnow():
     log = load_cdnow_sample()
-    return log, calibration_holdout_summary(log, "1997-09-30", "1998-06-30")
+    return log, calibration_holdout_summary(log, "1997-09-30", "1998-06-30", occasion="day")
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_calibration_vs_holdout(bgnbd, cdnow, by):
 def test_tracking_plots(bgnbd, cdnow, incremental):
     log, _ = cdnow
     draw = plots.plot_incremental_transactions if incremental else plots.plot_cumulative_transactions
-    ax = draw(bgnbd, log, calibration_end=39)
+    ax = draw(bgnbd, log, calibration_end=39, occasion="day")
     labelled(ax, title="Repeat purchases over time", xlabel="weeks since 1997-01-01",
              ylabel="per week" if incremental else "cumulative")
     assert legend_texts(ax) == ["actual", "BG/NBD", "end of calibration"]
