@@ -98,7 +98,10 @@ def compare_strategies(strategies, replications: int = 10, seed: int = 0, engine
     Parameters.from_dict(parameters)  # fail fast, before starting any process
     seeds = replication_seeds(seed, int(replications))
     model = SimulationModel()
-    payloads = [strategy_payload(s) for s in resolved]
+    # In this process the strategies run as they are: a pickled copy would not share its state (or a
+    # notebook's monkeypatches) with the caller. Other processes get them pickled.
+    in_process = workers == 1 and not scheduler
+    payloads = resolved if in_process else [strategy_payload(s) for s in resolved]
     order = [(name, payload, r_seed) for r_seed in seeds
              for name, payload in zip(names, payloads, strict=True)]
     tasks = [(model, payload, parameters, r_seed, engine, False, False) for _, payload, r_seed in order]

@@ -36,9 +36,9 @@ def test_a_strategy_that_cheats_the_budget_is_never_correct(cheat):
 def test_a_rule_the_simulation_enforces_is_reported_as_broken_not_as_a_crash(monkeypatch):
     # whatever rule the simulation enforces after the strategy has planned (here: a stand-in), the
     # verdict is one line about the rules, not "your code raised"
-    from simulation import StrategyError, agents
+    from simulation import StrategyError, firm
 
-    original = agents.Firm.plan_week
+    original = firm.Firm.plan_week
 
     def strict(self, week):
         plan = original(self, week)
@@ -46,7 +46,7 @@ def test_a_rule_the_simulation_enforces_is_reported_as_broken_not_as_a_crash(mon
             raise StrategyError(f"strategy {self.strategy.name!r}, week {week}: it broke a new rule")
         return plan
 
-    monkeypatch.setattr(agents.Firm, "plan_week", strict)
+    monkeypatch.setattr(firm.Firm, "plan_week", strict)
     outcome = answered(ch7.q5.solution_code)
     assert outcome.status == "incorrect"
     assert outcome.message == "your strategy broke the rules: in week 2, it broke a new rule"
