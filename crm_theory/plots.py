@@ -186,7 +186,7 @@ def plot_incremental_transactions(model, transactions: pd.DataFrame, *, calibrat
 
 
 def probability_alive_history(model, transactions: pd.DataFrame, customer_id, *, end=None,
-                              time_unit: str = "week", occasion: str = "day", resolution: float = 1.0,
+                              time_unit: str = "week", occasion: str | None = None, resolution: float = 1.0,
                               columns=None) -> pd.DataFrame:
     """One customer's P(alive) from the first purchase to ``end`` (default: the log's last transaction),
     every ``resolution`` time units: the model's view of that customer as the history unfolded."""
