@@ -110,11 +110,11 @@ def test_tracking_plots(bgnbd, cdnow, incremental):
 def test_history_alive(bgnbd, cdnow):
     log, summary = cdnow
     customer = summary["frequency_cal"].idxmax()
-    history = plots.probability_alive_history(bgnbd, log, customer)
+    history = plots.probability_alive_history(bgnbd, log, customer, occasion="day")  # as the fixture was fitted
     assert history["p_alive"].between(0, 1).all()
     assert history["repeat_purchases"].iloc[-1] == log[log["customer_id"] == customer]["date"].dt.floor(
         "D").nunique() - 1
-    ax = plots.plot_history_alive(bgnbd, log, customer)
+    ax = plots.plot_history_alive(bgnbd, log, customer, occasion="day")
     labelled(ax, title=f"Customer {customer}: P(alive)", xlabel="weeks since the first purchase",
              ylabel="P(alive)")
     assert "purchase" in legend_texts(ax)
