@@ -41,9 +41,10 @@ from simulation.strategies import strategy_names
 from simulation.tournament import wire, worker
 from simulation.tournament.worker import Entry, Failure, Limits
 
-#: Worker processes by default. Measured on the 2-core machine the course targets (see
-#: simulation/tournament/README section in exercises/README.md): 2 workers finish a 30-entry tournament
-#: in about 0.55 of the time 1 worker takes.
+#: Worker processes by default. Measured on the course's 2-core machine (exercises/README.md, "Running a
+#: tournament"): a 30-entry tournament took 252 s with 2 workers and 263 s with 1, on a machine other
+#: users kept busy (load 6-10); entries are independent processes, so on an idle machine 2 workers should
+#: gain more (reasoning, not measured).
 DEFAULT_JOBS = 2
 #: seconds a new worker may take before it reports (the first one waits for the fork server to start)
 STARTUP_SECONDS = 60.0
