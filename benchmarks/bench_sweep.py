@@ -48,13 +48,15 @@ def measure_serial(spec) -> dict:
 
 
 def measure_cluster(spec, workers: int) -> dict:
+    import dask
     from distributed import Client, LocalCluster
 
     from simulation.sweeps import run_sweep
 
     start = time.perf_counter()
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                           silence_logs=logging.ERROR)
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # as run_sweep's own clusters
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=":0", silence_logs=logging.ERROR)
     client = Client(cluster)
     started = time.perf_counter() - start
     client.run(_warm_import)

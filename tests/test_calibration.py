@@ -151,3 +151,15 @@ def test_crmlab_calibrate_names_a_bad_spec_key_and_exits_2(tmp_path, capsys):
     assert main(["calibrate", str(spec), "--serial"]) == 2
     assert (f"crmlab: error: {spec}, line 3: [fit] purchase_rate_mean: range [0.05, 1.6] must have low < "
             "high and lie within the parameter's range [0.02, 1]") in capsys.readouterr().err
+
+
+def test_a_simulated_market_without_customers_counts_as_far_off_rather_than_stopping_the_fit():
+    from simulation.sweeps.calibration import MomentsModel
+
+    outputs, _ = MomentsModel(4, 12).run("none", 1, "vector", {"n_people": 50, "weeks": 12,
+                                                               "initial_customer_share": 0.0,
+                                                               "baseline_acquisition_rate": 0.0})
+    assert outputs["cohort_size"] == 0
+    data = pd.Series({"repeaters": 0.4})
+    simulated = pd.Series(outputs)
+    assert moment_distance(simulated, data, pd.Series({"repeaters": 1.0})) > 1e5

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ import pytest
 
 from crmlab.cli import main as crmlab
 from simulation import ParameterError
+from simulation.parameters import preset_names, preset_values
 from simulation.tournament import SCENARIOS, Limits, run_tournament, scenario_parameters, wire
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "tournament_submissions"
@@ -162,7 +164,11 @@ def test_scenarios():
     locked = scenario_parameters("locked_in", {"n_people": 50})
     assert locked["switching_cost_strength"] > 1 and locked["n_people"] == 50
     with pytest.raises(ParameterError, match="scenario must be one of"):
-        scenario_parameters("cdnow")
+        scenario_parameters("mars")
+    for name in preset_names():  # every market preset (e.g. cdnow) is a scenario
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a provisional preset says so
+            assert scenario_parameters(name) == {**preset_values(name)}
 
 
 def test_the_parent_never_unpickles_what_a_worker_sends():
@@ -196,7 +202,7 @@ def test_command_line(tmp_path, capsys):
     (["missing_folder"], "no such folder"),
     (["{folder}", "--include", "nonsense"], "unknown strategy 'nonsense'"),
     (["{folder}", "--replications", "1"], "--replications"),
-    (["{folder}", "--scenario", "cdnow"], "--scenario"),
+    (["{folder}", "--scenario", "mars"], "--scenario"),
     (["{folder}", "--week-limit", "-1"], "--week-limit"),
     (["{folder}", "--seed", "1", "--private-seed", "2"], "not allowed with"),
     (["{folder}", "--set", "n_people=10"], "--set n_people: use --customers"),

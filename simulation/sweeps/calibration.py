@@ -65,6 +65,8 @@ def cohort_log(transactions: pd.DataFrame, acquisition_weeks: int = 12,
     from crm_theory.validation import time_column_of, validate_transactions
 
     log = validate_transactions(transactions)
+    if log.empty:
+        raise CalibrationError("the transaction log is empty: there is no cohort to compute moments of")
     time_column = time_column_of(log)
     if time_column == "date":
         dates = pd.to_datetime(log["date"])
@@ -163,8 +165,15 @@ class MomentsModel:
         from simulation.experiment import run_simulation
 
         result = run_simulation(strategy=strategy, seed=seed, engine=engine, **parameters)
-        moments = purchase_moments(result.transactions, self.acquisition_weeks, self.observed_weeks)
-        repeat = repeat_distribution(result.transactions, self.acquisition_weeks, self.observed_weeks)
+        try:
+            moments = purchase_moments(result.transactions, self.acquisition_weeks, self.observed_weeks)
+            repeat = repeat_distribution(result.transactions, self.acquisition_weeks, self.observed_weeks)
+        except CalibrationError:
+            # nobody became a customer (e.g. a hopeless offer): every moment is missing, which the
+            # distance counts as far off, so the optimiser moves away instead of stopping
+            labels = [label for label, _, _ in REPEAT_BINS]
+            return {**dict.fromkeys(MOMENTS, np.nan), **{f"dist_{k}": np.nan for k in labels},
+                    "cohort_size": 0}, None
         return {**moments.to_dict(), **{f"dist_{k}": v for k, v in repeat.items()},
                 "cohort_size": moments.attrs["cohort_size"]}, None
 

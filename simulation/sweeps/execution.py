@@ -164,10 +164,14 @@ def open_executor(workers: int | None = None, scheduler: str | None = None, seri
         warnings.warn(f"workers={workers} reduced to {cores}: this machine has {cores} CPU cores",
                       UserWarning, stacklevel=3)
         workers = cores
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
-                           dashboard_address=":0", silence_logs=logging.ERROR)
+    # Dask's statistical profiler samples every worker's stack every 10 ms; nobody reads it here, and it
+    # cost about a tenth of each run's CPU time when measured (benchmarks/bench_sweep.py)
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
+                               dashboard_address=":0", silence_logs=logging.ERROR)
     try:
         client = Client(cluster)
         try:

@@ -36,14 +36,15 @@ from tqdm.auto import tqdm
 
 from simulation.experiment import MIN_REPLICATIONS, SUMMARY_METRICS, available_cores, replication_seeds
 from simulation.model import check_seed
-from simulation.parameters import ParameterError, Parameters
+from simulation.parameters import ParameterError, Parameters, preset_names, preset_values
 from simulation.strategies import strategy_names
 from simulation.tournament import wire, worker
 from simulation.tournament.worker import Entry, Failure, Limits
 
-#: Worker processes by default. Measured on the 2-core machine the course targets (see
-#: simulation/tournament/README section in exercises/README.md): 2 workers finish a 30-entry tournament
-#: in about 0.55 of the time 1 worker takes.
+#: Worker processes by default. Measured on the course's 2-core machine (exercises/README.md, "Running a
+#: tournament"): a 30-entry tournament took 252 s with 2 workers and 263 s with 1, on a machine other
+#: users kept busy (load 6-10); entries are independent processes, so on an idle machine 2 workers should
+#: gain more (reasoning, not measured).
 DEFAULT_JOBS = 2
 #: seconds a new worker may take before it reports (the first one waits for the fork server to start)
 STARTUP_SECONDS = 60.0
@@ -55,11 +56,16 @@ METRICS = (*SUMMARY_METRICS, "marketing_cost")
 
 @dataclass(frozen=True)
 class Scenario:
-    """A named market: parameters that differ from the defaults, and what they mean."""
+    """A named market: parameters that differ from the defaults, and what they mean. A scenario made from
+    a market preset (`simulation/presets/NAME.toml`) reads the preset's values only when it is used."""
 
     name: str
     description: str
     parameters: dict
+    preset: bool = False
+
+    def values(self) -> dict:
+        return preset_values(self.name) if self.preset else dict(self.parameters)
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -73,14 +79,16 @@ SCENARIOS: dict[str, Scenario] = {
                                  "nearly twice as attractive as the default's",
         {"competitor_value": 0.2, "promotion_rate": 0.15, "promotion_value": 1.5}),
 }
-# No `cdnow` scenario: Parameters has no `preset` classmethod (no calibrated CDNOW market) to take it from.
+# Each market preset (e.g. `cdnow`, calibrated to the CDNOW customers) is a scenario too.
+SCENARIOS.update({name: Scenario(name, f"the market preset {name!r} (see simulation/presets/{name}.md)", {},
+                                 preset=True) for name in preset_names() if name not in SCENARIOS})
 
 
 def scenario_parameters(scenario: str, parameters: dict | None = None) -> dict:
     """The model parameters of a scenario with `parameters` on top (those win); checked."""
     if scenario not in SCENARIOS:
         raise ParameterError(f"scenario must be one of {', '.join(SCENARIOS)}, got {scenario!r}")
-    merged = {**SCENARIOS[scenario].parameters, **(parameters or {})}
+    merged = {**SCENARIOS[scenario].values(), **(parameters or {})}
     Parameters.from_dict(merged)  # unknown names and values out of range fail here, before any process
     return merged
 
