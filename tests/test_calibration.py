@@ -76,8 +76,7 @@ def test_a_moment_no_fitted_parameter_moves_is_refused_before_fitting():
 
 def test_a_seeded_fit_recovers_a_known_purchase_rate_and_is_reproducible():
     spec = make_calibration_spec(data=_simulated_log(), fit={"purchase_rate_mean": [0.05, 0.6]},
-                                 moments={"repeaters": 1.0, "gap_median": 1.0,
-                                          "purchases_per_active_week": 1.0},
+                                 moments={"repeaters": 1.0, "gap_median": 1.0},
                                  trials=14, **SMALL)
     result = calibrate(spec)
     assert abs(result.fitted["purchase_rate_mean"] - 0.15) < 0.1  # the truth used to make the log
