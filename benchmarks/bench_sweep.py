@@ -7,8 +7,10 @@ The sweep: a Latin hypercube over three parameters, strategies mass and stage_ba
 point (runs / 4 points). Results are kept in memory, so the times are execution, not disk. Reported:
 
 - wall seconds and runs per second (wall) of the sweep itself;
-- CPU seconds of the runs (the sum of each run's process CPU time, measured inside the run): what the work
-  costs whatever else the machine is doing, and so a steadier figure on a shared, noisy machine;
+- CPU seconds of the runs (the sum of each run's CPU time, measured in the thread that ran it): what the
+  work costs whatever else the machine is doing, and so a steadier figure on a shared, noisy machine;
+  a Dask worker's own threads (communication, heartbeats) are not in it, they show in the wall time;
+- the client's CPU seconds (this process; with a LocalCluster it also hosts the Dask scheduler);
 - for the cluster: the start-up (LocalCluster and Client, then each worker importing the simulation,
   which it would otherwise do during its first run), measured apart from the sweep.
 """
