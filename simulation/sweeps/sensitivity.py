@@ -66,6 +66,12 @@ def _range_bound(spec, name):
     return Bound(low, high)
 
 
+def _salib_seed(seed: int) -> int:
+    """SALib seeds its bootstrap only for a truthy seed (0 means "unseeded"): shift by one, so every seed,
+    0 included, gives reproducible intervals."""
+    return int(seed) + 1
+
+
 def morris_indices(results: pd.DataFrame, spec, output: str, *, resamples: int = 1000,
                    conf_level: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """Morris ``mu_star`` (with its bootstrap interval), ``mu`` and ``sigma`` of each factor, by strategy."""
@@ -80,7 +86,7 @@ def morris_indices(results: pd.DataFrame, spec, output: str, *, resamples: int =
     for strategy in spec.strategy_names():
         y = point_means(results, spec, output, strategy)
         found = morris.analyze(_problem(spec), x, y, num_resamples=resamples, conf_level=conf_level,
-                               num_levels=spec.levels, seed=seed)
+                               num_levels=spec.levels, seed=_salib_seed(seed))
         for i, name in enumerate(spec.factor_names):
             star, half = float(found["mu_star"][i]), float(found["mu_star_conf"][i])
             rows.append((strategy, output, name, "mu_star", star, star - half, star + half))
@@ -103,7 +109,7 @@ def sobol_indices(results: pd.DataFrame, spec, output: str, *, resamples: int = 
             raise AnalysisError(f"output {output!r} is the same at every design point (strategy {strategy}): "
                                 "no variance to apportion; choose another output or wider ranges")
         found = sobol.analyze(_problem(spec), y, calc_second_order=False, num_resamples=resamples,
-                              conf_level=conf_level, seed=seed)
+                              conf_level=conf_level, seed=_salib_seed(seed))
         for i, name in enumerate(spec.factor_names):
             for index in ("S1", "ST"):
                 value, half = float(found[index][i]), float(found[f"{index}_conf"][i])
