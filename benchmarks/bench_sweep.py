@@ -27,10 +27,21 @@ def build_spec(runs: int):
     from simulation.sweeps import make_spec
 
     points = max(1, runs // 4)
-    return make_spec(name="bench", method="lhs", samples=points, design_seed=1, replications=2, seed=1,
-                     strategies=["mass", "stage_based"], fixed={"n_people": 1000, "weeks": 104},
-                     factors={"acquisition_response": (0.01, 0.1), "firm_value": (-0.3, 0.5),
-                              "purchase_rate_mean": (0.1, 0.6)})
+    return make_spec(
+        name="bench",
+        method="lhs",
+        samples=points,
+        design_seed=1,
+        replications=2,
+        seed=1,
+        strategies=["mass", "stage_based"],
+        fixed={"n_people": 1000, "weeks": 104},
+        factors={
+            "acquisition_response": (0.01, 0.1),
+            "firm_value": (-0.3, 0.5),
+            "purchase_rate_mean": (0.1, 0.6),
+        },
+    )
 
 
 def _warm_import():
@@ -45,8 +56,14 @@ def measure_serial(spec) -> dict:
     wall, cpu = time.perf_counter(), time.process_time()
     results = run_sweep(spec, None, serial=True, progress=False)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return {"setting": "serial (this process)", "startup_s": 0.0, "wall_s": wall, "runs": len(results),
-            "run_cpu_s": float(results["cpu_time_s"].sum()), "client_cpu_s": cpu}
+    return {
+        "setting": "serial (this process)",
+        "startup_s": 0.0,
+        "wall_s": wall,
+        "runs": len(results),
+        "run_cpu_s": float(results["cpu_time_s"].sum()),
+        "client_cpu_s": cpu,
+    }
 
 
 def measure_cluster(spec, workers: int) -> dict:
@@ -57,8 +74,13 @@ def measure_cluster(spec, workers: int) -> dict:
 
     start = time.perf_counter()
     with dask.config.set({"distributed.worker.profile.enabled": False}):  # as run_sweep's own clusters
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=":0", silence_logs=logging.ERROR)
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
     client = Client(cluster)
     started = time.perf_counter() - start
     client.run(_warm_import)
@@ -70,9 +92,15 @@ def measure_cluster(spec, workers: int) -> dict:
     finally:
         client.close()
         cluster.close()
-    return {"setting": f"LocalCluster, {workers} workers", "startup_s": imported, "cluster_only_s": started,
-            "wall_s": wall, "runs": len(results), "run_cpu_s": float(results["cpu_time_s"].sum()),
-            "client_cpu_s": cpu}
+    return {
+        "setting": f"LocalCluster, {workers} workers",
+        "startup_s": imported,
+        "cluster_only_s": started,
+        "wall_s": wall,
+        "runs": len(results),
+        "run_cpu_s": float(results["cpu_time_s"].sum()),
+        "client_cpu_s": cpu,
+    }
 
 
 def main() -> None:
@@ -82,17 +110,23 @@ def main() -> None:
     args = parser.parse_args()
     spec = build_spec(args.runs)
     rows = [measure_serial(spec), measure_cluster(spec, args.workers)]
-    print(f"{'setting':<26} {'start-up s':>10} {'sweep wall s':>12} {'runs/s':>7} {'run CPU s':>9} "
-          f"{'CPU s/run':>9} {'client CPU s':>12}")
+    print(
+        f"{'setting':<26} {'start-up s':>10} {'sweep wall s':>12} {'runs/s':>7} {'run CPU s':>9} "
+        f"{'CPU s/run':>9} {'client CPU s':>12}"
+    )
     for row in rows:
-        print(f"{row['setting']:<26} {row['startup_s']:>10.1f} {row['wall_s']:>12.1f} "
-              f"{row['runs'] / row['wall_s']:>7.2f} {row['run_cpu_s']:>9.1f} "
-              f"{row['run_cpu_s'] / row['runs']:>9.3f} "
-              f"{row['client_cpu_s']:>12.1f}")
+        print(
+            f"{row['setting']:<26} {row['startup_s']:>10.1f} {row['wall_s']:>12.1f} "
+            f"{row['runs'] / row['wall_s']:>7.2f} {row['run_cpu_s']:>9.1f} "
+            f"{row['run_cpu_s'] / row['runs']:>9.3f} "
+            f"{row['client_cpu_s']:>12.1f}"
+        )
     cluster = rows[1]
-    print(f"cluster start-up: {cluster['cluster_only_s']:.1f} s to start LocalCluster + Client, "
-          f"{cluster['startup_s'] - cluster['cluster_only_s']:.1f} s more for the workers to import the "
-          "simulation")
+    print(
+        f"cluster start-up: {cluster['cluster_only_s']:.1f} s to start LocalCluster + Client, "
+        f"{cluster['startup_s'] - cluster['cluster_only_s']:.1f} s more for the workers to import the "
+        "simulation"
+    )
     print(f"load average during the measurement: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

@@ -41,10 +41,12 @@ def engine_version() -> str:
     package = Path(simulation.__file__).resolve().parent
     git = ["git", "-C", str(package)]
     try:
-        commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run([*git, "status", "--porcelain", "--", "."], capture_output=True, text=True,
-                               check=True).stdout.strip()
+        commit = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--", "."], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return f"{package} (not in a git checkout)"
     return f"{package} at commit {commit}" + (" + uncommitted changes" if dirty else "")
@@ -78,8 +80,10 @@ def markdown(frame: pd.DataFrame, floatfmt: str = ".3f") -> str:
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
     rule = "|" + "|".join("---:" if is_number else "---" for is_number in numeric) + "|"
-    rows = ["| " + " | ".join(format(v, floatfmt) if isinstance(v, float) else str(v) for v in row) + " |"
-            for row in frame.itertuples(index=False)]
+    rows = [
+        "| " + " | ".join(format(v, floatfmt) if isinstance(v, float) else str(v) for v in row) + " |"
+        for row in frame.itertuples(index=False)
+    ]
     return "\n".join([header, rule, *rows])
 
 
@@ -93,8 +97,10 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     print(f"simulation: {engine_version()}")
-    print(f"vector engine, {args.people:,} people, {args.weeks} weeks, "
-          f"strategies {', '.join(args.strategies)}, seeds {', '.join(map(str, args.seeds))}")
+    print(
+        f"vector engine, {args.people:,} people, {args.weeks} weeks, "
+        f"strategies {', '.join(args.strategies)}, seeds {', '.join(map(str, args.seeds))}"
+    )
     runs = simulate(args.seeds, args.strategies, args.people, args.weeks)
     per_run, pooled = agreements(runs, args.weeks)
 
@@ -107,16 +113,20 @@ def main(argv=None) -> None:
     pool = ("all runs pooled", "", pooled.n_compared, pooled.accuracy, pooled.kappa)
     print(markdown(pd.concat([table, pd.DataFrame([mean, pool], columns=table.columns)], ignore_index=True)))
 
-    print("\nBy stage, all runs pooled (recall: share of the people truly in the stage that the rule names;"
-          "\nprecision: share of the people the rule puts in the stage that are truly there):\n")
+    print(
+        "\nBy stage, all runs pooled (recall: share of the people truly in the stage that the rule names;"
+        "\nprecision: share of the people the rule puts in the stage that are truly there):\n"
+    )
     stages = pooled.per_stage.loc[list(OBSERVED_STAGES)]
-    by_stage = pd.DataFrame({
-        "stage": stages.index,
-        "true share": stages["true_count"].to_numpy() / pooled.n_compared,
-        "observed share": stages["observed_count"].to_numpy() / pooled.n_compared,
-        "recall": stages["recall"].to_numpy(),
-        "precision": stages["precision"].to_numpy(),
-    })
+    by_stage = pd.DataFrame(
+        {
+            "stage": stages.index,
+            "true share": stages["true_count"].to_numpy() / pooled.n_compared,
+            "observed share": stages["observed_count"].to_numpy() / pooled.n_compared,
+            "recall": stages["recall"].to_numpy(),
+            "precision": stages["precision"].to_numpy(),
+        }
+    )
     print(markdown(by_stage))
     print("\nConfusion, all runs pooled (rows: true stage, columns: observed stage):\n")
     confusion = pooled.confusion.loc[list(OBSERVED_STAGES), list(OBSERVED_STAGES)]

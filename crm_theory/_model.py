@@ -136,8 +136,15 @@ class CustomerBaseModel:
         model.n_customers_ = None
         return model
 
-    def _record_fit(self, values, negative_log_likelihood: Callable[[np.ndarray], float], *,
-                    n_customers: int, time_unit: str | None, optimizer_result=None) -> None:
+    def _record_fit(
+        self,
+        values,
+        negative_log_likelihood: Callable[[np.ndarray], float],
+        *,
+        n_customers: int,
+        time_unit: str | None,
+        optimizer_result=None,
+    ) -> None:
         """Store the fitted values, log-likelihood and standard errors (Hessian on the original scale)."""
         values = np.asarray(values, dtype=float)
         for name, value in zip(self.PARAMETERS, values, strict=True):
@@ -250,8 +257,10 @@ class CustomerBaseModel:
             found = data.get("model") if isinstance(data, dict) else type(data).__name__
             raise DataError(f"not a saved {cls.__name__} (found model {found!r})")
         if data.get("format_version") != FORMAT_VERSION:
-            raise DataError(f"saved model has format version {data.get('format_version')!r}; "
-                            f"this version of crm_theory reads {FORMAT_VERSION}")
+            raise DataError(
+                f"saved model has format version {data.get('format_version')!r}; "
+                f"this version of crm_theory reads {FORMAT_VERSION}"
+            )
         try:
             model = cls.from_params(time_unit=data.get("time_unit"), **data["params"])
         except (KeyError, TypeError, ValueError) as error:

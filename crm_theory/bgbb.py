@@ -30,8 +30,9 @@ from crm_theory.errors import DataError
 COLUMNS = ("frequency", "recency", "n_periods")
 
 
-def opportunity_summary(transactions: pd.DataFrame, observation_end=None, *, time_unit: str = "week",
-                        columns=None) -> pd.DataFrame:
+def opportunity_summary(
+    transactions: pd.DataFrame, observation_end=None, *, time_unit: str = "week", columns=None
+) -> pd.DataFrame:
     """The BG/BB summary of a transaction log whose calendar periods (weeks, months; a ``week`` log's
     weeks) are the purchase opportunities: per customer ``frequency`` (periods with a purchase after the
     first), ``recency`` (the period of the last, counted from the first) and ``n_periods`` (periods
@@ -39,8 +40,9 @@ def opportunity_summary(transactions: pd.DataFrame, observation_end=None, *, tim
     ``occasion="period"``, T renamed n_periods."""
     from crm_theory.purchase_summary import purchase_summary
 
-    summary = purchase_summary(transactions, observation_end, time_unit=time_unit, occasion="period",
-                               columns=columns)
+    summary = purchase_summary(
+        transactions, observation_end, time_unit=time_unit, occasion="period", columns=columns
+    )
     result = summary[["frequency", "recency", "T"]].rename(columns={"T": "n_periods"}).astype("int64")
     result.attrs.update(summary.attrs)
     return result
@@ -60,8 +62,11 @@ def opportunity_columns(summary: pd.DataFrame, weights=None) -> tuple[np.ndarray
         if not np.isfinite(values).all() or (values < 0).any() or (values != np.floor(values)).any():
             raise DataError(f"column '{name}' must hold whole numbers >= 0", column=name)
     if (x > t_x).any() or (t_x > n).any():
-        raise DataError("each row needs frequency <= recency <= n_periods (recency is the opportunity of "
-                        "the last purchase)", column="recency")
+        raise DataError(
+            "each row needs frequency <= recency <= n_periods (recency is the opportunity of "
+            "the last purchase)",
+            column="recency",
+        )
     if ((x == 0) != (t_x == 0)).any():
         raise DataError("recency must be 0 exactly for the rows with frequency 0", column="recency")
     if weights is None:
@@ -82,8 +87,12 @@ def _log_terms(params, x, t_x, n):
     i = np.arange(longest)[None, :]
     valid = i < (n - t_x)[:, None]
     with np.errstate(invalid="ignore"):
-        terms = (betaln(alpha + x[:, None], beta + t_x[:, None] - x[:, None] + i) - base_pb
-                 + betaln(gamma + 1, delta + t_x[:, None] + i) - base_dt)
+        terms = (
+            betaln(alpha + x[:, None], beta + t_x[:, None] - x[:, None] + i)
+            - base_pb
+            + betaln(gamma + 1, delta + t_x[:, None] + i)
+            - base_dt
+        )
     terms = np.where(valid, terms, -np.inf)
     if longest == 0:
         dropped = np.full(x.shape, -np.inf)
@@ -106,14 +115,21 @@ def _log_likelihood_and_gradient(params, x, t_x, n):
     """
     alpha, beta, gamma, delta = params
     base = betaln(alpha, beta) + betaln(gamma, delta)
-    base_gradient = np.array([psi(alpha) - psi(alpha + beta), psi(beta) - psi(alpha + beta),
-                              psi(gamma) - psi(gamma + delta), psi(delta) - psi(gamma + delta)])
+    base_gradient = np.array(
+        [
+            psi(alpha) - psi(alpha + beta),
+            psi(beta) - psi(alpha + beta),
+            psi(gamma) - psi(gamma + delta),
+            psi(delta) - psi(gamma + delta),
+        ]
+    )
 
     def term_and_gradient(a_arg, b_arg, c_arg, d_arg):
         value = betaln(a_arg, b_arg) + betaln(c_arg, d_arg) - base
         psi_ab, psi_cd = psi(a_arg + b_arg), psi(c_arg + d_arg)
-        gradient = np.stack([psi(a_arg) - psi_ab, psi(b_arg) - psi_ab, psi(c_arg) - psi_cd,
-                             psi(d_arg) - psi_cd]) - base_gradient.reshape((4,) + (1,) * np.ndim(value))
+        gradient = np.stack(
+            [psi(a_arg) - psi_ab, psi(b_arg) - psi_ab, psi(c_arg) - psi_cd, psi(d_arg) - psi_cd]
+        ) - base_gradient.reshape((4,) + (1,) * np.ndim(value))
         return value, gradient
 
     levels, row_level = np.unique(x, return_inverse=True)
@@ -126,6 +142,7 @@ def _log_likelihood_and_gradient(params, x, t_x, n):
     log_g, grad_g = term_and_gradient(alpha + x_grid, beta + j_safe - x_grid, gamma + 1.0, delta + j_safe)
     scale = log_g[np.arange(levels.size), levels.astype(int)]  # g(x, x), the largest term of each x
     weights = np.where(usable, np.exp(log_g - scale[:, None]), 0.0)
+
     # tail sums from j to the end of the grid (one extra zero column for "nothing left")
     def tail(values):
         reversed_cumsum = np.cumsum(values[..., ::-1], axis=-1)[..., ::-1]
@@ -187,10 +204,16 @@ class BetaGeoBetaBinomModel(CustomerBaseModel):
             return -total, -params * (gradient @ counts)  # chain rule for the log-parameters
 
         starts = [np.zeros(4), np.log([0.5, 2.0, 0.5, 2.0]), np.log([1.0, 10.0, 1.0, 10.0])]
-        best = fit_log_parameters(with_gradient, starts, (x, t_x, n, counts), ftol=1e-14, gtol=1e-8,
-                                  maxiter=2000)
-        self._record_fit(np.exp(best.x), negative_log_likelihood, n_customers=round(counts.sum()),
-                         time_unit=self.time_unit, optimizer_result=best)
+        best = fit_log_parameters(
+            with_gradient, starts, (x, t_x, n, counts), ftol=1e-14, gtol=1e-8, maxiter=2000
+        )
+        self._record_fit(
+            np.exp(best.x),
+            negative_log_likelihood,
+            n_customers=round(counts.sum()),
+            time_unit=self.time_unit,
+            optimizer_result=best,
+        )
         return self
 
     def _columns(self, summary):
@@ -209,10 +232,15 @@ class BetaGeoBetaBinomModel(CustomerBaseModel):
         x, t_x, n = self._columns(summary)
         alive, dropped = _log_terms(self._param_values(), x, t_x, n)
         # alive at n+1 = alive through n times the chance of not dropping at n+1
-        next_alive = (betaln(alpha + x, beta + n - x) - betaln(alpha, beta)
-                      + betaln(gamma, delta + n + 1) - betaln(gamma, delta))
-        return pd.Series(np.exp(next_alive - np.logaddexp(alive, dropped)), index=summary.index,
-                         name="p_alive")
+        next_alive = (
+            betaln(alpha + x, beta + n - x)
+            - betaln(alpha, beta)
+            + betaln(gamma, delta + n + 1)
+            - betaln(gamma, delta)
+        )
+        return pd.Series(
+            np.exp(next_alive - np.logaddexp(alive, dropped)), index=summary.index, name="p_alive"
+        )
 
     def conditional_expected_purchases(self, future_periods, summary: pd.DataFrame) -> pd.Series:
         """E[purchases in the next ``future_periods`` opportunities | x, t_x, n] (FHS 2010, eq. 13)."""
@@ -223,8 +251,12 @@ class BetaGeoBetaBinomModel(CustomerBaseModel):
         log_l = np.logaddexp(alive, dropped)
         # sum_{k=1}^{m} P(alive at n+k) p: the posterior expectations of p (1-theta)^k, in closed form
         k = np.arange(1, int(m) + 1)[None, :]
-        log_each = (betaln(alpha + x + 1, beta + n - x)[:, None] - betaln(alpha, beta)
-                    + betaln(gamma, delta + n[:, None] + k) - betaln(gamma, delta))
+        log_each = (
+            betaln(alpha + x + 1, beta + n - x)[:, None]
+            - betaln(alpha, beta)
+            + betaln(gamma, delta + n[:, None] + k)
+            - betaln(gamma, delta)
+        )
         expected = np.exp(log_each - log_l[:, None]).sum(axis=1) if m > 0 else np.zeros_like(x)
         return pd.Series(expected, index=summary.index, name="expected_purchases")
 
@@ -259,11 +291,21 @@ class BetaGeoBetaBinomModel(CustomerBaseModel):
         for position, count in enumerate(flat):
             if count > n:
                 continue
-            total = np.exp(log_choose(n, count) + betaln(alpha + count, beta + n - count)
-                           - betaln(alpha, beta) + betaln(gamma, delta + n) - betaln(gamma, delta))
+            total = np.exp(
+                log_choose(n, count)
+                + betaln(alpha + count, beta + n - count)
+                - betaln(alpha, beta)
+                + betaln(gamma, delta + n)
+                - betaln(gamma, delta)
+            )
             i = np.arange(int(count), n)
-            total += np.exp(log_choose(i, count) + betaln(alpha + count, beta + i - count)
-                            - betaln(alpha, beta) + betaln(gamma + 1, delta + i) - betaln(gamma, delta)).sum()
+            total += np.exp(
+                log_choose(i, count)
+                + betaln(alpha + count, beta + i - count)
+                - betaln(alpha, beta)
+                + betaln(gamma + 1, delta + i)
+                - betaln(gamma, delta)
+            ).sum()
             result[position] = total
         return float(result[0]) if x_array.ndim == 0 else result.reshape(x_array.shape)
 

@@ -113,15 +113,26 @@ class BetaGeoModel(CustomerBaseModel):
             # the purchase-rate scale alpha is in the summary's time unit: start it at the mean age
             scale = max(float(np.average(big_t, weights=counts)), 1e-3)
             starts = [np.log([1.0, scale, 1.0, 1.0]), np.log([0.5, scale / 4, 0.5, 2.0])]
-        best = fit_log_parameters(self._negative_log_likelihood, starts, (x, t_x, big_t, counts),
-                                  ftol=self.tol, gtol=1e-8, maxiter=2000)
+        best = fit_log_parameters(
+            self._negative_log_likelihood,
+            starts,
+            (x, t_x, big_t, counts),
+            ftol=self.tol,
+            gtol=1e-8,
+            maxiter=2000,
+        )
 
         def negative_log_likelihood(params):
             loglik, _ = self._log_likelihood_terms(params, x, t_x, big_t)
             return -float(np.dot(counts, loglik))
 
-        self._record_fit(np.exp(best.x), negative_log_likelihood, n_customers=counts.sum(),
-                         time_unit=summary_time_unit(summary), optimizer_result=best)
+        self._record_fit(
+            np.exp(best.x),
+            negative_log_likelihood,
+            n_customers=counts.sum(),
+            time_unit=summary_time_unit(summary),
+            optimizer_result=best,
+        )
         return self
 
     def _params(self):
@@ -201,14 +212,16 @@ class BetaGeoModel(CustomerBaseModel):
         log_p0 = r * (np.log(alpha) - np.log(alpha + t_array))
         with np.errstate(divide="ignore", invalid="ignore"):  # t = 0: log 0 = -inf, used only where x > 0
             log_q = np.log(t_array) - np.log(alpha + t_array)
-            log_nbd = gammaln(r + x_array) - gammaln(r) - gammaln(x_array + 1) + log_p0 + np.where(
-                x_array > 0, x_array * log_q, 0.0
+            log_nbd = (
+                gammaln(r + x_array)
+                - gammaln(r)
+                - gammaln(x_array + 1)
+                + log_p0
+                + np.where(x_array > 0, x_array * log_q, 0.0)
             )
         alive = np.exp(betaln(a, b + x_array) - betaln(a, b) + log_nbd)
         # P(N(t) >= x) under the NBD = 1 - P(N(t) <= x - 1): the negative binomial's survival function
-        at_least_x = np.where(
-            x_array > 0, nbinom_survival(x_array - 1, r, alpha, t_array), 0.0
-        )
+        at_least_x = np.where(x_array > 0, nbinom_survival(x_array - 1, r, alpha, t_array), 0.0)
         shifted = np.where(x_array > 0, b + x_array - 1, b)
         dropped = np.where(x_array > 0, np.exp(betaln(a + 1, shifted) - betaln(a, b)) * at_least_x, 0.0)
         result = alive + dropped

@@ -209,15 +209,20 @@ def register(subparsers) -> None:
         help="discount rate per period for DEL, greater than 0 (default 0.10)",
     )
     retention.add_argument(
-        "--time-unit", type=_name, default="period",
+        "--time-unit",
+        type=_name,
+        default="period",
         help="name of one period, e.g. year or month (default: period)",
     )
     retention.add_argument(
-        "--json", action="store_true",
+        "--json",
+        action="store_true",
         help="print the fits as JSON: {cohort: {alpha, beta, loglik, del}}",
     )
     retention.add_argument(
-        "--out", metavar="FILE", type=_output_file,
+        "--out",
+        metavar="FILE",
+        type=_output_file,
         help="write actual and projected survivors to this CSV file",
     )
     retention.set_defaults(handler=run_retention)
@@ -331,8 +336,12 @@ def run_clv(args: argparse.Namespace) -> int:
     transactions = load_transactions(args.input)
     _check_calibration_end(transactions, args.calibration_end)
     summary = _with_notes(
-        lambda: calibration_holdout_summary(transactions, args.calibration_end, time_unit=args.time_unit,
-                                            occasion=getattr(args, "occasion", None))
+        lambda: calibration_holdout_summary(
+            transactions,
+            args.calibration_end,
+            time_unit=args.time_unit,
+            occasion=getattr(args, "occasion", None),
+        )
     )
     model_class, model_label = PURCHASE_MODELS[getattr(args, "model", "bgnbd")]
     bgnbd = model_class().fit(summary)
@@ -417,8 +426,11 @@ def read_cohort_table(path: str | Path) -> pd.DataFrame:
     _check_readable(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = [(number, row) for number, row in enumerate(csv.reader(handle), start=1) if any(
-                cell.strip() for cell in row)]
+            rows = [
+                (number, row)
+                for number, row in enumerate(csv.reader(handle), start=1)
+                if any(cell.strip() for cell in row)
+            ]
     except UnicodeDecodeError:
         raise DataError("not a UTF-8 text file", file=path) from None
     if not rows:
@@ -426,8 +438,11 @@ def read_cohort_table(path: str | Path) -> pd.DataFrame:
     header_line, header = rows[0]
     header = [cell.strip() for cell in header]
     if len(header) < 2 or header[0] != "period":
-        raise DataError("the header must be 'period' followed by one column per cohort, e.g. "
-                        "'period,regular,high_end'", file=path, line=header_line)
+        raise DataError(
+            "the header must be 'period' followed by one column per cohort, e.g. 'period,regular,high_end'",
+            file=path,
+            line=header_line,
+        )
     names = header[1:]
     for position, name in enumerate(names):
         if not name:
@@ -441,8 +456,11 @@ def read_cohort_table(path: str | Path) -> pd.DataFrame:
         if len(row) != len(header):
             raise DataError(f"{len(row)} fields, the header has {len(header)}", file=path, line=number)
         if row[0].strip() != str(expected_period):
-            raise DataError(f"period {row[0].strip()!r}; periods must run 0, 1, 2, ... (expected "
-                            f"{expected_period})", file=path, line=number)
+            raise DataError(
+                f"period {row[0].strip()!r}; periods must run 0, 1, 2, ... (expected {expected_period})",
+                file=path,
+                line=number,
+            )
         cells = []
         for name, cell in zip(names, row[1:], strict=True):
             text = cell.strip()
@@ -454,8 +472,11 @@ def read_cohort_table(path: str | Path) -> pd.DataFrame:
             except ValueError:
                 count = -1.0
             if not (math.isfinite(count) and count >= 0 and count.is_integer()):
-                raise DataError(f"{text!r} in column {name!r} is not a customer count (whole number >= 0)",
-                                file=path, line=number)
+                raise DataError(
+                    f"{text!r} in column {name!r} is not a customer count (whole number >= 0)",
+                    file=path,
+                    line=number,
+                )
             cells.append(count)
         values.append(cells)
     table = pd.DataFrame(values, columns=names, index=pd.RangeIndex(len(values), name="period"))
@@ -465,21 +486,32 @@ def read_cohort_table(path: str | Path) -> pd.DataFrame:
         gaps = np.flatnonzero(~observed[: observed.sum()]) if observed.any() else np.array([0])
         if gaps.size or not observed[0]:
             line = rows[1 + (int(gaps[0]) if gaps.size else 0)][0]
-            raise DataError(f"cohort {name!r} is empty here but has counts later; only the periods at the "
-                            "end may be empty (not yet observed)", file=path, line=line)
+            raise DataError(
+                f"cohort {name!r} is empty here but has counts later; only the periods at the "
+                "end may be empty (not yet observed)",
+                file=path,
+                line=line,
+            )
         counts = column.dropna().to_numpy()
         rising = np.flatnonzero(np.diff(counts) > 0)
         if rising.size:
             line = rows[1 + int(rising[0]) + 1][0]
-            raise DataError(f"cohort {name!r} grows from {counts[rising[0]]:g} to {counts[rising[0] + 1]:g}; "
-                            "a cohort can only shrink", file=path, line=line)
+            raise DataError(
+                f"cohort {name!r} grows from {counts[rising[0]]:g} to {counts[rising[0] + 1]:g}; "
+                "a cohort can only shrink",
+                file=path,
+                line=line,
+            )
         if counts[0] <= 0:
             raise DataError(f"cohort {name!r} has no customers at period 0", file=path, line=rows[1][0])
         if counts.size < 2:
             raise DataError(f"cohort {name!r} has no period after 0", file=path, line=rows[2][0])
         if counts[-1] == counts[0]:
-            raise DataError(f"in cohort {name!r} nobody ever left, so churn cannot be estimated", file=path,
-                            line=rows[1][0])
+            raise DataError(
+                f"in cohort {name!r} nobody ever left, so churn cannot be estimated",
+                file=path,
+                line=rows[1][0],
+            )
     return table
 
 
@@ -487,8 +519,10 @@ def run_retention(args: argparse.Namespace) -> int:
     """Handler of ``crmlab retention``."""
     _check_writable(args.out)
     table = read_cohort_table(args.input)
-    models = {name: ShiftedBetaGeometricModel(time_unit=args.time_unit).fit(table[name].dropna())
-              for name in table.columns}
+    models = {
+        name: ShiftedBetaGeometricModel(time_unit=args.time_unit).fit(table[name].dropna())
+        for name in table.columns
+    }
     observed = len(table) - 1
     periods = args.periods if args.periods is not None else 2 * observed
     unit = args.time_unit
@@ -500,11 +534,19 @@ def run_retention(args: argparse.Namespace) -> int:
         rates = model.retention_rate(np.arange(1, periods + 1))
         projection[f"{name}_retention_rate"] = np.append(np.nan, rates)
     if args.json:
-        print(json.dumps({
-            name: {**model.params_, "loglik": model.log_likelihood_,
-                   "del": model.discounted_expected_lifetime(args.discount_rate)}
-            for name, model in models.items()
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    name: {
+                        **model.params_,
+                        "loglik": model.log_likelihood_,
+                        "del": model.discounted_expected_lifetime(args.discount_rate),
+                    }
+                    for name, model in models.items()
+                },
+                indent=2,
+            )
+        )
     else:
         plural = "s" if len(models) > 1 else ""
         print(f"{args.input}: {len(models)} cohort{plural}, {observed} {unit}s observed")

@@ -179,15 +179,21 @@ def _parse_numbered_ids(path, ids: pd.Series, lines: Callable[[], list[int]], wh
     _raise_at_record(path, lines, _missing(ids), lambda i: f"missing value in column '{what}'")
     text = ids.str.strip()
     _raise_at_record(
-        path, lines, ~text.str.fullmatch(r"[0-9]+").to_numpy(dtype=bool),
+        path,
+        lines,
+        ~text.str.fullmatch(r"[0-9]+").to_numpy(dtype=bool),
         lambda i: f"{what} {text.iloc[i]!r} is not a whole number",
     )
     numbers = text.astype("int64")
     first_spelling = text.groupby(numbers.to_numpy()).transform("first")
     _raise_at_record(
-        path, lines, (text != first_spelling).to_numpy(dtype=bool),
-        lambda i: f"{what} {text.iloc[i]!r} is the number of id {first_spelling.iloc[i]!r} written "
-        "differently; ids must be written one way",
+        path,
+        lines,
+        (text != first_spelling).to_numpy(dtype=bool),
+        lambda i: (
+            f"{what} {text.iloc[i]!r} is the number of id {first_spelling.iloc[i]!r} written "
+            "differently; ids must be written one way"
+        ),
     )
     return numbers
 
@@ -205,8 +211,10 @@ def _parse_amounts(path, raw: pd.Series, lines: Callable[[], list[int]], column:
         path,
         lines,
         np.isinf(amounts),
-        lambda i: f"amount {raw.iloc[i].strip()!r} in column '{column}' is too large "
-        f"(the largest number is about {sys.float_info.max:.1e})",
+        lambda i: (
+            f"amount {raw.iloc[i].strip()!r} in column '{column}' is too large "
+            f"(the largest number is about {sys.float_info.max:.1e})"
+        ),
     )
     _raise_at_record(
         path,

@@ -64,8 +64,14 @@ class GammaGammaModel(CustomerBaseModel):
 
     PARAMETERS = ("p", "q", "gamma")
 
-    def __init__(self, *, initial_params: tuple[float, float, float] | None = None, tol: float = 1e-12,
-                 max_correlation: float = MAX_INDEPENDENCE_CORRELATION, on_dependence: str = "warn"):
+    def __init__(
+        self,
+        *,
+        initial_params: tuple[float, float, float] | None = None,
+        tol: float = 1e-12,
+        max_correlation: float = MAX_INDEPENDENCE_CORRELATION,
+        on_dependence: str = "warn",
+    ):
         self.initial_params = initial_params
         self.tol = tol
         self.max_correlation = max_correlation
@@ -147,14 +153,20 @@ class GammaGammaModel(CustomerBaseModel):
             # two starts whose implied mean spend p gamma / (q - 1) is the sample mean; the better fit wins
             mean_spend = float(np.mean(spend))
             starts = [np.log([1.0, 2.0, mean_spend]), np.log([5.0, 5.0, 0.8 * mean_spend])]
-        best = fit_log_parameters(self._negative_log_likelihood, starts, (frequency, spend),
-                                  ftol=self.tol, gtol=1e-9, maxiter=5000)
+        best = fit_log_parameters(
+            self._negative_log_likelihood, starts, (frequency, spend), ftol=self.tol, gtol=1e-9, maxiter=5000
+        )
 
         def negative_log_likelihood(params):
             return -float(self._log_likelihood_terms(params, frequency, spend)[0].sum())
 
-        self._record_fit(np.exp(best.x), negative_log_likelihood, n_customers=frequency.size, time_unit=None,
-                         optimizer_result=best)
+        self._record_fit(
+            np.exp(best.x),
+            negative_log_likelihood,
+            n_customers=frequency.size,
+            time_unit=None,
+            optimizer_result=best,
+        )
         self.spend_frequency_correlation_ = correlation
         return self
 

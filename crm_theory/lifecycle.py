@@ -160,7 +160,8 @@ def observed_stage(
 ) -> pd.DataFrame:
     """The observed stage of every customer in a transaction log as of the end of the analysis week.
 
-    Follows docs/crm-theory-reference.md §2 and §7; computes the facts :func:`classify_stage` reads from the log:
+    Follows docs/crm-theory-reference.md §2 and §7; computes the facts :func:`classify_stage` reads from
+    the log:
 
     - time in whole weeks: a ``week`` log uses its week numbers; a ``date`` log counts whole weeks of 7 days
       from the first date in the log (days 0-6 are week 0, days 7-13 week 1, ...), so a week's purchases are

@@ -5,8 +5,9 @@ Follows docs/crm-theory-reference.md §3 (loyalty model) and §2 (the textbook's
 
 The textbook states (seed 004; the theory reference attributes the model to Chen Mingliang 2003, whose
 coefficients are unverified) that perceived value (感知价值), satisfaction (满意), trust (信任) and
-switching cost (转移成本) each raise loyalty, with weights that differ by relationship stage, and that loyalty shows as repeat-purchase intention, price
-tolerance, cross-buying intention and referral intention. Chen's coefficients are not reproduced here.
+switching cost (转移成本) each raise loyalty, with weights that differ by relationship stage, and that
+loyalty shows as repeat-purchase intention, price tolerance, cross-buying intention and referral intention.
+Chen's coefficients are not reproduced here.
 
 This module holds the project's one copy of the two tables by stage: :data:`DETERMINANT_WEIGHTS` and
 :data:`INTENTION_STRENGTH`, plain tuples indexed by stage code (:data:`~crm_theory.lifecycle.LIFECYCLE_STAGES`

@@ -133,11 +133,19 @@ class ParetoNBDModel(CustomerBaseModel):
         best = None
         for start in starts:
             # Nelder-Mead copes with the regions where the likelihood is not finite; L-BFGS-B polishes
-            coarse = minimize(on_log_scale, start, method="Nelder-Mead",
-                              options={"xatol": 1e-5, "fatol": 1e-6, "maxiter": 4000})
-            result = minimize(on_log_scale, coarse.x, method="L-BFGS-B",
-                              bounds=[(-LOG_BOUND, LOG_BOUND)] * 4,
-                              options={"ftol": self.tol, "gtol": 1e-7, "maxiter": 500})
+            coarse = minimize(
+                on_log_scale,
+                start,
+                method="Nelder-Mead",
+                options={"xatol": 1e-5, "fatol": 1e-6, "maxiter": 4000},
+            )
+            result = minimize(
+                on_log_scale,
+                coarse.x,
+                method="L-BFGS-B",
+                bounds=[(-LOG_BOUND, LOG_BOUND)] * 4,
+                options={"ftol": self.tol, "gtol": 1e-7, "maxiter": 500},
+            )
             if not result.fun <= coarse.fun:
                 result = coarse
             if best is None or result.fun < best.fun:
@@ -145,8 +153,13 @@ class ParetoNBDModel(CustomerBaseModel):
             # the second start is a fallback: a fit that converged inside the bounds is kept
             if best.success and np.all(np.abs(best.x) < LOG_BOUND - 1):
                 break
-        self._record_fit(np.exp(best.x), negative_log_likelihood, n_customers=counts.sum(),
-                         time_unit=summary_time_unit(summary), optimizer_result=best)
+        self._record_fit(
+            np.exp(best.x),
+            negative_log_likelihood,
+            n_customers=counts.sum(),
+            time_unit=summary_time_unit(summary),
+            optimizer_result=best,
+        )
         return self
 
     def individual_log_likelihood(self, summary: pd.DataFrame) -> pd.Series:
@@ -216,8 +229,13 @@ class ParetoNBDModel(CustomerBaseModel):
         def log_nbd(count, tau):
             with np.errstate(divide="ignore", invalid="ignore"):
                 log_tau = np.where(count > 0, count * (np.log(tau) - np.log(alpha + tau)), 0.0)
-                return (gammaln(r + count) - gammaln(r) - gammaln(count + 1)
-                        + r * (np.log(alpha) - np.log(alpha + tau)) + log_tau)
+                return (
+                    gammaln(r + count)
+                    - gammaln(r)
+                    - gammaln(count + 1)
+                    + r * (np.log(alpha) - np.log(alpha + tau))
+                    + log_tau
+                )
 
         still_alive = np.exp(log_nbd(x_array, t_array) + s * (np.log(beta) - np.log(beta + t_array)))
         # quadrature on [0, t]: nodes tau = t (u + 1) / 2

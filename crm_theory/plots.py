@@ -31,9 +31,13 @@ def _unit(model, default: str = "time unit") -> str:
 
 
 def _model_name(model) -> str:
-    return {"BetaGeoModel": "BG/NBD", "ParetoNBDModel": "Pareto/NBD", "BetaGeoBetaBinomModel": "BG/BB",
-            "ShiftedBetaGeometricModel": "sBG", "GammaGammaModel": "Gamma-Gamma"}.get(type(model).__name__,
-                                                                                      type(model).__name__)
+    return {
+        "BetaGeoModel": "BG/NBD",
+        "ParetoNBDModel": "Pareto/NBD",
+        "BetaGeoBetaBinomModel": "BG/BB",
+        "ShiftedBetaGeometricModel": "sBG",
+        "GammaGammaModel": "Gamma-Gamma",
+    }.get(type(model).__name__, type(model).__name__)
 
 
 def period_transactions(
@@ -72,9 +76,7 @@ def period_transactions(
     )
 
 
-def plot_period_transactions(
-    model, summary: pd.DataFrame, *, max_frequency: int = 7, weights=None, ax=None
-):
+def plot_period_transactions(model, summary: pd.DataFrame, *, max_frequency: int = 7, weights=None, ax=None):
     """Bar chart: customers by number of repeat purchases in the calibration period, actual vs model."""
     table = period_transactions(model, summary, max_frequency=max_frequency, weights=weights)
     ax = _axes(ax)
@@ -82,8 +84,11 @@ def plot_period_transactions(
     ax.bar(positions - 0.2, table["actual"], width=0.4, label="actual", color="0.3")
     ax.bar(positions + 0.2, table["expected"], width=0.4, label=_model_name(model), color="tab:blue")
     ax.set_xticks(positions, table.index)
-    ax.set(title=f"Repeat purchases per customer: actual vs {_model_name(model)}",
-           xlabel="repeat purchases in the calibration period", ylabel="customers")
+    ax.set(
+        title=f"Repeat purchases per customer: actual vs {_model_name(model)}",
+        xlabel="repeat purchases in the calibration period",
+        ylabel="customers",
+    )
     ax.legend()
     return ax
 
@@ -99,11 +104,19 @@ def _grid_summary(model, max_frequency: int, observed: float):
 
 
 def _matrix_plot(values, recencies, max_frequency, ax, colour_label, title, unit):
-    image = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis",
-                      extent=(recencies[0] - 0.5, recencies[-1] + 0.5, -0.5, max_frequency + 0.5))
+    image = ax.imshow(
+        values,
+        origin="lower",
+        aspect="auto",
+        cmap="viridis",
+        extent=(recencies[0] - 0.5, recencies[-1] + 0.5, -0.5, max_frequency + 0.5),
+    )
     ax.figure.colorbar(image, ax=ax, label=colour_label)
-    ax.set(title=title, xlabel=f"recency: {unit}s from the first to the last purchase",
-           ylabel="repeat purchases (frequency)")
+    ax.set(
+        title=title,
+        xlabel=f"recency: {unit}s from the first to the last purchase",
+        ylabel="repeat purchases (frequency)",
+    )
     return ax
 
 
@@ -116,8 +129,13 @@ def plot_frequency_recency_matrix(
     values = model.conditional_expected_purchases(t, grid).to_numpy().reshape(shape)
     unit = _unit(model)
     return _matrix_plot(
-        values, recencies, max_frequency, _axes(ax), f"expected purchases in the next {t:g} {unit}s",
-        f"{_model_name(model)}: expected purchases, customers observed {observed:g} {unit}s", unit,
+        values,
+        recencies,
+        max_frequency,
+        _axes(ax),
+        f"expected purchases in the next {t:g} {unit}s",
+        f"{_model_name(model)}: expected purchases, customers observed {observed:g} {unit}s",
+        unit,
     )
 
 
@@ -126,13 +144,26 @@ def plot_probability_alive_matrix(model, *, observed: float, max_frequency: int 
     grid, shape, recencies = _grid_summary(model, max_frequency, observed)
     values = model.conditional_probability_alive(grid).to_numpy().reshape(shape)
     unit = _unit(model)
-    return _matrix_plot(values, recencies, max_frequency, _axes(ax), "P(alive)",
-                        f"{_model_name(model)}: P(alive), customers observed {observed:g} {unit}s", unit)
+    return _matrix_plot(
+        values,
+        recencies,
+        max_frequency,
+        _axes(ax),
+        "P(alive)",
+        f"{_model_name(model)}: P(alive), customers observed {observed:g} {unit}s",
+        unit,
+    )
 
 
-def plot_calibration_purchases_vs_holdout_purchases(model, cal_holdout: pd.DataFrame, *,
-                                                    by: str = "frequency_cal", max_frequency: int = 7,
-                                                    bins: int = 8, ax=None):
+def plot_calibration_purchases_vs_holdout_purchases(
+    model,
+    cal_holdout: pd.DataFrame,
+    *,
+    by: str = "frequency_cal",
+    max_frequency: int = 7,
+    bins: int = 8,
+    ax=None,
+):
     """Mean holdout purchases per customer, actual vs predicted, by calibration frequency, recency or
     time since the last purchase (:func:`~crm_theory.predictive_clv.holdout_comparison`)."""
     table = holdout_comparison(model, cal_holdout, by=by, max_frequency=max_frequency, bins=bins)
@@ -140,16 +171,22 @@ def plot_calibration_purchases_vs_holdout_purchases(model, cal_holdout: pd.DataF
     ax = _axes(ax)
     positions = np.arange(len(table))
     ax.plot(positions, table["actual"], marker="o", color="black", label="actual")
-    ax.plot(positions, table["predicted"], marker="s", linestyle="--", color="tab:blue",
-            label=_model_name(model))
+    ax.plot(
+        positions, table["predicted"], marker="s", linestyle="--", color="tab:blue", label=_model_name(model)
+    )
     ax.set_xticks(positions, table.index, rotation=30 if by != "frequency_cal" else 0)
     unit = _unit(model)
-    xlabels = {"frequency_cal": "repeat purchases in the calibration period",
-               "recency_cal": f"recency at the calibration end ({unit}s)",
-               "time_since_last_purchase": f"{unit}s since the last purchase at the calibration end"}
+    xlabels = {
+        "frequency_cal": "repeat purchases in the calibration period",
+        "recency_cal": f"recency at the calibration end ({unit}s)",
+        "time_since_last_purchase": f"{unit}s since the last purchase at the calibration end",
+    }
     duration = float(cal_holdout["duration_holdout"].iloc[0])
-    ax.set(title=f"Holdout ({duration:g} {unit}s): purchases per customer, actual vs predicted",
-           xlabel=xlabels[by], ylabel="mean purchases per customer in the holdout")
+    ax.set(
+        title=f"Holdout ({duration:g} {unit}s): purchases per customer, actual vs predicted",
+        xlabel=xlabels[by],
+        ylabel="mean purchases per customer in the holdout",
+    )
     ax.legend()
     return ax
 
@@ -165,29 +202,42 @@ def _tracking(model, transactions, calibration_end, incremental, ax, **options):
         ax.axvline(calibration_end, color="0.5", linestyle=":", label="end of calibration")
     unit = options.get("time_unit", "week")
     per = f"per {unit}" if incremental else "cumulative"
-    ax.set(title=f"Repeat purchases over time ({kind}): actual vs {_model_name(model)}",
-           xlabel=f"{unit}s since {table.attrs['start']}", ylabel=f"repeat purchases ({per})")
+    ax.set(
+        title=f"Repeat purchases over time ({kind}): actual vs {_model_name(model)}",
+        xlabel=f"{unit}s since {table.attrs['start']}",
+        ylabel=f"repeat purchases ({per})",
+    )
     ax.legend()
     return ax
 
 
-def plot_cumulative_transactions(model, transactions: pd.DataFrame, *, calibration_end: float | None = None,
-                                 ax=None, **options):
+def plot_cumulative_transactions(
+    model, transactions: pd.DataFrame, *, calibration_end: float | None = None, ax=None, **options
+):
     """Cumulative repeat purchases of the customer base over time, actual vs expected;
     ``calibration_end`` in time units since the first transaction marks the end of the calibration
     period. ``options`` go to :func:`~crm_theory.predictive_clv.expected_cumulative_transactions`."""
     return _tracking(model, transactions, calibration_end, False, ax, **options)
 
 
-def plot_incremental_transactions(model, transactions: pd.DataFrame, *, calibration_end: float | None = None,
-                                  ax=None, **options):
+def plot_incremental_transactions(
+    model, transactions: pd.DataFrame, *, calibration_end: float | None = None, ax=None, **options
+):
     """Repeat purchases per time unit, actual vs expected (as :func:`plot_cumulative_transactions`)."""
     return _tracking(model, transactions, calibration_end, True, ax, **options)
 
 
-def probability_alive_history(model, transactions: pd.DataFrame, customer_id, *, end=None,
-                              time_unit: str = "week", occasion: str | None = None, resolution: float = 1.0,
-                              columns=None) -> pd.DataFrame:
+def probability_alive_history(
+    model,
+    transactions: pd.DataFrame,
+    customer_id,
+    *,
+    end=None,
+    time_unit: str = "week",
+    occasion: str | None = None,
+    resolution: float = 1.0,
+    columns=None,
+) -> pd.DataFrame:
     """One customer's P(alive) from the first purchase to ``end`` (default: the log's last transaction),
     every ``resolution`` time units: the model's view of that customer as the history unfolded."""
     occasions, scale = _occasions(transactions, time_unit, occasion, columns)
@@ -209,8 +259,10 @@ def probability_alive_history(model, transactions: pd.DataFrame, customer_id, *,
     grid = pd.DataFrame({"frequency": frequency, "recency": recency, "T": times})
     grid.attrs["time_unit"] = time_unit
     alive = model.conditional_probability_alive(grid).to_numpy()
-    history = pd.DataFrame({"p_alive": alive, "repeat_purchases": frequency},
-                           index=pd.Index(times, name=f"{time_unit}s since the first purchase"))
+    history = pd.DataFrame(
+        {"p_alive": alive, "repeat_purchases": frequency},
+        index=pd.Index(times, name=f"{time_unit}s since the first purchase"),
+    )
     history.attrs.update(purchases=purchase_times, customer_id=customer_id, time_unit=time_unit)
     return history
 
@@ -224,8 +276,12 @@ def plot_history_alive(model, transactions: pd.DataFrame, customer_id, *, ax=Non
     for number, when in enumerate(history.attrs["purchases"]):
         ax.axvline(when, color="tab:red", linestyle=":", label="purchase" if number == 0 else None)
     unit = history.attrs["time_unit"]
-    ax.set(title=f"Customer {customer_id}: P(alive) under {_model_name(model)}", ylim=(0, 1.05),
-           xlabel=f"{unit}s since the first purchase", ylabel="P(alive)")
+    ax.set(
+        title=f"Customer {customer_id}: P(alive) under {_model_name(model)}",
+        ylim=(0, 1.05),
+        xlabel=f"{unit}s since the first purchase",
+        ylabel="P(alive)",
+    )
     ax.legend()
     return ax
 
@@ -270,8 +326,11 @@ def plot_spend_vs_frequency(summary: pd.DataFrame, *, ax=None):
     correlation = spend_frequency_correlation(summary)
     ax = _axes(ax)
     ax.scatter(frequency[used], spend[used], s=8, alpha=0.4, color="tab:blue")
-    ax.set(title=f"Spend vs frequency (correlation {correlation:.2f}): Gamma-Gamma assumes none",
-           xlabel="repeat purchases (frequency)", ylabel="mean spend per repeat purchase (currency units)")
+    ax.set(
+        title=f"Spend vs frequency (correlation {correlation:.2f}): Gamma-Gamma assumes none",
+        xlabel="repeat purchases (frequency)",
+        ylabel="mean spend per repeat purchase (currency units)",
+    )
     return ax
 
 
@@ -282,13 +341,18 @@ def plot_survival(model, survivors, *, periods: int | None = None, ax=None):
     periods = 2 * (survivors.size - 1) if periods is None else int(periods)
     t = np.arange(periods + 1)
     ax = _axes(ax)
-    ax.plot(np.arange(survivors.size), 100 * survivors / survivors[0], marker="o", color="black",
-            label="actual")
+    ax.plot(
+        np.arange(survivors.size), 100 * survivors / survivors[0], marker="o", color="black", label="actual"
+    )
     ax.plot(t, 100 * model.survival_function(t), linestyle="--", color="tab:blue", label="sBG")
     ax.axvline(survivors.size - 1, color="0.5", linestyle=":", label="end of the data")
     unit = _unit(model, "period")
-    ax.set(title="Survival: share of the cohort still customers", xlabel=f"{unit}s since joining",
-           ylabel="% of the cohort still active", ylim=(0, 105))
+    ax.set(
+        title="Survival: share of the cohort still customers",
+        xlabel=f"{unit}s since joining",
+        ylabel="% of the cohort still active",
+        ylim=(0, 105),
+    )
     ax.legend()
     return ax
 
@@ -305,7 +369,10 @@ def plot_retention_rates(model, survivors, *, periods: int | None = None, ax=Non
     ax.plot(observed, 100 * actual, marker="o", color="black", label="actual")
     ax.plot(t, 100 * model.retention_rate(t), linestyle="--", color="tab:blue", label="sBG")
     unit = _unit(model, "period")
-    ax.set(title="Retention rate by period: it rises as the likely leavers go first",
-           xlabel=f"{unit} since joining", ylabel="% of the previous period's customers renewing")
+    ax.set(
+        title="Retention rate by period: it rises as the likely leavers go first",
+        xlabel=f"{unit} since joining",
+        ylabel="% of the previous period's customers renewing",
+    )
     ax.legend()
     return ax

@@ -134,8 +134,9 @@ def predicted_vs_actual(bgnbd, cal_holdout: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def holdout_comparison(bgnbd, cal_holdout: pd.DataFrame, *, max_frequency: int = 7,
-                       by: str = "frequency_cal", bins: int = 8) -> pd.DataFrame:
+def holdout_comparison(
+    bgnbd, cal_holdout: pd.DataFrame, *, max_frequency: int = 7, by: str = "frequency_cal", bins: int = 8
+) -> pd.DataFrame:
     """Mean holdout purchases, actual vs predicted, by a calibration characteristic (§4; FHL 2005's check
     of conditional expectations).
 
@@ -213,9 +214,10 @@ def expected_cumulative_transactions(
     occasions, scale = _occasions(transactions, time_unit, occasion, columns)
     start = int(occasions["occasion"].min())
     times = scale.to_units(occasions["occasion"].to_numpy() - start)
-    first = occasions.groupby("customer_id")["occasion"].transform("min").to_numpy() == occasions[
-        "occasion"
-    ].to_numpy()
+    first = (
+        occasions.groupby("customer_id")["occasion"].transform("min").to_numpy()
+        == occasions["occasion"].to_numpy()
+    )
     span = float(times.max())
     if periods is None:
         periods = max(int(np.ceil(span)), 1)

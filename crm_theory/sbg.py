@@ -39,11 +39,14 @@ from crm_theory.errors import DataError
 
 def _survivor_counts(survivors, what: str) -> np.ndarray:
     """Check a cohort's survivor counts: whole numbers, not rising, at least the start and one more."""
-    values = np.asarray(pd.Series(survivors).dropna() if isinstance(survivors, pd.Series) else survivors,
-                        dtype=float)
+    values = np.asarray(
+        pd.Series(survivors).dropna() if isinstance(survivors, pd.Series) else survivors, dtype=float
+    )
     if values.ndim != 1 or values.size < 2:
-        raise DataError(f"{what}: needs the cohort size at period 0 and the survivors of at least one "
-                        f"more period, got {values.size} number(s)")
+        raise DataError(
+            f"{what}: needs the cohort size at period 0 and the survivors of at least one "
+            f"more period, got {values.size} number(s)"
+        )
     if not np.isfinite(values).all() or (values < 0).any() or (values != np.floor(values)).any():
         raise DataError(f"{what}: survivor counts must be whole numbers >= 0")
     if values[0] <= 0:
@@ -100,12 +103,22 @@ class ShiftedBetaGeometricModel(CustomerBaseModel):
 
         best = None
         for start in ([0.0, 0.0], [np.log(0.5), np.log(2.0)], [np.log(2.0), np.log(0.5)]):
-            result = minimize(lambda log_p: negative_log_likelihood(np.exp(log_p)), start, method="L-BFGS-B",
-                              bounds=[(-LOG_BOUND, LOG_BOUND)] * 2, options={"ftol": 1e-14, "gtol": 1e-9})
+            result = minimize(
+                lambda log_p: negative_log_likelihood(np.exp(log_p)),
+                start,
+                method="L-BFGS-B",
+                bounds=[(-LOG_BOUND, LOG_BOUND)] * 2,
+                options={"ftol": 1e-14, "gtol": 1e-9},
+            )
             if best is None or result.fun < best.fun:
                 best = result
-        self._record_fit(np.exp(best.x), negative_log_likelihood, n_customers=counts[0],
-                         time_unit=self.time_unit, optimizer_result=best)
+        self._record_fit(
+            np.exp(best.x),
+            negative_log_likelihood,
+            n_customers=counts[0],
+            time_unit=self.time_unit,
+            optimizer_result=best,
+        )
         self.n_periods_ = counts.size - 1
         return self
 
@@ -147,8 +160,11 @@ class ShiftedBetaGeometricModel(CustomerBaseModel):
     def projected_survivors(self, cohort_size: float, periods: int) -> pd.Series:
         """Expected survivors of a cohort of ``cohort_size`` at periods 0..``periods``."""
         t = np.arange(int(periods) + 1)
-        return pd.Series(cohort_size * self.survival_function(t), index=pd.Index(t, name="period"),
-                         name="expected_survivors")
+        return pd.Series(
+            cohort_size * self.survival_function(t),
+            index=pd.Index(t, name="period"),
+            name="expected_survivors",
+        )
 
     @staticmethod
     def _discount(discount_rate: float) -> float:
@@ -189,8 +205,10 @@ def fit_cohorts(cohorts: pd.DataFrame, *, time_unit: str = "period") -> dict[str
         column = cohorts[name]
         observed = column.notna().to_numpy()
         if observed.any() and not observed[: observed.sum()].all():
-            raise DataError(f"cohort {name!r}: missing values may only come at the end (periods not yet "
-                            "observed)", column=str(name))
+            raise DataError(
+                f"cohort {name!r}: missing values may only come at the end (periods not yet observed)",
+                column=str(name),
+            )
         try:
             models[str(name)] = ShiftedBetaGeometricModel(time_unit=time_unit).fit(column.dropna())
         except DataError as error:

@@ -57,8 +57,10 @@ OCCASIONS = ("day", "period")
 
 def check_occasion(occasion: str) -> str:
     if occasion not in OCCASIONS:
-        raise DataError(f"occasion {occasion!r} is not supported; allowed: 'day' (a purchase occasion is a "
-                        "calendar day) or 'period' (one per calendar period of the time unit)")
+        raise DataError(
+            f"occasion {occasion!r} is not supported; allowed: 'day' (a purchase occasion is a "
+            "calendar day) or 'period' (one per calendar period of the time unit)"
+        )
     return occasion
 
 

@@ -188,13 +188,16 @@ def with_schema_names(transactions: pd.DataFrame, columns=None) -> pd.DataFrame:
         return transactions  # validate_transactions says what is wrong
     unknown = [key for key in columns if key not in SCHEMA_NAMES]
     if unknown:
-        raise DataError(f"columns: unknown schema name(s) {', '.join(map(repr, unknown))}; allowed keys: "
-                        f"{', '.join(SCHEMA_NAMES)}")
+        raise DataError(
+            f"columns: unknown schema name(s) {', '.join(map(repr, unknown))}; allowed keys: "
+            f"{', '.join(SCHEMA_NAMES)}"
+        )
     absent = [source for source in columns.values() if source not in transactions.columns]
     if absent:
         present = ", ".join(map(str, transactions.columns))
-        raise DataError(f"columns: the log has no column {absent[0]!r} (it has {present})",
-                        column=str(absent[0]))
+        raise DataError(
+            f"columns: the log has no column {absent[0]!r} (it has {present})", column=str(absent[0])
+        )
     picked = {}
     mapped_time = "week" in columns or "date" in columns
     for schema_name in SCHEMA_NAMES:

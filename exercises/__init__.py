@@ -16,5 +16,12 @@ from exercises.core import (
     ____,
 )
 
-__all__ = ["____", "Blank", "ChoiceQuestion", "FrameQuestion", "FunctionQuestion", "NumberQuestion",
-           "Question"]
+__all__ = [
+    "____",
+    "Blank",
+    "ChoiceQuestion",
+    "FrameQuestion",
+    "FunctionQuestion",
+    "NumberQuestion",
+    "Question",
+]

@@ -48,8 +48,9 @@ def write_key(path: Path, out_dir: Path, execute: bool = True) -> Path:
     if execute:
         from nbclient import NotebookClient
 
-        NotebookClient(notebook, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / path.name.replace(".ipynb", "_answers.ipynb")
     nbformat.write(notebook, target)
@@ -58,8 +59,9 @@ def write_key(path: Path, out_dir: Path, execute: bool = True) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m exercises.answer_key",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m exercises.answer_key", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("notebooks", nargs="*", type=Path, help="exercise notebooks (default: all)")
     parser.add_argument("--out", type=Path, default=Path("build/answer_keys"), help="output directory")
     parser.add_argument("--no-execute", action="store_true", help="fill the answers without running")

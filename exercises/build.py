@@ -23,8 +23,10 @@ them. A check stops a function of yours that runs for more than a few seconds.""
 
 def build(chapter: str) -> Path:
     module = importlib.import_module(f"exercises.{chapter}")
-    cells = [nbformat.v4.new_markdown_cell(f"# {module.TITLE}\n\n{module.INTRO.strip()}\n\n{HOW_TO}"),
-             nbformat.v4.new_code_cell(f"from exercises.{chapter} import *")]
+    cells = [
+        nbformat.v4.new_markdown_cell(f"# {module.TITLE}\n\n{module.INTRO.strip()}\n\n{HOW_TO}"),
+        nbformat.v4.new_code_cell(f"from exercises.{chapter} import *"),
+    ]
     for number, question in enumerate(module.QUESTIONS, start=1):
         name = f"q{number}"
         cells.append(nbformat.v4.new_markdown_cell(f"## {question.label}\n\n{question.prompt()}"))
@@ -36,8 +38,11 @@ def build(chapter: str) -> Path:
     if getattr(module, "CLOSING", ""):
         cells.append(nbformat.v4.new_markdown_cell(module.CLOSING.strip()))
     notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                       "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     notebook.metadata["language_info"] = {"name": "python"}
     path = EXERCISES / module.NOTEBOOK
     nbformat.write(notebook, path)

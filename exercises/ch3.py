@@ -37,17 +37,20 @@ LOCKED_STRENGTH = 3
 market = simulated_market(seed=7, n_people=3000, weeks=156)
 customers = market.customers
 _STAGES = [Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE]
-weights = pd.DataFrame([rules.DETERMINANT_WEIGHTS[s] for s in _STAGES],
-                       index=pd.Index([s.label for s in _STAGES], name="stage"),
-                       columns=["perceived_value", "satisfaction", "trust", "switching_cost"])
+weights = pd.DataFrame(
+    [rules.DETERMINANT_WEIGHTS[s] for s in _STAGES],
+    index=pd.Index([s.label for s in _STAGES], name="stage"),
+    columns=["perceived_value", "satisfaction", "trust", "switching_cost"],
+)
 
 
 @lru_cache(maxsize=1)
 def _retention() -> tuple[float, float]:
     """Mean weekly retention of the default market and of the locked-in one."""
     base = run_simulation("stage_based", **RETENTION_RUN).summary()["retention"]
-    locked = run_simulation("stage_based", switching_cost_strength=LOCKED_STRENGTH,
-                            **RETENTION_RUN).summary()["retention"]
+    locked = run_simulation(
+        "stage_based", switching_cost_strength=LOCKED_STRENGTH, **RETENTION_RUN
+    ).summary()["retention"]
     return base, locked
 
 
@@ -67,18 +70,25 @@ Answer with the letter, as a string. Question 2 tests your prediction."""
     setup_code = SETUP
     options = {"a": "rises", "b": "falls", "c": "stays the same"}
     correct = "a"
-    feedback = {"b": "In the textbook's model every determinant raises loyalty (all four arrows are '+'); "
-                     "nothing in it makes a higher switching cost push customers out.",
-                "c": "Satisfaction is one determinant of four: switching cost enters loyalty by itself, so it can "
-                     "hold a customer whose satisfaction has not changed.",
-                "a": "Switching cost is a determinant of its own: it raises loyalty whatever the satisfaction. "
-                     "Now measure how much, in question 2."}
+    feedback = {
+        "b": "In the textbook's model every determinant raises loyalty (all four arrows are '+'); "
+        "nothing in it makes a higher switching cost push customers out.",
+        "c": "Satisfaction is one determinant of four: switching cost enters loyalty by itself, so it can "
+        "hold a customer whose satisfaction has not changed.",
+        "a": "Switching cost is a determinant of its own: it raises loyalty whatever the satisfaction. "
+        "Now measure how much, in question 2.",
+    }
     hints = ["Look at the model's four arrows: which sign does the arrow from switching cost carry?"]
-    solution_text = ("(a). Switching cost (转移成本) raises loyalty directly (the textbook: use switching costs to "
-                     "lock in target customers; Burnham, Frels & Mahajan 2003). It does so even for customers "
-                     "whose satisfaction is low.")
+    solution_text = (
+        "(a). Switching cost (转移成本) raises loyalty directly (the textbook: use switching costs to "
+        "lock in target customers; Burnham, Frels & Mahajan 2003). It does so even for customers "
+        "whose satisfaction is low."
+    )
     solution_code = "prediction = 'a'"
-    wrong_examples = [("prediction = 'c'", "one determinant of four"), ("prediction = 'yes'", "should be one of")]
+    wrong_examples = [
+        ("prediction = 'c'", "one determinant of four"),
+        ("prediction = 'yes'", "should be one of"),
+    ]
 
 
 class RetentionGain(NumberQuestion):
@@ -93,41 +103,61 @@ run_simulation("stage_based", seed=2, n_people=2000, weeks=104, engine="vector",
 that week). Weekly figures all look like 0.99..., so compound each to a year (retention ** 52, as in chapter 1).
 By how much does the yearly retention rise in the locked-in market? Give the difference as a share (locked-in
 minus default)."""
-    template = ('base = run_simulation("stage_based", seed=2, n_people=2000, weeks=104, engine="vector")\n'
-                "locked = ____\n"
-                "retention_gain = ____")
+    template = (
+        'base = run_simulation("stage_based", seed=2, n_people=2000, weeks=104, engine="vector")\n'
+        "locked = ____\n"
+        "retention_gain = ____"
+    )
     variables = ["retention_gain"]
     decimals = 3  # a share: to 0.1 percentage point
     setup_code = SETUP
-    hints = ["Run the second simulation with the same arguments plus `switching_cost_strength=3`: the same seed "
-             "gives the same people and the same luck, so the difference is the effect of lock-in.",
-             "Yearly retention = `result.summary()['retention'] ** 52`; subtract the default's from the "
-             "locked-in one's."]
-    solution_text = ("Retention rises by about two percentage points a year: with the same firm and the same "
-                     "competitor, customers who would have left stay because leaving costs them more. In chapter 3's "
-                     "experiment (b) the dissatisfied customers stay more often too: loyalty that comes from the "
-                     "barrier, not from liking the firm.")
-    solution_code = ('base = run_simulation("stage_based", seed=2, n_people=2000, weeks=104, engine="vector")\n'
-                     'locked = run_simulation("stage_based", seed=2, n_people=2000, weeks=104, engine="vector",\n'
-                     "                        switching_cost_strength=3)\n"
-                     "retention_gain = locked.summary()['retention'] ** 52 - base.summary()['retention'] ** 52")
-    wrong_examples = [("from exercises.ch3 import _retention\n"
-                       "retention_gain = _retention()[1] - _retention()[0]", "compound"),
-                      ("from exercises.ch3 import _retention\n"
-                       "retention_gain = _retention()[0] ** 52 - _retention()[1] ** 52", "the wrong way round")]
+    hints = [
+        "Run the second simulation with the same arguments plus `switching_cost_strength=3`: the same seed "
+        "gives the same people and the same luck, so the difference is the effect of lock-in.",
+        "Yearly retention = `result.summary()['retention'] ** 52`; subtract the default's from the "
+        "locked-in one's.",
+    ]
+    solution_text = (
+        "Retention rises by about two percentage points a year: with the same firm and the same "
+        "competitor, customers who would have left stay because leaving costs them more. In chapter 3's "
+        "experiment (b) the dissatisfied customers stay more often too: loyalty that comes from the "
+        "barrier, not from liking the firm."
+    )
+    solution_code = (
+        'base = run_simulation("stage_based", seed=2, n_people=2000, weeks=104, engine="vector")\n'
+        'locked = run_simulation("stage_based", seed=2, n_people=2000, weeks=104, engine="vector",\n'
+        "                        switching_cost_strength=3)\n"
+        "retention_gain = locked.summary()['retention'] ** 52 - base.summary()['retention'] ** 52"
+    )
+    wrong_examples = [
+        (
+            "from exercises.ch3 import _retention\nretention_gain = _retention()[1] - _retention()[0]",
+            "compound",
+        ),
+        (
+            "from exercises.ch3 import _retention\n"
+            "retention_gain = _retention()[0] ** 52 - _retention()[1] ** 52",
+            "the wrong way round",
+        ),
+    ]
 
     def expected(self):
         base, locked = _retention()
-        return locked ** 52 - base ** 52
+        return locked**52 - base**52
 
     def mistakes(self):
         base, locked = _retention()
         gain = self.expected()
-        return [(locked - base, "that is the gain in weekly retention: compound each rate to a year first "
-                                "(retention ** 52), then subtract."),
-                ((locked - base) ** 52, "compound each rate separately (retention ** 52), then subtract."),
-                (-gain, "the wrong way round: locked-in minus default."),
-                (100 * gain, "give the difference as a share (e.g. 0.05), not in percentage points.")]
+        return [
+            (
+                locked - base,
+                "that is the gain in weekly retention: compound each rate to a year first "
+                "(retention ** 52), then subtract.",
+            ),
+            ((locked - base) ** 52, "compound each rate separately (retention ** 52), then subtract."),
+            (-gain, "the wrong way round: locked-in minus default."),
+            (100 * gain, "give the difference as a share (e.g. 0.05), not in percentage points."),
+        ]
 
 
 class SatisfiedDefectors(NumberQuestion):
@@ -139,17 +169,28 @@ share of the **lost** customers were satisfied (satisfaction above 0) when their
     variables = ["satisfied_share"]
     decimals = 3  # a share: to 0.1 percentage point
     setup_code = SETUP
-    hints = ["Keep the lost customers first: `customers[customers['stage'] == 'lost']`.",
-             "The share is the mean of a True/False column: `(lost['satisfaction_at_decline'] > 0).mean()`."]
-    solution_text = ("About a third of the lost customers were still satisfied when they began to leave. Satisfaction "
-                     "compares the firm with the customer's own expectation; defection compares it with the best "
-                     "alternative (a rival's promotion, a rival's style). Satisfaction is necessary, not "
-                     "sufficient: 仅仅做到客户满意无法控制客户流失.")
-    solution_code = ("lost = customers[customers['stage'] == 'lost']\n"
-                     "satisfied_share = (lost['satisfaction_at_decline'] > 0).mean()")
-    wrong_examples = [("satisfied_share = (customers['satisfaction_at_decline'] > 0).mean()", "lost"),
-                      ("lost = customers[customers['stage'] == 'lost']\n"
-                       "satisfied_share = (lost['satisfaction_at_decline'] <= 0).mean()", "dissatisfied")]
+    hints = [
+        "Keep the lost customers first: `customers[customers['stage'] == 'lost']`.",
+        "The share is the mean of a True/False column: `(lost['satisfaction_at_decline'] > 0).mean()`.",
+    ]
+    solution_text = (
+        "About a third of the lost customers were still satisfied when they began to leave. Satisfaction "
+        "compares the firm with the customer's own expectation; defection compares it with the best "
+        "alternative (a rival's promotion, a rival's style). Satisfaction is necessary, not "
+        "sufficient: 仅仅做到客户满意无法控制客户流失."
+    )
+    solution_code = (
+        "lost = customers[customers['stage'] == 'lost']\n"
+        "satisfied_share = (lost['satisfaction_at_decline'] > 0).mean()"
+    )
+    wrong_examples = [
+        ("satisfied_share = (customers['satisfaction_at_decline'] > 0).mean()", "lost"),
+        (
+            "lost = customers[customers['stage'] == 'lost']\n"
+            "satisfied_share = (lost['satisfaction_at_decline'] <= 0).mean()",
+            "dissatisfied",
+        ),
+    ]
 
     def expected(self):
         lost = customers[customers["stage"] == "lost"]
@@ -158,13 +199,22 @@ share of the **lost** customers were satisfied (satisfaction above 0) when their
     def mistakes(self):
         share = self.expected()
         declined = customers["satisfaction_at_decline"].notna()
-        return [(float((customers["satisfaction_at_decline"] > 0).mean()),
-                 "you divided by all customers: keep only the lost ones (stage == 'lost') first."),
-                (float((customers.loc[declined, "satisfaction_at_decline"] > 0).mean()),
-                 "you kept every customer who ever began a decline, including those who recovered or are still "
-                 "declining: keep only the lost ones (stage == 'lost')."),
-                (1 - share, "that is the share of dissatisfied lost customers: count those with satisfaction above 0."),
-                (100 * share, "give a share between 0 and 1, not a percentage.")]
+        return [
+            (
+                float((customers["satisfaction_at_decline"] > 0).mean()),
+                "you divided by all customers: keep only the lost ones (stage == 'lost') first.",
+            ),
+            (
+                float((customers.loc[declined, "satisfaction_at_decline"] > 0).mean()),
+                "you kept every customer who ever began a decline, including those who recovered or are still "
+                "declining: keep only the lost ones (stage == 'lost').",
+            ),
+            (
+                1 - share,
+                "that is the share of dissatisfied lost customers: count those with satisfaction above 0.",
+            ),
+            (100 * share, "give a share between 0 and 1, not a percentage."),
+        ]
 
 
 def _dick_basu(attitude, repeat):
@@ -193,44 +243,78 @@ cases, including values exactly at the thresholds."""
     template = "def loyalty_type(attitude, repeat):\n    return ____"
     variables = ["loyalty_type"]
     setup_code = SETUP
-    hints = ["Two yes/no questions: is `attitude > 0`? Is `repeat > 0.5`? Four combinations, four types.",
-             "Spurious loyalty is buying without liking (high repeat, low attitude); latent loyalty is liking "
-             "without buying (high attitude, low repeat).",
-             "'Above' is strict: an attitude of exactly 0 is not high."]
-    solution_text = ("Spurious loyalty is repeat buying without a positive attitude: habit, no choice, or switching "
-                     "costs. A firm that reads loyalty from repeat purchases alone cannot tell it from true "
-                     "loyalty, and it lasts only as long as the barrier. `crm_theory.dick_basu_type` does the same "
-                     "for whole Series.")
-    solution_code = ("def loyalty_type(attitude, repeat):\n"
-                     "    if attitude > 0:\n"
-                     "        return 'true loyalty' if repeat > 0.5 else 'latent loyalty'\n"
-                     "    return 'spurious loyalty' if repeat > 0.5 else 'no loyalty'")
-    wrong_examples = [("def loyalty_type(attitude, repeat):\n"
-                       "    if attitude > 0:\n"
-                       "        return 'true loyalty' if repeat > 0.5 else 'spurious loyalty'\n"
-                       "    return 'latent loyalty' if repeat > 0.5 else 'no loyalty'", "buying without liking"),
-                      ("def loyalty_type(attitude, repeat):\n"
-                       "    if attitude >= 0:\n"
-                       "        return 'true loyalty' if repeat >= 0.5 else 'latent loyalty'\n"
-                       "    return 'spurious loyalty' if repeat >= 0.5 else 'no loyalty'", "above"),
-                      ("def loyalty_type(attitude, repeat):\n    return ____", "still returns ____")]
+    hints = [
+        "Two yes/no questions: is `attitude > 0`? Is `repeat > 0.5`? Four combinations, four types.",
+        "Spurious loyalty is buying without liking (high repeat, low attitude); latent loyalty is liking "
+        "without buying (high attitude, low repeat).",
+        "'Above' is strict: an attitude of exactly 0 is not high.",
+    ]
+    solution_text = (
+        "Spurious loyalty is repeat buying without a positive attitude: habit, no choice, or switching "
+        "costs. A firm that reads loyalty from repeat purchases alone cannot tell it from true "
+        "loyalty, and it lasts only as long as the barrier. `crm_theory.dick_basu_type` does the same "
+        "for whole Series."
+    )
+    solution_code = (
+        "def loyalty_type(attitude, repeat):\n"
+        "    if attitude > 0:\n"
+        "        return 'true loyalty' if repeat > 0.5 else 'latent loyalty'\n"
+        "    return 'spurious loyalty' if repeat > 0.5 else 'no loyalty'"
+    )
+    wrong_examples = [
+        (
+            "def loyalty_type(attitude, repeat):\n"
+            "    if attitude > 0:\n"
+            "        return 'true loyalty' if repeat > 0.5 else 'spurious loyalty'\n"
+            "    return 'latent loyalty' if repeat > 0.5 else 'no loyalty'",
+            "buying without liking",
+        ),
+        (
+            "def loyalty_type(attitude, repeat):\n"
+            "    if attitude >= 0:\n"
+            "        return 'true loyalty' if repeat >= 0.5 else 'latent loyalty'\n"
+            "    return 'spurious loyalty' if repeat >= 0.5 else 'no loyalty'",
+            "above",
+        ),
+        ("def loyalty_type(attitude, repeat):\n    return ____", "still returns ____"),
+    ]
 
     def reference(self, attitude, repeat):
         return _dick_basu(attitude, repeat)
 
     def cases(self):
-        fixed = [(0.3, 0.8), (0.3, 0.2), (-0.2, 0.9), (-0.1, 0.1), (0.0, 0.7), (0.2, 0.5), (0.0, 0.5),
-                 (-0.4, 0.5), (0.05, 1.0), (-0.6, 0.0)]
+        fixed = [
+            (0.3, 0.8),
+            (0.3, 0.2),
+            (-0.2, 0.9),
+            (-0.1, 0.1),
+            (0.0, 0.7),
+            (0.2, 0.5),
+            (0.0, 0.5),
+            (-0.4, 0.5),
+            (0.05, 1.0),
+            (-0.6, 0.0),
+        ]
         rng = np.random.default_rng(3)
-        drawn = [(round(float(a), 3), round(float(r), 3))
-                 for a, r in zip(rng.normal(0, 0.3, 12), rng.uniform(0, 1, 12), strict=True)]
+        drawn = [
+            (round(float(a), 3), round(float(r), 3))
+            for a, r in zip(rng.normal(0, 0.3, 12), rng.uniform(0, 1, 12), strict=True)
+        ]
         return fixed + drawn
 
     def mistakes(self):
-        return [(_swapped, "latent and spurious are swapped: spurious loyalty is buying without liking (high "
-                           "repeat, low attitude); latent loyalty is liking without buying."),
-                (_inclusive, "'high' means above the threshold: an attitude of exactly 0 or a repeat share of "
-                             "exactly 0.5 is not high.")]
+        return [
+            (
+                _swapped,
+                "latent and spurious are swapped: spurious loyalty is buying without liking (high "
+                "repeat, low attitude); latent loyalty is liking without buying.",
+            ),
+            (
+                _inclusive,
+                "'high' means above the threshold: an attitude of exactly 0 or a repeat share of "
+                "exactly 0.5 is not high.",
+            ),
+        ]
 
 
 class WeightShares(FrameQuestion):
@@ -242,16 +326,22 @@ result as a DataFrame shaped like `weights`."""
     variables = ["weight_shares"]
     decimals = 2  # the weights have two decimals
     setup_code = SETUP
-    hints = ["Each stage is a row: its total is `weights.sum(axis=1)`.",
-             "`weights.div(weights.sum(axis=1), axis=0)` divides each row by its own total."]
-    solution_text = ("In identification, perceived value has half the weight; in development satisfaction and "
-                     "perceived value lead; in the stable stage satisfaction's share falls to an eighth and trust "
-                     "and switching cost together hold almost two thirds. Loyalty matures from 'this offer is "
-                     "better' to 'I trust them, and leaving would cost me' (Oliver 1999): the textbook's reason for "
-                     "different retention strategies in different stages.")
+    hints = [
+        "Each stage is a row: its total is `weights.sum(axis=1)`.",
+        "`weights.div(weights.sum(axis=1), axis=0)` divides each row by its own total.",
+    ]
+    solution_text = (
+        "In identification, perceived value has half the weight; in development satisfaction and "
+        "perceived value lead; in the stable stage satisfaction's share falls to an eighth and trust "
+        "and switching cost together hold almost two thirds. Loyalty matures from 'this offer is "
+        "better' to 'I trust them, and leaving would cost me' (Oliver 1999): the textbook's reason for "
+        "different retention strategies in different stages."
+    )
     solution_code = "weight_shares = weights.div(weights.sum(axis=1), axis=0)\nweight_shares"
-    wrong_examples = [("weight_shares = weights / weights.sum()", "each row"),
-                      ("weight_shares = weights", "each row adds up to 1")]
+    wrong_examples = [
+        ("weight_shares = weights / weights.sum()", "each row"),
+        ("weight_shares = weights", "each row adds up to 1"),
+    ]
 
     def expected(self):
         return weights.div(weights.sum(axis=1), axis=0)
@@ -262,11 +352,18 @@ result as a DataFrame shaped like `weights`."""
             return super().evaluate(answers)
         except Incorrect:
             value = answers[name]
-            for wrong, message in ((weights / weights.sum(), "you divided by the column totals: divide each "
-                                    "row by its own total (its stage), `weights.sum(axis=1)` with `axis=0` "
-                                    "in `div`."),
-                                   (weights, "those are the raw weights: divide each by its row's total, so each "
-                                             "row adds up to 1.")):
+            for wrong, message in (
+                (
+                    weights / weights.sum(),
+                    "you divided by the column totals: divide each "
+                    "row by its own total (its stage), `weights.sum(axis=1)` with `axis=0` "
+                    "in `div`.",
+                ),
+                (
+                    weights,
+                    "those are the raw weights: divide each by its row's total, so each row adds up to 1.",
+                ),
+            ):
                 try:
                     self.compare(value, wrong, name)
                 except Incorrect:
@@ -292,23 +389,33 @@ Answer with the letter, as a string."""
     template = "lesson = ____"
     variables = ["lesson"]
     setup_code = SETUP
-    options = {"a": "the manager is right", "b": "satisfaction alone cannot stop defection",
-               "c": "satisfaction does not matter", "d": "switching costs make true loyalty"}
+    options = {
+        "a": "the manager is right",
+        "b": "satisfaction alone cannot stop defection",
+        "c": "satisfaction does not matter",
+        "d": "switching costs make true loyalty",
+    }
     correct = "b"
-    feedback = {"a": "Question 3 showed that a large share of lost customers were satisfied when their decline "
-                     "began: satisfied customers do defect.",
-                "c": "Satisfaction is one of four determinants and weighs most early in the relationship; it "
-                     "matters, it is just not enough.",
-                "d": "Barriers without value produce spurious loyalty (虚假忠诚): customers who buy without liking "
-                     "the firm, and leave when the barrier falls. The textbook says lock in *target* customers.",
-                "b": "仅仅做到客户满意无法控制客户流失: satisfaction compares with expectations, defection with the "
-                     "alternative."}
-    hints = ["What did question 3 measure about the lost customers?",
-             "Jones & Sasser's title is 'Why satisfied customers defect'."]
-    solution_text = ("(b). The textbook's four lessons: satisfaction alone cannot control defection; build on value; "
-                     "use switching costs to lock in target customers; use different retention strategies in "
-                     "different stages. Jones & Sasser found that only completely satisfied customers are reliably "
-                     "loyal, and that switching barriers can create false loyalty.")
+    feedback = {
+        "a": "Question 3 showed that a large share of lost customers were satisfied when their decline "
+        "began: satisfied customers do defect.",
+        "c": "Satisfaction is one of four determinants and weighs most early in the relationship; it "
+        "matters, it is just not enough.",
+        "d": "Barriers without value produce spurious loyalty (虚假忠诚): customers who buy without liking "
+        "the firm, and leave when the barrier falls. The textbook says lock in *target* customers.",
+        "b": "仅仅做到客户满意无法控制客户流失: satisfaction compares with expectations, defection with the "
+        "alternative.",
+    }
+    hints = [
+        "What did question 3 measure about the lost customers?",
+        "Jones & Sasser's title is 'Why satisfied customers defect'.",
+    ]
+    solution_text = (
+        "(b). The textbook's four lessons: satisfaction alone cannot control defection; build on value; "
+        "use switching costs to lock in target customers; use different retention strategies in "
+        "different stages. Jones & Sasser found that only completely satisfied customers are reliably "
+        "loyal, and that switching barriers can create false loyalty."
+    )
     solution_code = "lesson = 'b'"
     wrong_examples = [("lesson = 'd'", "spurious loyalty"), ("lesson = 'a'", "Question 3")]
 
@@ -321,5 +428,13 @@ q5 = WeightShares("Question 5 (determinant weights by stage)")
 q6 = JonesSasser("Question 6 (the lesson)")
 QUESTIONS = [q1, q2, q3, q4, q5, q6]
 
-__all__ = ["customers", "market", "np", "pd", "run_simulation", "weights", "____",
-           *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)]]
+__all__ = [
+    "customers",
+    "market",
+    "np",
+    "pd",
+    "run_simulation",
+    "weights",
+    "____",
+    *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)],
+]

@@ -41,14 +41,22 @@ class Recency(NumberQuestion):
     template = "recency_of_first = ____"
     variables = ["recency_of_first"]
     setup_code = SETUP
-    hints = ["Recency is counted from the analysis date (week 53), not from the customer's first purchase.",
-             "Find the customer's last purchase week in `log`, then subtract it from 53."]
+    hints = [
+        "Recency is counted from the analysis date (week 53), not from the customer's first purchase.",
+        "Find the customer's last purchase week in `log`, then subtract it from 53.",
+    ]
     solution_text = "Recency = analysis week − week of the last purchase."
-    solution_code = ("first = log['customer_id'].iloc[0]\n"
-                     "recency_of_first = ANALYSIS_WEEK - log.loc[log['customer_id'] == first, 'week'].max()")
-    wrong_examples = [("first = log['customer_id'].iloc[0]\n"
-                       "recency_of_first = ANALYSIS_WEEK - log.loc[log['customer_id'] == first, 'week'].min()",
-                       "counted from the first purchase")]
+    solution_code = (
+        "first = log['customer_id'].iloc[0]\n"
+        "recency_of_first = ANALYSIS_WEEK - log.loc[log['customer_id'] == first, 'week'].max()"
+    )
+    wrong_examples = [
+        (
+            "first = log['customer_id'].iloc[0]\n"
+            "recency_of_first = ANALYSIS_WEEK - log.loc[log['customer_id'] == first, 'week'].min()",
+            "counted from the first purchase",
+        )
+    ]
 
     def _weeks(self):
         first = log["customer_id"].iloc[0]
@@ -58,10 +66,16 @@ class Recency(NumberQuestion):
         return float(ANALYSIS_WEEK - self._weeks().max())
 
     def mistakes(self):
-        return [(float(ANALYSIS_WEEK - self._weeks().min()),
-                 "you counted from the first purchase: recency is the time since the LAST purchase."),
-                (float(52 - self._weeks().max()),
-                 "recency must be counted from the analysis date, week 53, not from the last simulated week.")]
+        return [
+            (
+                float(ANALYSIS_WEEK - self._weeks().min()),
+                "you counted from the first purchase: recency is the time since the LAST purchase.",
+            ),
+            (
+                float(52 - self._weeks().max()),
+                "recency must be counted from the analysis date, week 53, not from the last simulated week.",
+            ),
+        ]
 
 
 class FrequencyMonetary(SeriesQuestion):
@@ -70,21 +84,27 @@ class FrequencyMonetary(SeriesQuestion):
     template = "monetary = ____"
     variables = ["monetary"]
     setup_code = SETUP
-    hints = ["Group the log by customer_id.",
-             "Monetary value (消费金额) in Hughes' RFM is the total spent in the period: `.sum()`."]
+    hints = [
+        "Group the log by customer_id.",
+        "Monetary value (消费金额) in Hughes' RFM is the total spent in the period: `.sum()`.",
+    ]
     solution_text = "Group by customer and add up the amounts."
     solution_code = "monetary = log.groupby('customer_id')['amount'].sum()"
     decimals = 2  # money: amounts rounded to cents pass
-    wrong_examples = [("monetary = log.groupby('customer_id')['amount'].mean()", "total spent"),
-                      ("monetary = log.groupby('customer_id').size()", "money")]
+    wrong_examples = [
+        ("monetary = log.groupby('customer_id')['amount'].mean()", "total spent"),
+        ("monetary = log.groupby('customer_id').size()", "money"),
+    ]
 
     def expected(self):
         return log.groupby("customer_id")["amount"].sum()
 
     def mistakes(self):
         grouped = log.groupby("customer_id")["amount"]
-        return [(grouped.mean(), "that is the average basket: monetary value here is the total spent."),
-                (grouped.size().astype(float), "that counts purchases (frequency): monetary value is money.")]
+        return [
+            (grouped.mean(), "that is the average basket: monetary value here is the total spent."),
+            (grouped.size().astype(float), "that counts purchases (frequency): monetary value is money."),
+        ]
 
 
 def _reference_recency_scores(recency: pd.Series) -> pd.Series:
@@ -102,22 +122,34 @@ with many tied recencies."""
     template = "def recency_score(recency):\n    return ____"
     variables = ["recency_score"]
     setup_code = SETUP
-    hints = ["Quintiles: sort customers by recency and cut them into five groups of equal size.",
-             "Recency is reversed: the MOST recent customers (smallest recency) get 5.",
-             "Tied recencies make `pd.qcut(recency, 5)` fail (its bin edges coincide): rank first. "
-             "`pd.qcut(recency.rank(method='first'), 5, labels=[5, 4, 3, 2, 1]).astype(int)` does it in one line."]
-    solution_text = ("Rank by recency (ties broken by order), cut into five equal groups, and reverse the "
-                     "labels so the most recent fifth scores 5. Any order of breaking ties passes, as long as "
-                     "each score holds a fifth and a more recent customer never scores lower.")
-    solution_code = ("def recency_score(recency):\n"
-                     "    return pd.qcut(recency.rank(method='first'), 5, labels=[5, 4, 3, 2, 1]).astype(int)")
-    wrong_examples = [("def recency_score(recency):\n"
-                       "    return pd.qcut(recency.rank(method='first'), 5, labels=[1, 2, 3, 4, 5]).astype(int)",
-                       "wrong way round"),
-                      ("def recency_score(recency):\n"
-                       "    return pd.qcut(recency.rank(), 5, labels=[5, 4, 3, 2, 1]).astype(int)",
-                       "a fifth"),
-                      ("def recency_score(recency):\n    return ____", "still returns ____")]
+    hints = [
+        "Quintiles: sort customers by recency and cut them into five groups of equal size.",
+        "Recency is reversed: the MOST recent customers (smallest recency) get 5.",
+        "Tied recencies make `pd.qcut(recency, 5)` fail (its bin edges coincide): rank first. "
+        "`pd.qcut(recency.rank(method='first'), 5, labels=[5, 4, 3, 2, 1]).astype(int)` does it in one line.",
+    ]
+    solution_text = (
+        "Rank by recency (ties broken by order), cut into five equal groups, and reverse the "
+        "labels so the most recent fifth scores 5. Any order of breaking ties passes, as long as "
+        "each score holds a fifth and a more recent customer never scores lower."
+    )
+    solution_code = (
+        "def recency_score(recency):\n"
+        "    return pd.qcut(recency.rank(method='first'), 5, labels=[5, 4, 3, 2, 1]).astype(int)"
+    )
+    wrong_examples = [
+        (
+            "def recency_score(recency):\n"
+            "    return pd.qcut(recency.rank(method='first'), 5, labels=[1, 2, 3, 4, 5]).astype(int)",
+            "wrong way round",
+        ),
+        (
+            "def recency_score(recency):\n"
+            "    return pd.qcut(recency.rank(), 5, labels=[5, 4, 3, 2, 1]).astype(int)",
+            "a fifth",
+        ),
+        ("def recency_score(recency):\n    return ____", "still returns ____"),
+    ]
 
     def reference(self, recency):
         return _reference_recency_scores(recency)
@@ -126,11 +158,13 @@ with many tied recencies."""
         rng = np.random.default_rng(11)
         weeks_since = rng.integers(1, 13, 50)  # 50 customers, 12 distinct recencies: many ties
         heavy = np.concatenate([np.full(60, 52), rng.integers(1, 52, 40)])  # 60% never came back
-        return [(pd.Series(rng.permutation(np.arange(1, 51)), index=np.arange(100, 150), name="recency"),),
-                (pd.Series(rng.permutation(np.arange(3, 203)).astype(float), name="recency"),),
-                (pd.Series(weeks_since, index=np.arange(500, 550), name="recency"),),
-                (pd.Series(rng.permutation(heavy).astype(float), name="recency"),),
-                (pd.Series(rng.integers(1, 20, 52), name="recency"),)]
+        return [
+            (pd.Series(rng.permutation(np.arange(1, 51)), index=np.arange(100, 150), name="recency"),),
+            (pd.Series(rng.permutation(np.arange(3, 203)).astype(float), name="recency"),),
+            (pd.Series(weeks_since, index=np.arange(500, 550), name="recency"),),
+            (pd.Series(rng.permutation(heavy).astype(float), name="recency"),),
+            (pd.Series(rng.integers(1, 20, 52), name="recency"),),
+        ]
 
     def judge(self, result, args, name):
         """Right when each score holds a fifth and scores never rise with recency: ties may go either way."""
@@ -150,18 +184,25 @@ with many tied recencies."""
         counts = pd.Series(scores).value_counts().reindex([1, 2, 3, 4, 5], fill_value=0)
         if (abs(counts - n / 5) >= 1).any():
             score = int((abs(counts - n / 5)).idxmax())
-            raise Incorrect(f"on a test case with {n} customers (some tied), score {score} holds "
-                            f"{counts[score]}: each score should hold a fifth ({n / 5:g}). Break ties by "
-                            "order (`rank(method='first')`) so tied customers can land in neighbouring scores.")
-        by_recency = pd.DataFrame({"recency": recency.to_numpy(), "score": scores}).groupby("recency")["score"]
+            raise Incorrect(
+                f"on a test case with {n} customers (some tied), score {score} holds "
+                f"{counts[score]}: each score should hold a fifth ({n / 5:g}). Break ties by "
+                "order (`rank(method='first')`) so tied customers can land in neighbouring scores."
+            )
+        by_recency = pd.DataFrame({"recency": recency.to_numpy(), "score": scores}).groupby("recency")[
+            "score"
+        ]
         lowest, highest = by_recency.min().to_numpy(), by_recency.max().to_numpy()
         if (highest[1:] <= lowest[:-1]).all():
             return
         if (lowest[1:] >= highest[:-1]).all():
-            raise Incorrect("the scores are the wrong way round: recency is reversed, the most recent "
-                            "customers score 5.")
-        raise Incorrect(f"on a test case with {n} customers, a less recent customer scored higher than a more "
-                        "recent one: rank the customers by recency before cutting them into fifths.")
+            raise Incorrect(
+                "the scores are the wrong way round: recency is reversed, the most recent customers score 5."
+            )
+        raise Incorrect(
+            f"on a test case with {n} customers, a less recent customer scored higher than a more "
+            "recent one: rank the customers by recency before cutting them into fifths."
+        )
 
 
 class CellCount(NumberQuestion):
@@ -170,11 +211,14 @@ are in cell `'555'` (the best fifth on recency, frequency and monetary value)?""
     template = "rfm = rfm_analysis(market_log, ANALYSIS_WEEK)\nchampions_in_555 = ____"
     variables = ["champions_in_555"]
     setup_code = SETUP
-    hints = ["Use `rfm_analysis(market_log, ANALYSIS_WEEK)` from crm_theory.",
-             "Count the rows whose `cell` is '555'."]
+    hints = [
+        "Use `rfm_analysis(market_log, ANALYSIS_WEEK)` from crm_theory.",
+        "Count the rows whose `cell` is '555'.",
+    ]
     solution_text = "The library scores every customer; cell 555 holds the best on all three dimensions."
-    solution_code = ("rfm = rfm_analysis(market_log, ANALYSIS_WEEK)\n"
-                     "champions_in_555 = (rfm['cell'] == '555').sum()")
+    solution_code = (
+        "rfm = rfm_analysis(market_log, ANALYSIS_WEEK)\nchampions_in_555 = (rfm['cell'] == '555').sum()"
+    )
     wrong_examples = [("champions_in_555 = len(rfm_analysis(market_log, ANALYSIS_WEEK))", "not right")]
 
     def expected(self):
@@ -187,19 +231,22 @@ profit of 20 CU. What is the break-even response rate, as a share (e.g. 0.1 for 
     template = "break_even_rate = ____"
     variables = ["break_even_rate"]
     setup_code = SETUP
-    hints = ["Break-even: the response rate at which a mailing's responses just pay for the mailing.",
-             "Hughes: break-even rate = cost per piece / net profit per response."]
+    hints = [
+        "Break-even: the response rate at which a mailing's responses just pay for the mailing.",
+        "Hughes: break-even rate = cost per piece / net profit per response.",
+    ]
     solution_text = "0.80 / 20 = 0.04: cells whose test response rate beats 4% are worth rolling out to."
     solution_code = "break_even_rate = 0.80 / 20"
-    wrong_examples = [("break_even_rate = 20 / 0.80", "upside down"),
-                      ("break_even_rate = 4", "a share")]
+    wrong_examples = [("break_even_rate = 20 / 0.80", "upside down"), ("break_even_rate = 4", "a share")]
 
     def expected(self):
         return break_even_response_rate(0.80, 20.0)
 
     def mistakes(self):
-        return [(20 / 0.80, "that is upside down: divide the cost per piece by the profit per response."),
-                (4.0, "give the rate as a share (0.04), not a percentage.")]
+        return [
+            (20 / 0.80, "that is upside down: divide the cost per piece by the profit per response."),
+            (4.0, "give the rate as a share (0.04), not a percentage."),
+        ]
 
 
 class Ties(ChoiceQuestion):
@@ -220,29 +267,37 @@ Answer with the letter, as a string."""
     template = "ties_answer = ____"
     variables = ["ties_answer"]
     setup_code = SETUP
-    options = {"a": "pd.qcut on the raw frequencies puts each fifth in its own score anyway",
-               "b": "ties='rank' keeps equal groups but gives identical customers different scores by their id; "
-                    "with many ties ties='keep' is the honest choice for decisions",
-               "c": "ranking first makes the frequency scores more informative",
-               "d": "ties do not matter for frequency, only for recency"}
+    options = {
+        "a": "pd.qcut on the raw frequencies puts each fifth in its own score anyway",
+        "b": "ties='rank' keeps equal groups but gives identical customers different scores by their id; "
+        "with many ties ties='keep' is the honest choice for decisions",
+        "c": "ranking first makes the frequency scores more informative",
+        "d": "ties do not matter for frequency, only for recency",
+    }
     correct = "b"
-    hints = ["Look at `rfm_table(market_log, ANALYSIS_WEEK)['frequency'].value_counts()`.",
-             "Score the table both ways, `rfm_scores(table, ties='rank')` and `ties='keep'`, and compare the "
-             "range of frequencies behind each `f_score`."]
-    solution_text = ("(b). When more than a fifth of customers share one frequency (one purchase), quintile edges "
-                     "coincide. Ranking first keeps five equal groups, but the one-time buyers then spread over "
-                     "several scores by customer id: identical customers, different cells, and the difference "
-                     "between those cells is noise. `ties='keep'` gives them one score and leaves the bins uneven. "
-                     "Neither rule creates information the data do not have; know which one a report used, and "
-                     "with many ties prefer `keep` for decisions, as chapter 4 does.")
+    hints = [
+        "Look at `rfm_table(market_log, ANALYSIS_WEEK)['frequency'].value_counts()`.",
+        "Score the table both ways, `rfm_scores(table, ties='rank')` and `ties='keep'`, and compare the "
+        "range of frequencies behind each `f_score`.",
+    ]
+    solution_text = (
+        "(b). When more than a fifth of customers share one frequency (one purchase), quintile edges "
+        "coincide. Ranking first keeps five equal groups, but the one-time buyers then spread over "
+        "several scores by customer id: identical customers, different cells, and the difference "
+        "between those cells is noise. `ties='keep'` gives them one score and leaves the bins uneven. "
+        "Neither rule creates information the data do not have; know which one a report used, and "
+        "with many ties prefer `keep` for decisions, as chapter 4 does."
+    )
     solution_code = "ties_answer = 'b'"
-    feedback = {"a": "With heavy ties the quintile edges coincide: `pd.qcut` fails or merges bins.",
-                "c": "Even bins are not more information: among the one-time buyers, `ties='rank'` decides the "
-                     "score by customer id, so those scores differ only by chance. Chapter 4 prefers "
-                     "`ties='keep'` for decisions when ties are many.",
-                "d": "Frequency is the MOST tied dimension: many customers bought exactly once.",
-                "b": "Equal bins from ranking are partly arbitrary; with many ties `ties='keep'` is the honest "
-                     "choice (chapter 4)."}
+    feedback = {
+        "a": "With heavy ties the quintile edges coincide: `pd.qcut` fails or merges bins.",
+        "c": "Even bins are not more information: among the one-time buyers, `ties='rank'` decides the "
+        "score by customer id, so those scores differ only by chance. Chapter 4 prefers "
+        "`ties='keep'` for decisions when ties are many.",
+        "d": "Frequency is the MOST tied dimension: many customers bought exactly once.",
+        "b": "Equal bins from ranking are partly arbitrary; with many ties `ties='keep'` is the honest "
+        "choice (chapter 4).",
+    }
     wrong_examples = [("ties_answer = 'a'", "edges coincide"), ("ties_answer = 'c'", "only by chance")]
 
 
@@ -254,5 +309,15 @@ q5 = BreakEven("Question 5 (break-even response rate)")
 q6 = Ties("Question 6 (ties)")
 QUESTIONS = [q1, q2, q3, q4, q5, q6]
 
-__all__ = ["ANALYSIS_WEEK", "log", "market_log", "rfm_analysis", "rfm_scores", "rfm_table", "pd", "np", "____",
-           *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)]]
+__all__ = [
+    "ANALYSIS_WEEK",
+    "log",
+    "market_log",
+    "rfm_analysis",
+    "rfm_scores",
+    "rfm_table",
+    "pd",
+    "np",
+    "____",
+    *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)],
+]

@@ -50,13 +50,18 @@ MARGIN = float(market.parameters.margin)
 COST_PER_ORDER = float(market.parameters.cost_per_order)
 log = small_log()
 market_log = market.transactions
-marketing = (market.customers.set_index("customer_id")["marketing_cost"]
-             .loc[sorted(log["customer_id"].unique())].rename("marketing_cost"))
+marketing = (
+    market.customers.set_index("customer_id")["marketing_cost"]
+    .loc[sorted(log["customer_id"].unique())]
+    .rename("marketing_cost")
+)
 cdnow = load_cdnow_sample()
 CALIBRATION_END = "1997-09-30"
 #: three CDNOW-like histories at the end of the 39-week calibration period (weeks since the first purchase)
-three_customers = pd.DataFrame({"frequency": [8, 1, 0], "recency": [12.0, 12.0, 0.0], "T": [39.0, 39.0, 27.0]},
-                               index=pd.Index(["A", "B", "C"], name="customer"))
+three_customers = pd.DataFrame(
+    {"frequency": [8, 1, 0], "recency": [12.0, 12.0, 0.0], "T": [39.0, 39.0, 27.0]},
+    index=pd.Index(["A", "B", "C"], name="customer"),
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -71,26 +76,40 @@ stay, so the first margin already needs one retention and one year of discountin
     template = "multiplier = ____"
     variables = ["multiplier"]
     setup_code = SETUP
-    hints = ["CLV = Σ_t m r^t / (1+d)^t − AC, summed over t = 1, 2, ...: a geometric series.",
-             "The sum of (r/(1+d))^t from t = 1 is r / (1 + d − r)."]
-    solution_text = ("Multiplier = r / (1 + d − r) = 0.85 / 0.27 ≈ 3.15 years of margin. `clv_multiplier(0.85, "
-                     "0.12)` gives the same.")
+    hints = [
+        "CLV = Σ_t m r^t / (1+d)^t − AC, summed over t = 1, 2, ...: a geometric series.",
+        "The sum of (r/(1+d))^t from t = 1 is r / (1 + d − r).",
+    ]
+    solution_text = (
+        "Multiplier = r / (1 + d − r) = 0.85 / 0.27 ≈ 3.15 years of margin. `clv_multiplier(0.85, "
+        "0.12)` gives the same."
+    )
     solution_code = "multiplier = 0.85 / (1 + 0.12 - 0.85)"
     decimals = 2  # the solution quotes ≈ 3.15
-    wrong_examples = [("multiplier = 0.85 / (1 - 0.85)", "discount"),
-                      ("multiplier = (1 + 0.12) / (1 + 0.12 - 0.85)", "first margin")]
+    wrong_examples = [
+        ("multiplier = 0.85 / (1 - 0.85)", "discount"),
+        ("multiplier = (1 + 0.12) / (1 + 0.12 - 0.85)", "first margin"),
+    ]
 
     def expected(self):
         return clv_multiplier(0.85, 0.12)
 
     def mistakes(self):
         r, d = 0.85, 0.12
-        return [(r / (1 - r), "that is r / (1 − r), the expected number of further years without any "
-                              "discounting: divide by (1 + d − r) so later margins count for less."),
-                ((1 + d) / (1 + d - r), "that counts a margin paid today as well (t = 0): in this formula the "
-                                        "first margin comes after one year, if the customer stays (t = 1)."),
-                (1 / (1 + d - r), "the numerator is r: the customer must first stay a year to pay a margin."),
-                (r / (d - r), "the denominator is 1 + d − r, not d − r.")]
+        return [
+            (
+                r / (1 - r),
+                "that is r / (1 − r), the expected number of further years without any "
+                "discounting: divide by (1 + d − r) so later margins count for less.",
+            ),
+            (
+                (1 + d) / (1 + d - r),
+                "that counts a margin paid today as well (t = 0): in this formula the "
+                "first margin comes after one year, if the customer stays (t = 1).",
+            ),
+            (1 / (1 + d - r), "the numerator is r: the customer must first stay a year to pay a margin."),
+            (r / (d - r), "the denominator is 1 + d − r, not d − r."),
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -109,17 +128,28 @@ cost to acquire the customer. It is checked on hidden test cases."""
     template = "def clv(margin, retention, discount, acquisition_cost):\n    return ____"
     variables = ["clv"]
     setup_code = SETUP
-    hints = ["Use the multiplier of Question 1: CLV = m · r / (1 + d − r) − AC.",
-             "The acquisition cost is paid once, up front: subtract it after multiplying, do not multiply it."]
+    hints = [
+        "Use the multiplier of Question 1: CLV = m · r / (1 + d − r) − AC.",
+        "The acquisition cost is paid once, up front: subtract it after multiplying, do not multiply it.",
+    ]
     solution_text = "CLV = m · r / (1 + d − r) − AC (`customer_lifetime_value` in crm_theory does the same)."
-    solution_code = ("def clv(margin, retention, discount, acquisition_cost):\n"
-                     "    return margin * retention / (1 + discount - retention) - acquisition_cost")
-    wrong_examples = [("def clv(margin, retention, discount, acquisition_cost):\n"
-                       "    return margin * retention / (1 + discount - retention)", "acquisition cost"),
-                      ("def clv(margin, retention, discount, acquisition_cost):\n"
-                       "    return margin * retention / (1 - retention) - acquisition_cost", "discount"),
-                      ("def clv(margin, retention, discount, acquisition_cost):\n    return ____",
-                       "still returns ____")]
+    solution_code = (
+        "def clv(margin, retention, discount, acquisition_cost):\n"
+        "    return margin * retention / (1 + discount - retention) - acquisition_cost"
+    )
+    wrong_examples = [
+        (
+            "def clv(margin, retention, discount, acquisition_cost):\n"
+            "    return margin * retention / (1 + discount - retention)",
+            "acquisition cost",
+        ),
+        (
+            "def clv(margin, retention, discount, acquisition_cost):\n"
+            "    return margin * retention / (1 - retention) - acquisition_cost",
+            "discount",
+        ),
+        ("def clv(margin, retention, discount, acquisition_cost):\n    return ____", "still returns ____"),
+    ]
 
     decimals = 2  # money: a CLV rounded to cents passes
 
@@ -127,20 +157,37 @@ cost to acquire the customer. It is checked on hidden test cases."""
         return _clv(margin, retention, discount, acquisition_cost)
 
     def cases(self):
-        return [(100.0, 0.8, 0.1, 50.0), (250.0, 0.9, 0.08, 300.0), (40.0, 0.6, 0.15, 0.0),
-                (1200.0, 0.75, 0.12, 900.0), (80.0, 0.95, 0.1, 120.0)]
+        return [
+            (100.0, 0.8, 0.1, 50.0),
+            (250.0, 0.9, 0.08, 300.0),
+            (40.0, 0.6, 0.15, 0.0),
+            (1200.0, 0.75, 0.12, 900.0),
+            (80.0, 0.95, 0.1, 120.0),
+        ]
 
     def mistakes(self):
-        return [(lambda m, r, d, ac: m * r / (1 + d - r),
-                 "you forgot the acquisition cost: subtract it once from the discounted margins."),
-                (lambda m, r, d, ac: m * r / (1 + d - r) + ac,
-                 "the acquisition cost is a cost: subtract it, do not add it."),
-                (lambda m, r, d, ac: m * r / (1 - r) - ac,
-                 "without the discount rate the later margins count in full: use r / (1 + d − r)."),
-                (lambda m, r, d, ac: m * (1 + d) / (1 + d - r) - ac,
-                 "that counts a margin today (t = 0) as well; the first margin comes after a year: r / (1 + d − r)."),
-                (lambda m, r, d, ac: (m - ac) * r / (1 + d - r),
-                 "the acquisition cost is paid once, up front: subtract it after multiplying the margin.")]
+        return [
+            (
+                lambda m, r, d, ac: m * r / (1 + d - r),
+                "you forgot the acquisition cost: subtract it once from the discounted margins.",
+            ),
+            (
+                lambda m, r, d, ac: m * r / (1 + d - r) + ac,
+                "the acquisition cost is a cost: subtract it, do not add it.",
+            ),
+            (
+                lambda m, r, d, ac: m * r / (1 - r) - ac,
+                "without the discount rate the later margins count in full: use r / (1 + d − r).",
+            ),
+            (
+                lambda m, r, d, ac: m * (1 + d) / (1 + d - r) - ac,
+                "that counts a margin today (t = 0) as well; the first margin comes after a year: r / (1 + d − r).",
+            ),
+            (
+                lambda m, r, d, ac: (m - ac) * r / (1 + d - r),
+                "the acquisition cost is paid once, up front: subtract it after multiplying the margin.",
+            ),
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -148,8 +195,9 @@ cost to acquire the customer. It is checked on hidden test cases."""
 
 
 def _historical_profit() -> pd.Series:
-    table = historical_customer_profit(log, margin_rate=MARGIN, cost_per_transaction=COST_PER_ORDER,
-                                       acquisition_cost=marketing)
+    table = historical_customer_profit(
+        log, margin_rate=MARGIN, cost_per_transaction=COST_PER_ORDER, acquisition_cost=marketing
+    )
     return table["profit"]
 
 
@@ -162,20 +210,34 @@ marketing spent on them (`marketing`, a Series by `customer_id`). Answer with a 
     template = "profit = ____"
     variables = ["profit"]
     setup_code = SETUP
-    hints = ["Group `log` by customer_id: the revenue is the sum of `amount`, the number of orders the count "
-             "of rows.",
-             "profit = MARGIN × revenue − COST_PER_ORDER × orders − marketing (pandas aligns the Series by "
-             "customer_id).",
-             "`historical_customer_profit(log, margin_rate=MARGIN, cost_per_transaction=COST_PER_ORDER, "
-             "acquisition_cost=marketing)` does it all."]
-    solution_text = ("Gross margin minus the cost to serve minus marketing. Some customers made one small "
-                     "purchase and cost more than they brought in: their historical profit is negative.")
-    solution_code = ("by_customer = log.groupby('customer_id')['amount']\n"
-                     "profit = MARGIN * by_customer.sum() - COST_PER_ORDER * by_customer.size() - marketing")
-    wrong_examples = [("by_customer = log.groupby('customer_id')['amount']\n"
-                       "profit = MARGIN * by_customer.sum() - COST_PER_ORDER * by_customer.size()", "marketing"),
-                      ("by_customer = log.groupby('customer_id')['amount']\n"
-                       "profit = by_customer.sum() - COST_PER_ORDER * by_customer.size() - marketing", "margin")]
+    hints = [
+        "Group `log` by customer_id: the revenue is the sum of `amount`, the number of orders the count "
+        "of rows.",
+        "profit = MARGIN × revenue − COST_PER_ORDER × orders − marketing (pandas aligns the Series by "
+        "customer_id).",
+        "`historical_customer_profit(log, margin_rate=MARGIN, cost_per_transaction=COST_PER_ORDER, "
+        "acquisition_cost=marketing)` does it all.",
+    ]
+    solution_text = (
+        "Gross margin minus the cost to serve minus marketing. Some customers made one small "
+        "purchase and cost more than they brought in: their historical profit is negative."
+    )
+    solution_code = (
+        "by_customer = log.groupby('customer_id')['amount']\n"
+        "profit = MARGIN * by_customer.sum() - COST_PER_ORDER * by_customer.size() - marketing"
+    )
+    wrong_examples = [
+        (
+            "by_customer = log.groupby('customer_id')['amount']\n"
+            "profit = MARGIN * by_customer.sum() - COST_PER_ORDER * by_customer.size()",
+            "marketing",
+        ),
+        (
+            "by_customer = log.groupby('customer_id')['amount']\n"
+            "profit = by_customer.sum() - COST_PER_ORDER * by_customer.size() - marketing",
+            "margin",
+        ),
+    ]
     decimals = 2  # money: profits rounded to cents pass
 
     def expected(self):
@@ -184,16 +246,28 @@ marketing spent on them (`marketing`, a Series by `customer_id`). Answer with a 
     def mistakes(self):
         grouped = log.groupby("customer_id")["amount"]
         revenue, orders = grouped.sum(), grouped.size().astype(float)
-        return [(MARGIN * revenue - COST_PER_ORDER * orders,
-                 "you left out the marketing spent on each customer (`marketing`): it is part of their cost."),
-                (MARGIN * revenue - marketing,
-                 "you left out the cost of serving the orders: COST_PER_ORDER for each purchase (row of `log`)."),
-                (revenue - COST_PER_ORDER * orders - marketing,
-                 "profit starts from the gross margin, MARGIN × revenue, not from the revenue itself."),
-                (MARGIN * revenue,
-                 "that is the gross margin only: subtract the cost to serve and the marketing."),
-                (MARGIN * revenue - COST_PER_ORDER - marketing,
-                 "the cost to serve is per order: multiply COST_PER_ORDER by each customer's number of purchases.")]
+        return [
+            (
+                MARGIN * revenue - COST_PER_ORDER * orders,
+                "you left out the marketing spent on each customer (`marketing`): it is part of their cost.",
+            ),
+            (
+                MARGIN * revenue - marketing,
+                "you left out the cost of serving the orders: COST_PER_ORDER for each purchase (row of `log`).",
+            ),
+            (
+                revenue - COST_PER_ORDER * orders - marketing,
+                "profit starts from the gross margin, MARGIN × revenue, not from the revenue itself.",
+            ),
+            (
+                MARGIN * revenue,
+                "that is the gross margin only: subtract the cost to serve and the marketing.",
+            ),
+            (
+                MARGIN * revenue - COST_PER_ORDER - marketing,
+                "the cost to serve is per order: multiply COST_PER_ORDER by each customer's number of purchases.",
+            ),
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -212,18 +286,28 @@ the revenue do the top 20% of customers give? Rank customers by their total reve
     template = "top20_share = ____"
     variables = ["top20_share"]
     setup_code = SETUP
-    hints = ["First total the revenue of each customer: `market_log.groupby('customer_id')['amount'].sum()`.",
-             "Sort those totals from the largest down, take the first n // 5 and divide their sum by the total.",
-             "`top_share(revenue, 0.2)` from crm_theory reads the same figure off the Lorenz curve."]
-    solution_text = ("About 78% of the revenue comes from a fifth of the customers: a little more than the 73% "
-                     "Kim, Singh & Winer (2017) found for real brands on average, and short of a literal 80%.")
-    solution_code = ("revenue = market_log.groupby('customer_id')['amount'].sum()\n"
-                     "top = revenue.sort_values(ascending=False).head(len(revenue) // 5)\n"
-                     "top20_share = top.sum() / revenue.sum()")
-    wrong_examples = [("revenue = market_log.groupby('customer_id')['amount'].sum()\n"
-                       "top20_share = revenue.sort_values().head(len(revenue) // 5).sum() / revenue.sum()",
-                       "smallest"),
-                      ("top20_share = 0.2", "share of customers")]
+    hints = [
+        "First total the revenue of each customer: `market_log.groupby('customer_id')['amount'].sum()`.",
+        "Sort those totals from the largest down, take the first n // 5 and divide their sum by the total.",
+        "`top_share(revenue, 0.2)` from crm_theory reads the same figure off the Lorenz curve.",
+    ]
+    solution_text = (
+        "About 78% of the revenue comes from a fifth of the customers: a little more than the 73% "
+        "Kim, Singh & Winer (2017) found for real brands on average, and short of a literal 80%."
+    )
+    solution_code = (
+        "revenue = market_log.groupby('customer_id')['amount'].sum()\n"
+        "top = revenue.sort_values(ascending=False).head(len(revenue) // 5)\n"
+        "top20_share = top.sum() / revenue.sum()"
+    )
+    wrong_examples = [
+        (
+            "revenue = market_log.groupby('customer_id')['amount'].sum()\n"
+            "top20_share = revenue.sort_values().head(len(revenue) // 5).sum() / revenue.sum()",
+            "smallest",
+        ),
+        ("top20_share = 0.2", "share of customers"),
+    ]
     decimals = 2  # a share to the percentage point, e.g. 0.72
 
     def expected(self):
@@ -244,14 +328,22 @@ the revenue do the top 20% of customers give? Rank customers by their total reve
         revenue = _revenue()
         n = len(revenue) // 5
         amounts = market_log["amount"]
-        return [(revenue.sort_values().head(n).sum() / revenue.sum(),
-                 "you took the customers with the smallest revenue: sort from the largest down "
-                 "(`ascending=False`)."),
-                (0.2, "0.2 is the share of customers; the question asks for their share of revenue."),
-                (amounts.sort_values(ascending=False).head(len(amounts) // 5).sum() / amounts.sum(),
-                 "that is the top 20% of purchases, not of customers: total each customer's revenue first."),
-                (100 * revenue.sort_values(ascending=False).head(n).sum() / revenue.sum(),
-                 "give the share as a fraction (e.g. 0.6), not a percentage.")]
+        return [
+            (
+                revenue.sort_values().head(n).sum() / revenue.sum(),
+                "you took the customers with the smallest revenue: sort from the largest down "
+                "(`ascending=False`).",
+            ),
+            (0.2, "0.2 is the share of customers; the question asks for their share of revenue."),
+            (
+                amounts.sort_values(ascending=False).head(len(amounts) // 5).sum() / amounts.sum(),
+                "that is the top 20% of purchases, not of customers: total each customer's revenue first.",
+            ),
+            (
+                100 * revenue.sort_values(ascending=False).head(n).sum() / revenue.sum(),
+                "give the share as a fraction (e.g. 0.6), not a percentage.",
+            ),
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -272,23 +364,39 @@ class BgnbdR(NumberQuestion):
     statement = f"""Fit the BG/NBD model (Fader, Hardie & Lee 2005) to the CDNOW sample `cdnow` as the
 chapter does: calibration period (校准期) up to `CALIBRATION_END` = {CALIBRATION_END} (39 weeks), time measured
 in weeks counted from days as the paper does (`occasion='day'`). What is the fitted shape parameter r of the purchase-rate distribution?"""
-    template = ("cal = calibration_holdout_summary(cdnow, CALIBRATION_END, time_unit='week', occasion='day')\n"
-                "bgnbd = ____\n"
-                "bgnbd_r = ____")
+    template = (
+        "cal = calibration_holdout_summary(cdnow, CALIBRATION_END, time_unit='week', occasion='day')\n"
+        "bgnbd = ____\n"
+        "bgnbd_r = ____"
+    )
     variables = ["bgnbd_r"]
     setup_code = SETUP
-    hints = ["`BetaGeoModel().fit(cal)` returns the fitted model.",
-             "The fitted parameters are `bgnbd.r_`, `bgnbd.alpha_`, `bgnbd.a_`, `bgnbd.b_` (or `bgnbd.params_`)."]
-    solution_text = ("r ≈ 0.243, α ≈ 4.41 weeks, a ≈ 0.79, b ≈ 2.43: the published estimates. r well below 1 "
-                     "means purchase rates are very unequal across customers; r/α ≈ 0.055 purchases a week is the "
-                     "mean rate of a live customer.")
-    solution_code = ("cal = calibration_holdout_summary(cdnow, CALIBRATION_END, time_unit='week', occasion='day')\n"
-                     "bgnbd = BetaGeoModel().fit(cal)\n"
-                     "bgnbd_r = bgnbd.r_")
-    wrong_examples = [("bgnbd = BetaGeoModel().fit(purchase_summary(cdnow, time_unit='week', occasion='day'))\n"
-                       "bgnbd_r = bgnbd.r_", "calibration period"),
-                      ("bgnbd = BetaGeoModel().fit(calibration_holdout_summary(cdnow, CALIBRATION_END, "
-                       "occasion='day'))\nbgnbd_r = bgnbd.alpha_", "alpha")]
+    hints = [
+        "`BetaGeoModel().fit(cal)` returns the fitted model.",
+        "The fitted parameters are `bgnbd.r_`, `bgnbd.alpha_`, `bgnbd.a_`, `bgnbd.b_` (or `bgnbd.params_`).",
+    ]
+    solution_text = (
+        "r ≈ 0.243, α ≈ 4.41 weeks, a ≈ 0.79, b ≈ 2.43: the published estimates. r well below 1 "
+        "means purchase rates are very unequal across customers; r/α ≈ 0.055 purchases a week is the "
+        "mean rate of a live customer."
+    )
+    solution_code = (
+        "cal = calibration_holdout_summary(cdnow, CALIBRATION_END, time_unit='week', occasion='day')\n"
+        "bgnbd = BetaGeoModel().fit(cal)\n"
+        "bgnbd_r = bgnbd.r_"
+    )
+    wrong_examples = [
+        (
+            "bgnbd = BetaGeoModel().fit(purchase_summary(cdnow, time_unit='week', occasion='day'))\n"
+            "bgnbd_r = bgnbd.r_",
+            "calibration period",
+        ),
+        (
+            "bgnbd = BetaGeoModel().fit(calibration_holdout_summary(cdnow, CALIBRATION_END, "
+            "occasion='day'))\nbgnbd_r = bgnbd.alpha_",
+            "alpha",
+        ),
+    ]
     decimals = 3  # the solution quotes r ≈ 0.243
     tolerance = 1e-3  # fits by different optimisers agree to about this
 
@@ -297,11 +405,16 @@ in weeks counted from days as the paper does (`occasion='day'`). What is the fit
 
     def mistakes(self):
         model = _bgnbd()
-        return [(_whole_period_r(), "you fitted all 78 weeks: fit on the 39-week calibration period only (up to "
-                                    "CALIBRATION_END), so the holdout period stays unseen."),
-                (model.alpha_, "that is alpha, the scale of the purchase-rate distribution; r is its shape."),
-                (model.a_, "that is a, a parameter of the dropout distribution; r is the purchase-rate shape."),
-                (model.b_, "that is b, a parameter of the dropout distribution; r is the purchase-rate shape.")]
+        return [
+            (
+                _whole_period_r(),
+                "you fitted all 78 weeks: fit on the 39-week calibration period only (up to "
+                "CALIBRATION_END), so the holdout period stays unseen.",
+            ),
+            (model.alpha_, "that is alpha, the scale of the purchase-rate distribution; r is its shape."),
+            (model.a_, "that is a, a parameter of the dropout distribution; r is the purchase-rate shape."),
+            (model.b_, "that is b, a parameter of the dropout distribution; r is the purchase-rate shape."),
+        ]
 
 
 @lru_cache(maxsize=1)
@@ -336,13 +449,17 @@ Answer with the letter, as a string."""
     variables = ["palive_answer"]
     setup_code = SETUP
     options = {"a": "A > B > C", "b": "all equal", "c": "C > B > A", "d": "B > A > C"}
-    hints = ["Compute it: `bgnbd.conditional_probability_alive(three_customers)` with the model of Question 5.",
-             "For a frequent buyer, a long silence is unusual, so it is strong evidence of dropping out.",
-             "In BG/NBD a customer can drop out only right after a repeat purchase."]
-    solution_code = ("bgnbd = BetaGeoModel().fit(calibration_holdout_summary(cdnow, CALIBRATION_END, "
-                     "occasion='day'))\n"
-                     "p_alive = bgnbd.conditional_probability_alive(three_customers)\n"
-                     "palive_answer = 'c'")
+    hints = [
+        "Compute it: `bgnbd.conditional_probability_alive(three_customers)` with the model of Question 5.",
+        "For a frequent buyer, a long silence is unusual, so it is strong evidence of dropping out.",
+        "In BG/NBD a customer can drop out only right after a repeat purchase.",
+    ]
+    solution_code = (
+        "bgnbd = BetaGeoModel().fit(calibration_holdout_summary(cdnow, CALIBRATION_END, "
+        "occasion='day'))\n"
+        "p_alive = bgnbd.conditional_probability_alive(three_customers)\n"
+        "palive_answer = 'c'"
+    )
     wrong_examples = [("palive_answer = 'a'", "silence"), ("palive_answer = 'b'", "recency alone")]
 
     def _p(self) -> pd.Series:
@@ -360,24 +477,36 @@ Answer with the letter, as a string."""
     @property
     def solution_text(self):
         p = self._p()
-        return (f"({self.correct}). P(alive) is {p['A']:.3f} for A, {p['B']:.3f} for B and {p['C']:.3f} for C. "
-                "Same recency, different evidence: A used to buy about every week and a half, so 27 silent "
-                "weeks almost surely mean A has dropped out; B bought rarely, so the silence says less. C is the "
-                "model's quirk: without a repeat purchase BG/NBD cannot have dropped out (drop-out happens only "
-                "right after a repeat purchase), so P(alive) = 1; C's low purchase rate shows up in its expected "
-                "purchases instead.")
+        return (
+            f"({self.correct}). P(alive) is {p['A']:.3f} for A, {p['B']:.3f} for B and {p['C']:.3f} for C. "
+            "Same recency, different evidence: A used to buy about every week and a half, so 27 silent "
+            "weeks almost surely mean A has dropped out; B bought rarely, so the silence says less. C is the "
+            "model's quirk: without a repeat purchase BG/NBD cannot have dropped out (drop-out happens only "
+            "right after a repeat purchase), so P(alive) = 1; C's low purchase rate shows up in its expected "
+            "purchases instead."
+        )
 
     @property
     def feedback(self):
         p = self._p()
-        text = {"a": (f"the model says the opposite for A (P(alive) = {p['A']:.3f}): for a frequent buyer a long "
-                      "silence is telling. Compute it."),
-                "b": ("P(alive) depends on recency and frequency together, not on recency alone: compute it for "
-                      "the three customers."),
-                "c": (f"P(alive): C {p['C']:.3f}, B {p['B']:.3f}, A {p['A']:.3f}. C is 1 by construction: in "
-                      "BG/NBD a customer drops out only after a repeat purchase."),
-                "d": (f"check C: P(alive) = {p['C']:.3f}. In BG/NBD a customer without repeat purchases has not "
-                      "had a chance to drop out.")}
+        text = {
+            "a": (
+                f"the model says the opposite for A (P(alive) = {p['A']:.3f}): for a frequent buyer a long "
+                "silence is telling. Compute it."
+            ),
+            "b": (
+                "P(alive) depends on recency and frequency together, not on recency alone: compute it for "
+                "the three customers."
+            ),
+            "c": (
+                f"P(alive): C {p['C']:.3f}, B {p['B']:.3f}, A {p['A']:.3f}. C is 1 by construction: in "
+                "BG/NBD a customer drops out only after a repeat purchase."
+            ),
+            "d": (
+                f"check C: P(alive) = {p['C']:.3f}. In BG/NBD a customer without repeat purchases has not "
+                "had a chance to drop out."
+            ),
+        }
         return text
 
 
@@ -402,19 +531,25 @@ Answer with the letter, as a string."""
     setup_code = SETUP
     options = {"a": "invest", "b": "retain", "c": "develop", "d": "maintain at low cost"}
     correct = "b"
-    hints = ["Place the customer on each axis first: current value (the past), potential value (the forecast).",
-             "High current value, low potential value: which quadrant, and what does the chapter's table say?"]
-    solution_text = ("(b). High current value (top tenth of historical profit), low potential value (predicted "
-                     "CLV below the median): protect what remains at a reasonable cost rather than invest heavily "
-                     "in a customer the model thinks is probably gone. "
-                     "`value_matrix(current, potential)` labels this quadrant 'high current, low potential'.")
+    hints = [
+        "Place the customer on each axis first: current value (the past), potential value (the forecast).",
+        "High current value, low potential value: which quadrant, and what does the chapter's table say?",
+    ]
+    solution_text = (
+        "(b). High current value (top tenth of historical profit), low potential value (predicted "
+        "CLV below the median): protect what remains at a reasonable cost rather than invest heavily "
+        "in a customer the model thinks is probably gone. "
+        "`value_matrix(current, potential)` labels this quadrant 'high current, low potential'."
+    )
     solution_code = "matrix_answer = 'b'"
-    feedback = {"a": "invest is for high current AND high potential value; this customer's predicted CLV is below "
-                     "the median.",
-                "b": "High current, low potential: retain efficiently.",
-                "c": "develop is for low current, high potential customers: the other way round.",
-                "d": "this customer's current value is in the top tenth: the matrix does not put them with the "
-                     "low-current customers."}
+    feedback = {
+        "a": "invest is for high current AND high potential value; this customer's predicted CLV is below "
+        "the median.",
+        "b": "High current, low potential: retain efficiently.",
+        "c": "develop is for low current, high potential customers: the other way round.",
+        "d": "this customer's current value is in the top tenth: the matrix does not put them with the "
+        "low-current customers.",
+    }
     wrong_examples = [("matrix_answer = 'a'", "below the median"), ("matrix_answer = 'c'", "other way round")]
 
 
@@ -427,7 +562,25 @@ q6 = PAlive("Question 6 (P(alive))")
 q7 = ValueMatrix("Question 7 (value matrix)")
 QUESTIONS = [q1, q2, q3, q4, q5, q6, q7]
 
-__all__ = ["CALIBRATION_END", "COST_PER_ORDER", "MARGIN", "BetaGeoModel", "calibration_holdout_summary", "cdnow",
-           "clv_multiplier", "customer_lifetime_value", "historical_customer_profit", "log", "market_log",
-           "marketing", "np", "pd", "purchase_summary", "three_customers", "top_share", "value_matrix", "____",
-           *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)]]
+__all__ = [
+    "CALIBRATION_END",
+    "COST_PER_ORDER",
+    "MARGIN",
+    "BetaGeoModel",
+    "calibration_holdout_summary",
+    "cdnow",
+    "clv_multiplier",
+    "customer_lifetime_value",
+    "historical_customer_profit",
+    "log",
+    "market_log",
+    "marketing",
+    "np",
+    "pd",
+    "purchase_summary",
+    "three_customers",
+    "top_share",
+    "value_matrix",
+    "____",
+    *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)],
+]

@@ -56,8 +56,9 @@ def _simulate():
     survey = pd.DataFrame({"category_spend": wallet, "firm_spend": firm, "customer": current}, index=ids)
     customers = result.customers.set_index("customer_id")
     orders = result.transactions.groupby("customer_id").size().reindex(customers.index).fillna(0).astype(int)
-    accounts = pd.DataFrame({"revenue": customers["revenue"], "orders": orders,
-                             "marketing_cost": customers["marketing_cost"]})
+    accounts = pd.DataFrame(
+        {"revenue": customers["revenue"], "orders": orders, "marketing_cost": customers["marketing_cost"]}
+    )
     return survey, accounts, result.parameters
 
 
@@ -78,26 +79,43 @@ category. Compute it for each of the six customers in `wallets`, as a Series ind
     variables = ["sow"]
     decimals = 3  # shares: to 0.1 percentage point
     setup_code = SETUP
-    hints = ["One number per customer: what they spend at our firm, out of what they spend in the category.",
-             "`wallets['firm_spend'] / wallets['category_spend']` (or `share_of_wallet(...)` from crm_theory)."]
-    solution_text = ("Each customer's spend at the firm divided by their own category spend. The quality of the "
-                     "relationship: how much of this customer's business the firm has won.")
+    hints = [
+        "One number per customer: what they spend at our firm, out of what they spend in the category.",
+        "`wallets['firm_spend'] / wallets['category_spend']` (or `share_of_wallet(...)` from crm_theory).",
+    ]
+    solution_text = (
+        "Each customer's spend at the firm divided by their own category spend. The quality of the "
+        "relationship: how much of this customer's business the firm has won."
+    )
     solution_code = "sow = wallets['firm_spend'] / wallets['category_spend']"
-    wrong_examples = [("sow = wallets['firm_spend'] / wallets['category_spend'].sum()", "own category spend"),
-                      ("sow = wallets['firm_spend'] / wallets['firm_spend'].sum()", "firm's sales")]
+    wrong_examples = [
+        ("sow = wallets['firm_spend'] / wallets['category_spend'].sum()", "own category spend"),
+        ("sow = wallets['firm_spend'] / wallets['firm_spend'].sum()", "firm's sales"),
+    ]
 
     def expected(self):
         return share_of_wallet(wallets["firm_spend"], wallets["category_spend"])
 
     def mistakes(self):
         firm, category = wallets["firm_spend"], wallets["category_spend"]
-        return [(firm / category.sum(), "you divided by the category spend of all six together, a market-share "
-                                        "view: divide each customer's firm spend by their own category spend."),
-                (firm / firm.sum(), "that is each customer's share of the firm's sales; share of wallet is the "
-                                    "firm's share of the customer's category spending."),
-                (category / firm, "upside down: the firm's spend over the customer's category spend."),
-                (1 - firm / category, "that is the share the customer spends at other firms: the part of the "
-                                      "wallet the firm has not won yet.")]
+        return [
+            (
+                firm / category.sum(),
+                "you divided by the category spend of all six together, a market-share "
+                "view: divide each customer's firm spend by their own category spend.",
+            ),
+            (
+                firm / firm.sum(),
+                "that is each customer's share of the firm's sales; share of wallet is the "
+                "firm's share of the customer's category spending.",
+            ),
+            (category / firm, "upside down: the firm's spend over the customer's category spend."),
+            (
+                1 - firm / category,
+                "that is the share the customer spends at other firms: the part of the "
+                "wallet the firm has not won yet.",
+            ),
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -106,10 +124,12 @@ category. Compute it for each of the six customers in `wallets`, as a Series ind
 
 def _market_figures() -> pd.Series:
     customers = survey[survey["customer"]]
-    return pd.Series({
-        "market_share": survey["firm_spend"].sum() / survey["category_spend"].sum(),
-        "share_of_wallet": (customers["firm_spend"] / customers["category_spend"]).mean(),
-    })
+    return pd.Series(
+        {
+            "market_share": survey["firm_spend"].sum() / survey["category_spend"].sum(),
+            "share_of_wallet": (customers["firm_spend"] / customers["category_spend"]).mean(),
+        }
+    )
 
 
 class MarketShare(SeriesQuestion):
@@ -126,22 +146,35 @@ The textbook calls one the quantity of the market and the other its quality. Why
     variables = ["figures"]
     decimals = 3  # shares: to 0.1 percentage point
     setup_code = SETUP
-    hints = ["Market share: total firm spend over total category spend, over all 600 people.",
-             "Share of wallet: firm_spend / category_spend for each current customer, then the mean.",
-             "Non-customers spend nothing at the firm but their wallets are part of the market."]
-    solution_text = ("Market share is low because most people in the market are not customers (their whole "
-                     "wallet goes elsewhere); share of wallet looks only at customers and says how much of their "
-                     "business the firm has won. One-to-one marketing works on the second.")
-    solution_code = ("customers = survey[survey['customer']]\n"
-                     "figures = {'market_share': survey['firm_spend'].sum() / survey['category_spend'].sum(),\n"
-                     "           'share_of_wallet': (customers['firm_spend'] / customers['category_spend']).mean()}")
-    wrong_examples = [("customers = survey[survey['customer']]\n"
-                       "figures = {'market_share': customers['firm_spend'].sum() / customers['category_spend'].sum(),\n"
-                       "           'share_of_wallet': (customers['firm_spend'] / customers['category_spend']).mean()}",
-                       "everyone included"),
-                      ("right = {'market_share': survey['firm_spend'].sum() / survey['category_spend'].sum(),\n"
-                       "         'share_of_wallet': (survey['firm_spend'] / survey['category_spend']).mean()}\n"
-                       "figures = right", "current customers only")]
+    hints = [
+        "Market share: total firm spend over total category spend, over all 600 people.",
+        "Share of wallet: firm_spend / category_spend for each current customer, then the mean.",
+        "Non-customers spend nothing at the firm but their wallets are part of the market.",
+    ]
+    solution_text = (
+        "Market share is low because most people in the market are not customers (their whole "
+        "wallet goes elsewhere); share of wallet looks only at customers and says how much of their "
+        "business the firm has won. One-to-one marketing works on the second."
+    )
+    solution_code = (
+        "customers = survey[survey['customer']]\n"
+        "figures = {'market_share': survey['firm_spend'].sum() / survey['category_spend'].sum(),\n"
+        "           'share_of_wallet': (customers['firm_spend'] / customers['category_spend']).mean()}"
+    )
+    wrong_examples = [
+        (
+            "customers = survey[survey['customer']]\n"
+            "figures = {'market_share': customers['firm_spend'].sum() / customers['category_spend'].sum(),\n"
+            "           'share_of_wallet': (customers['firm_spend'] / customers['category_spend']).mean()}",
+            "everyone included",
+        ),
+        (
+            "right = {'market_share': survey['firm_spend'].sum() / survey['category_spend'].sum(),\n"
+            "         'share_of_wallet': (survey['firm_spend'] / survey['category_spend']).mean()}\n"
+            "figures = right",
+            "current customers only",
+        ),
+    ]
 
     def evaluate(self, answers):
         name = self.variables[0]
@@ -156,8 +189,14 @@ The textbook calls one the quantity of the market and the other its quality. Why
         given = pd.Series({key: as_number(value[key], f"{name}['{key}']") for key in keys})
 
         def matches(target: pd.Series) -> bool:
-            return bool(np.allclose(given.to_numpy(), target.loc[keys].to_numpy(dtype=float),
-                                    rtol=self.tolerance, atol=self.absolute_tolerance))
+            return bool(
+                np.allclose(
+                    given.to_numpy(),
+                    target.loc[keys].to_numpy(dtype=float),
+                    rtol=self.tolerance,
+                    atol=self.absolute_tolerance,
+                )
+            )
 
         right = self.expected()
         if matches(right):
@@ -166,8 +205,11 @@ The textbook calls one the quantity of the market and the other its quality. Why
             if matches(wrong):
                 raise Incorrect(message)
         # name the wrong figure without giving its value away
-        wrong = [key for key in keys
-                 if not np.isclose(given[key], right[key], rtol=self.tolerance, atol=self.absolute_tolerance)]
+        wrong = [
+            key
+            for key in keys
+            if not np.isclose(given[key], right[key], rtol=self.tolerance, atol=self.absolute_tolerance)
+        ]
         raise Incorrect(f"`{name}['{wrong[0]}']` is not right. `q2.hint()` helps.")
 
     def expected(self):
@@ -178,17 +220,27 @@ The textbook calls one the quantity of the market and the other its quality. Why
         customers = survey[survey["customer"]]
         weighted = customers["firm_spend"].sum() / customers["category_spend"].sum()
         everyone = (survey["firm_spend"] / survey["category_spend"]).mean()
-        return [(right.rename({"market_share": "share_of_wallet", "share_of_wallet": "market_share"}),
-                 "the two numbers are swapped: market share is the smaller one here, over the whole market."),
-                (right.where(right.index != "market_share", weighted),
-                 "your market share counts only the customers' wallets: market share is over the whole market, "
-                 "everyone included (non-customers' spending goes to competitors)."),
-                (right.where(right.index != "share_of_wallet", everyone),
-                 "your share of wallet averages over everyone, non-customers too (who give the firm 0): average "
-                 "over current customers only."),
-                (right.where(right.index != "share_of_wallet", weighted),
-                 "that share of wallet is weighted by wallet size (total over total); the question asks for the "
-                 "unweighted mean over customers.")]
+        return [
+            (
+                right.rename({"market_share": "share_of_wallet", "share_of_wallet": "market_share"}),
+                "the two numbers are swapped: market share is the smaller one here, over the whole market.",
+            ),
+            (
+                right.where(right.index != "market_share", weighted),
+                "your market share counts only the customers' wallets: market share is over the whole market, "
+                "everyone included (non-customers' spending goes to competitors).",
+            ),
+            (
+                right.where(right.index != "share_of_wallet", everyone),
+                "your share of wallet averages over everyone, non-customers too (who give the firm 0): average "
+                "over current customers only.",
+            ),
+            (
+                right.where(right.index != "share_of_wallet", weighted),
+                "that share of wallet is weighted by wallet size (total over total); the question asks for the "
+                "unweighted mean over customers.",
+            ),
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -209,36 +261,60 @@ wallet. It is checked on hidden test cases."""
     variables = ["growth_potential"]
     decimals = 2  # money: to the cent
     setup_code = SETUP
-    hints = ["The part of the wallet the firm has not won is category spend minus firm spend, per week.",
-             "Turn it into margin (× margin) and into a year (× 52)."]
-    solution_text = ("(category − firm) × margin × 52: equivalently (1 − share of wallet) × wallet × margin × 52, "
-                     "the measure the chapter uses to tier customers.")
-    solution_code = ("def growth_potential(firm_spend, category_spend, margin):\n"
-                     "    return (category_spend - firm_spend) * margin * 52")
-    wrong_examples = [("def growth_potential(firm_spend, category_spend, margin):\n"
-                       "    return (category_spend - firm_spend) * margin", "52"),
-                      ("def growth_potential(firm_spend, category_spend, margin):\n"
-                       "    return firm_spend * margin * 52", "already earns")]
+    hints = [
+        "The part of the wallet the firm has not won is category spend minus firm spend, per week.",
+        "Turn it into margin (× margin) and into a year (× 52).",
+    ]
+    solution_text = (
+        "(category − firm) × margin × 52: equivalently (1 − share of wallet) × wallet × margin × 52, "
+        "the measure the chapter uses to tier customers."
+    )
+    solution_code = (
+        "def growth_potential(firm_spend, category_spend, margin):\n"
+        "    return (category_spend - firm_spend) * margin * 52"
+    )
+    wrong_examples = [
+        (
+            "def growth_potential(firm_spend, category_spend, margin):\n"
+            "    return (category_spend - firm_spend) * margin",
+            "52",
+        ),
+        (
+            "def growth_potential(firm_spend, category_spend, margin):\n    return firm_spend * margin * 52",
+            "already earns",
+        ),
+    ]
 
     def reference(self, firm_spend, category_spend, margin):
         return _growth(firm_spend, category_spend, margin)
 
     def cases(self):
         rng = np.random.default_rng(6)
-        category = pd.Series(rng.lognormal(3.0, 0.6, 12), index=pd.Index(np.arange(201, 213), name="customer_id"))
+        category = pd.Series(
+            rng.lognormal(3.0, 0.6, 12), index=pd.Index(np.arange(201, 213), name="customer_id")
+        )
         firm = category * rng.uniform(0, 1, 12)
-        return [(wallets["firm_spend"], wallets["category_spend"], MARGIN),
-                (firm, category, 0.25)]
+        return [(wallets["firm_spend"], wallets["category_spend"], MARGIN), (firm, category, 0.25)]
 
     def mistakes(self):
-        return [(lambda f, c, m: (c - f) * m, "that is per week: multiply by 52 for a year."),
-                (lambda f, c, m: f * m * 52, "that is the margin the firm already earns; growth potential is the "
-                                             "part of the wallet still spent elsewhere."),
-                (lambda f, c, m: (c - f) * 52, "that is spending, not margin: multiply by the margin."),
-                (lambda f, c, m: c * m * 52, "that is the whole wallet's margin: subtract what the firm already "
-                                             "gets."),
-                (lambda f, c, m: (1 - f / c) * m * 52, "that is the share of the wallet still open, not its "
-                                                       "size: multiply the open share by the category spend.")]
+        return [
+            (lambda f, c, m: (c - f) * m, "that is per week: multiply by 52 for a year."),
+            (
+                lambda f, c, m: f * m * 52,
+                "that is the margin the firm already earns; growth potential is the "
+                "part of the wallet still spent elsewhere.",
+            ),
+            (lambda f, c, m: (c - f) * 52, "that is spending, not margin: multiply by the margin."),
+            (
+                lambda f, c, m: c * m * 52,
+                "that is the whole wallet's margin: subtract what the firm already gets.",
+            ),
+            (
+                lambda f, c, m: (1 - f / c) * m * 52,
+                "that is the share of the wallet still open, not its "
+                "size: multiply the open share by the category spend.",
+            ),
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -246,11 +322,19 @@ wallet. It is checked on hidden test cases."""
 
 
 _IDIC = ("identify", "differentiate", "interact", "customise")
-_SYNONYMS = {"identification": "identify", "识别": "identify",
-             "differentiation": "differentiate", "差异化": "differentiate",
-             "interaction": "interact", "互动": "interact",
-             "customize": "customise", "customisation": "customise", "customization": "customise",
-             "客户化": "customise", "定制": "customise"}
+_SYNONYMS = {
+    "identification": "identify",
+    "识别": "identify",
+    "differentiation": "differentiate",
+    "差异化": "differentiate",
+    "interaction": "interact",
+    "互动": "interact",
+    "customize": "customise",
+    "customisation": "customise",
+    "customization": "customise",
+    "客户化": "customise",
+    "定制": "customise",
+}
 
 
 class Idic(MatchingQuestion):
@@ -271,38 +355,54 @@ the words `'identify'`, `'differentiate'`, `'interact'`, `'customise'`.
     setup_code = SETUP
     answers = {"s1": "identify", "s2": "differentiate", "s3": "interact", "s4": "customise"}
     item_feedback = {
-        ("s1", "differentiate"): "s1: you cannot rank customers you cannot tell apart. Before the card, the firm "
-                                 "does not know who its customers are.",
+        (
+            "s1",
+            "differentiate",
+        ): "s1: you cannot rank customers you cannot tell apart. Before the card, the firm "
+        "does not know who its customers are.",
         ("s1", "interact"): "s1: the card does not start a dialogue; it lets the firm know who bought what.",
         ("s1", "customise"): "s1: nothing is tailored yet; the firm first has to know who its customers are.",
-        ("s2", "identify"): "s2: the insurer already knows its policy holders by name; it is telling them apart "
-                            "by value and by needs.",
+        (
+            "s2",
+            "identify",
+        ): "s2: the insurer already knows its policy holders by name; it is telling them apart "
+        "by value and by needs.",
         ("s2", "interact"): "s2: no contact is made; ranking by value and grouping by needs is analysis.",
         ("s2", "customise"): "s2: offers per group come later; ranking and grouping customers is the step "
-                             "before.",
+        "before.",
         ("s3", "identify"): "s3: the client is already known; the call is a dialogue that continues from the "
-                            "last contact.",
+        "last contact.",
         ("s3", "differentiate"): "s3: the client has already been singled out as valuable; the call is the "
-                                 "dialogue that teaches the bank about them.",
+        "dialogue that teaches the bank about them.",
         ("s3", "customise"): "s3: nothing is tailored yet: the adviser is learning the client's needs (the "
-                             "learning relationship starts with a conversation).",
+        "learning relationship starts with a conversation).",
         ("s4", "identify"): "s4: the shop knows this customer well already; it is using what it has learned.",
         ("s4", "differentiate"): "s4: not a group or a ranking: one offer for one customer.",
         ("s4", "interact"): "s4: the learning has happened; turning it into an offer for one person is the "
-                            "last step.",
+        "last step.",
     }
-    hints = ["IDIC runs in order: you must know who the customers are before ranking them, talk to them before "
-             "you can tailor anything.",
-             "Differentiate = tell customers apart (by value and by needs); interact = a cost-effective "
-             "dialogue that continues from the last contact; customise = adapt the offer to one customer."]
-    solution_text = ("s1 identify (knowing who the customers are), s2 differentiate (by value and by needs), "
-                     "s3 interact (a dialogue continued from the last contact, which teaches the firm), s4 "
-                     "customise (an offer built from what was learned).")
+    hints = [
+        "IDIC runs in order: you must know who the customers are before ranking them, talk to them before "
+        "you can tailor anything.",
+        "Differentiate = tell customers apart (by value and by needs); interact = a cost-effective "
+        "dialogue that continues from the last contact; customise = adapt the offer to one customer.",
+    ]
+    solution_text = (
+        "s1 identify (knowing who the customers are), s2 differentiate (by value and by needs), "
+        "s3 interact (a dialogue continued from the last contact, which teaches the firm), s4 "
+        "customise (an offer built from what was learned)."
+    )
     solution_code = "idic = {'s1': 'identify', 's2': 'differentiate', 's3': 'interact', 's4': 'customise'}"
-    wrong_examples = [("idic = {'s1': 'differentiate', 's2': 'identify', 's3': 'interact', 's4': 'customise'}",
-                       "tell apart"),
-                      ("idic = {'s1': 'identify', 's2': 'differentiate', 's3': 'interact', 's4': ____}",
-                       "Replace the ____")]
+    wrong_examples = [
+        (
+            "idic = {'s1': 'differentiate', 's2': 'identify', 's3': 'interact', 's4': 'customise'}",
+            "tell apart",
+        ),
+        (
+            "idic = {'s1': 'identify', 's2': 'differentiate', 's3': 'interact', 's4': ____}",
+            "Replace the ____",
+        ),
+    ]
 
     synonyms = _SYNONYMS
     retry = "Reread the IDIC table of the chapter."
@@ -328,19 +428,33 @@ than they bring in. Using `accounts`, compute each customer's historical profit 
     template = "profit = ____\nbelow_zero = ____"
     variables = ["below_zero"]
     setup_code = SETUP
-    hints = ["profit = MARGIN * accounts['revenue'] - COST_PER_ORDER * accounts['orders'] - "
-             "accounts['marketing_cost']",
-             "Count with `(profit < 0).sum()`."]
-    solution_text = ("A large minority of the customers are below zero: most of them made a few small purchases "
-                     "that did not cover the cost of serving them and the marketing spent on them.")
-    solution_code = ("profit = MARGIN * accounts['revenue'] - COST_PER_ORDER * accounts['orders'] "
-                     "- accounts['marketing_cost']\n"
-                     "below_zero = (profit < 0).sum()")
-    wrong_examples = [("profit = MARGIN * accounts['revenue'] - COST_PER_ORDER * accounts['orders']\n"
-                       "below_zero = (profit < 0).sum()", "marketing"),
-                      ("profit = MARGIN * accounts['revenue'] - COST_PER_ORDER * accounts['orders'] "
-                       "- accounts['marketing_cost']\n"
-                       "below_zero = (profit < 0).mean()", "count")]
+    hints = [
+        "profit = MARGIN * accounts['revenue'] - COST_PER_ORDER * accounts['orders'] - "
+        "accounts['marketing_cost']",
+        "Count with `(profit < 0).sum()`.",
+    ]
+    solution_text = (
+        "A large minority of the customers are below zero: most of them made a few small purchases "
+        "that did not cover the cost of serving them and the marketing spent on them."
+    )
+    solution_code = (
+        "profit = MARGIN * accounts['revenue'] - COST_PER_ORDER * accounts['orders'] "
+        "- accounts['marketing_cost']\n"
+        "below_zero = (profit < 0).sum()"
+    )
+    wrong_examples = [
+        (
+            "profit = MARGIN * accounts['revenue'] - COST_PER_ORDER * accounts['orders']\n"
+            "below_zero = (profit < 0).sum()",
+            "marketing",
+        ),
+        (
+            "profit = MARGIN * accounts['revenue'] - COST_PER_ORDER * accounts['orders'] "
+            "- accounts['marketing_cost']\n"
+            "below_zero = (profit < 0).mean()",
+            "count",
+        ),
+    ]
 
     def expected(self):
         return float((_profit() < 0).sum())
@@ -348,15 +462,23 @@ than they bring in. Using `accounts`, compute each customer's historical profit 
     def mistakes(self):
         a = accounts
         profit = _profit()
-        return [(float((MARGIN * a["revenue"] - COST_PER_ORDER * a["orders"] < 0).sum()),
-                 "you left out the marketing spent on each customer: a customer the firm courted with offers "
-                 "can be below zero even if their orders cover the cost to serve."),
-                (float((MARGIN * a["revenue"] - a["marketing_cost"] < 0).sum()),
-                 "you left out the cost of serving each order (COST_PER_ORDER × orders)."),
-                (float(((a["revenue"] - COST_PER_ORDER * a["orders"] - a["marketing_cost"]) < 0).sum()),
-                 "profit starts from the gross margin, MARGIN × revenue, not from revenue."),
-                (float((profit < 0).mean()), "that is the share of customers; give the count."),
-                (float(100 * (profit < 0).mean()), "that is a percentage; give the number of customers.")]
+        return [
+            (
+                float((MARGIN * a["revenue"] - COST_PER_ORDER * a["orders"] < 0).sum()),
+                "you left out the marketing spent on each customer: a customer the firm courted with offers "
+                "can be below zero even if their orders cover the cost to serve.",
+            ),
+            (
+                float((MARGIN * a["revenue"] - a["marketing_cost"] < 0).sum()),
+                "you left out the cost of serving each order (COST_PER_ORDER × orders).",
+            ),
+            (
+                float(((a["revenue"] - COST_PER_ORDER * a["orders"] - a["marketing_cost"]) < 0).sum()),
+                "profit starts from the gross margin, MARGIN × revenue, not from revenue.",
+            ),
+            (float((profit < 0).mean()), "that is the share of customers; give the count."),
+            (float(100 * (profit < 0).mean()), "that is a percentage; give the number of customers."),
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -381,29 +503,42 @@ sources): mass marketing (盲目大量化营销) → target marketing (目标营
 `LADDER` will rank on realised CLV (mean profit per customer acquired). Then run the experiment in the cell
 (3 replications of a 600-person market for 60 weeks, the same budget for all, common random numbers) and give
 the four strategy names as a list ordered by mean realised CLV, **highest first**. Did your prediction hold?"""
-    template = ("table = compare_strategies(LADDER, replications=3, seed=8, n_people=600, weeks=60, engine='vector')\n"
-                "clv_order = ____")
+    template = (
+        "table = compare_strategies(LADDER, replications=3, seed=8, n_people=600, weeks=60, engine='vector')\n"
+        "clv_order = ____"
+    )
     variables = ["clv_order"]
     setup_code = SETUP
-    hints = ["Keep the rows of `table` whose `metric` is 'realised_clv'.",
-             "Sort them by `mean`, highest first, and take the `strategy` column as a list."]
-    solution_code = ("table = compare_strategies(LADDER, replications=3, seed=8, n_people=600, weeks=60, "
-                     "engine='vector')\n"
-                     "clv = table[table['metric'] == 'realised_clv']\n"
-                     "clv_order = list(clv.sort_values('mean', ascending=False)['strategy'])")
-    wrong_examples = [("table = compare_strategies(LADDER, replications=3, seed=8, n_people=600, weeks=60, "
-                       "engine='vector')\n"
-                       "clv = table[table['metric'] == 'realised_clv']\n"
-                       "clv_order = list(clv.sort_values('mean')['strategy'])", "highest first")]
+    hints = [
+        "Keep the rows of `table` whose `metric` is 'realised_clv'.",
+        "Sort them by `mean`, highest first, and take the `strategy` column as a list.",
+    ]
+    solution_code = (
+        "table = compare_strategies(LADDER, replications=3, seed=8, n_people=600, weeks=60, "
+        "engine='vector')\n"
+        "clv = table[table['metric'] == 'realised_clv']\n"
+        "clv_order = list(clv.sort_values('mean', ascending=False)['strategy'])"
+    )
+    wrong_examples = [
+        (
+            "table = compare_strategies(LADDER, replications=3, seed=8, n_people=600, weeks=60, "
+            "engine='vector')\n"
+            "clv = table[table['metric'] == 'realised_clv']\n"
+            "clv_order = list(clv.sort_values('mean')['strategy'])",
+            "highest first",
+        )
+    ]
 
     @property
     def solution_text(self):
         table = _experiment()
         clv = table[table["metric"] == "realised_clv"].set_index("strategy")["mean"]
         figures = ", ".join(f"{name} {clv[name]:.1f}" for name in _ordered("realised_clv"))
-        return (f"Mean realised CLV, CU per customer: {figures}. Three replications of a small market are "
-                "a small experiment: the intervals (`ci_low`, `ci_high`) overlap, and chapter 7 shows how to "
-                "compare strategies market by market.")
+        return (
+            f"Mean realised CLV, CU per customer: {figures}. Three replications of a small market are "
+            "a small experiment: the intervals (`ci_low`, `ci_high`) overlap, and chapter 7 shows how to "
+            "compare strategies market by market."
+        )
 
     def expected(self):
         return _ordered("realised_clv")
@@ -428,17 +563,27 @@ the four strategy names as a list ordered by mean realised CLV, **highest first*
             if order == list(wrong):
                 raise Incorrect(message)
         right = sum(a == b for a, b in zip(order, expected, strict=True))
-        raise Incorrect(f"{right} of 4 are in the right place. Sort the realised_clv rows of `table` by `mean`, "
-                        "highest first.")
+        raise Incorrect(
+            f"{right} of 4 are in the right place. Sort the realised_clv rows of `table` by `mean`, "
+            "highest first."
+        )
 
     def mistakes(self):
-        return [(_ordered("realised_clv", ascending=True),
-                 "that is lowest first: order them highest first, the largest mean realised CLV at the start."),
-                (_ordered("profit"),
-                 "that is the order by total profit: the question asks for realised CLV, profit per customer."),
-                (pd.Series(LADDER[::-1]),
-                 "that is the textbook's progression, reversed; the experiment orders them differently. Read "
-                 "the realised_clv rows of `table`.")]
+        return [
+            (
+                _ordered("realised_clv", ascending=True),
+                "that is lowest first: order them highest first, the largest mean realised CLV at the start.",
+            ),
+            (
+                _ordered("profit"),
+                "that is the order by total profit: the question asks for realised CLV, profit per customer.",
+            ),
+            (
+                pd.Series(LADDER[::-1]),
+                "that is the textbook's progression, reversed; the experiment orders them differently. Read "
+                "the realised_clv rows of `table`.",
+            ),
+        ]
 
 
 q1 = ShareOfWallet("Question 1 (share of wallet)")
@@ -449,5 +594,18 @@ q5 = BelowZero("Question 5 (below-zero customers)")
 q6 = Progression("Question 6 (from mass to one-to-one)")
 QUESTIONS = [q1, q2, q3, q4, q5, q6]
 
-__all__ = ["COST_PER_ORDER", "LADDER", "MARGIN", "accounts", "compare_strategies", "customer_tiers", "np", "pd",
-           "share_of_wallet", "survey", "wallets", "____", *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)]]
+__all__ = [
+    "COST_PER_ORDER",
+    "LADDER",
+    "MARGIN",
+    "accounts",
+    "compare_strategies",
+    "customer_tiers",
+    "np",
+    "pd",
+    "share_of_wallet",
+    "survey",
+    "wallets",
+    "____",
+    *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)],
+]

@@ -74,8 +74,14 @@ def _gains() -> pd.DataFrame:
 def _paired_table() -> pd.DataFrame:
     gains = _gains()
     half = gains.apply(_t_half_width)
-    return pd.DataFrame({"mean_gain": gains.mean(), "ci_low": gains.mean() - half,
-                         "ci_high": gains.mean() + half, "wins": (gains > 0).sum()}).rename_axis("strategy")
+    return pd.DataFrame(
+        {
+            "mean_gain": gains.mean(),
+            "ci_low": gains.mean() - half,
+            "ci_high": gains.mean() + half,
+            "wins": (gains > 0).sum(),
+        }
+    ).rename_axis("strategy")
 
 
 #: mean profit gain over mass and its 95% interval, from the paired differences (same market, same luck)
@@ -98,20 +104,34 @@ confidence interval (置信区间) based on the t distribution: the interval is 
     variables = ["half_width"]
     decimals = 2  # money: to the cent
     setup_code = SETUP
-    hints = ["Half-width = t × s / √n, with s the sample standard deviation (ddof=1) and n = 5 replications.",
-             "t is the 97.5% quantile of the t distribution with n − 1 = 4 degrees of freedom: "
-             "`stats.t.ppf(0.975, 4)` ≈ 2.776.",
-             "pandas' `.std()` uses ddof=1; numpy's `np.std` uses ddof=0 unless told otherwise."]
-    solution_text = ("t(0.975; 4) × s / √5 with s the sample standard deviation: with only five replications "
-                     "t ≈ 2.78 is much larger than the normal 1.96, and the interval is wide, because markets "
-                     "differ a lot. `compare_strategies` reports the same interval (`ci_low`, `ci_high`).")
-    solution_code = ("mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n"
-                     "n = len(mass_profit)\n"
-                     "half_width = stats.t.ppf(0.975, n - 1) * mass_profit.std() / np.sqrt(n)")
-    wrong_examples = [("mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n"
-                       "half_width = 1.96 * mass_profit.std() / np.sqrt(5)", "1.96"),
-                      ("mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n"
-                       "half_width = stats.t.ppf(0.975, 4) * mass_profit.std()", "√n")]
+    hints = [
+        "Half-width = t × s / √n, with s the sample standard deviation (ddof=1) and n = 5 replications.",
+        "t is the 97.5% quantile of the t distribution with n − 1 = 4 degrees of freedom: "
+        "`stats.t.ppf(0.975, 4)` ≈ 2.776.",
+        "pandas' `.std()` uses ddof=1; numpy's `np.std` uses ddof=0 unless told otherwise.",
+    ]
+    solution_text = (
+        "t(0.975; 4) × s / √5 with s the sample standard deviation: with only five replications "
+        "t ≈ 2.78 is much larger than the normal 1.96, and the interval is wide, because markets "
+        "differ a lot. `compare_strategies` reports the same interval (`ci_low`, `ci_high`)."
+    )
+    solution_code = (
+        "mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n"
+        "n = len(mass_profit)\n"
+        "half_width = stats.t.ppf(0.975, n - 1) * mass_profit.std() / np.sqrt(n)"
+    )
+    wrong_examples = [
+        (
+            "mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n"
+            "half_width = 1.96 * mass_profit.std() / np.sqrt(5)",
+            "1.96",
+        ),
+        (
+            "mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n"
+            "half_width = stats.t.ppf(0.975, 4) * mass_profit.std()",
+            "√n",
+        ),
+    ]
     tolerance = 2e-3  # the hints and the solution quote t ≈ 2.776 and ≈ 2.78; the nearest mistake is 7% off
 
     def expected(self):
@@ -121,16 +141,35 @@ confidence interval (置信区间) based on the t distribution: the interval is 
         x = _mass_profit()
         n, s, s0 = x.size, x.std(ddof=1), x.std(ddof=0)
         t = stats.t.ppf(0.975, n - 1)
-        return [(1.96 * s / np.sqrt(n), "1.96 is the normal quantile, right only for many replications; with 5 "
-                                        "use the t distribution with 4 degrees of freedom (≈ 2.776)."),
-                (t * s, "that is t × s, the spread of single runs: divide by √n for the uncertainty of the mean."),
-                (1.96 * s, "divide by √n (the mean of 5 runs is less uncertain than one run), and use t, not 1.96."),
-                (t * s0 / np.sqrt(n), "use the sample standard deviation (ddof=1, pandas' default); np.std "
-                                      "divides by n, not n − 1."),
-                (stats.t.ppf(0.975, n) * s / np.sqrt(n), "the t distribution has n − 1 = 4 degrees of freedom, "
-                                                         "not 5."),
-                (s / np.sqrt(n), "that is the standard error; multiply it by the t quantile (≈ 2.776)."),
-                (2 * t * s / np.sqrt(n), "that is the whole width of the interval; the half-width is half of it.")]
+        return [
+            (
+                1.96 * s / np.sqrt(n),
+                "1.96 is the normal quantile, right only for many replications; with 5 "
+                "use the t distribution with 4 degrees of freedom (≈ 2.776).",
+            ),
+            (
+                t * s,
+                "that is t × s, the spread of single runs: divide by √n for the uncertainty of the mean.",
+            ),
+            (
+                1.96 * s,
+                "divide by √n (the mean of 5 runs is less uncertain than one run), and use t, not 1.96.",
+            ),
+            (
+                t * s0 / np.sqrt(n),
+                "use the sample standard deviation (ddof=1, pandas' default); np.std "
+                "divides by n, not n − 1.",
+            ),
+            (
+                stats.t.ppf(0.975, n) * s / np.sqrt(n),
+                "the t distribution has n − 1 = 4 degrees of freedom, not 5.",
+            ),
+            (s / np.sqrt(n), "that is the standard error; multiply it by the t quantile (≈ 2.776)."),
+            (
+                2 * t * s / np.sqrt(n),
+                "that is the whole width of the interval; the half-width is half of it.",
+            ),
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -151,24 +190,34 @@ Answer with the letter, as a string."""
     template = "crn_answer = ____"
     variables = ["crn_answer"]
     setup_code = SETUP
-    options = {"a": "same markets: paired differences are precise", "b": "reproducibility",
-               "c": "narrower intervals for each strategy", "d": "equal budgets"}
+    options = {
+        "a": "same markets: paired differences are precise",
+        "b": "reproducibility",
+        "c": "narrower intervals for each strategy",
+        "d": "equal budgets",
+    }
     correct = "a"
-    hints = ["Would reproducibility need the SAME seed for every strategy, or just fixed seeds?",
-             "Compare the spread of `runs` profits across seeds with the spread of the differences "
-             "strategy − mass within each seed."]
-    solution_text = ("(a). Most of the variation between runs comes from the market (its people and its luck), "
-                     "not from the strategy. With common random numbers that variation is the same for every "
-                     "strategy in a replication, so it cancels in the paired difference: the interval of the "
-                     "differences is far narrower than the separate intervals. The chapter's simulation draws "
-                     "each person's luck separately so that a strategy cannot shift anyone else's draws.")
+    hints = [
+        "Would reproducibility need the SAME seed for every strategy, or just fixed seeds?",
+        "Compare the spread of `runs` profits across seeds with the spread of the differences "
+        "strategy − mass within each seed.",
+    ]
+    solution_text = (
+        "(a). Most of the variation between runs comes from the market (its people and its luck), "
+        "not from the strategy. With common random numbers that variation is the same for every "
+        "strategy in a replication, so it cancels in the paired difference: the interval of the "
+        "differences is far narrower than the separate intervals. The chapter's simulation draws "
+        "each person's luck separately so that a strategy cannot shift anyone else's draws."
+    )
     solution_code = "crn_answer = 'a'"
-    feedback = {"a": "The market's luck cancels in the paired difference.",
-                "b": "Fixed seeds make results reproducible, but they need not be the same seed for every "
-                     "strategy. Using the same one is about comparing like with like.",
-                "c": "Each strategy's own interval is as wide as before: markets still differ from one "
-                     "replication to the next. What narrows is the interval of the paired differences.",
-                "d": "The budget is set per person per week and is the same whatever the seed."}
+    feedback = {
+        "a": "The market's luck cancels in the paired difference.",
+        "b": "Fixed seeds make results reproducible, but they need not be the same seed for every "
+        "strategy. Using the same one is about comparing like with like.",
+        "c": "Each strategy's own interval is as wide as before: markets still differ from one "
+        "replication to the next. What narrows is the interval of the paired differences.",
+        "d": "The budget is set per person per week and is the same whatever the seed.",
+    }
     wrong_examples = [("crn_answer = 'b'", "reproducible"), ("crn_answer = 'c'", "paired differences")]
 
 
@@ -184,17 +233,31 @@ per strategy (`targeted`, `one_to_one`, `stage_based`; a column of zeros for `ma
     variables = ["gains"]
     decimals = 2  # money: to the cent
     setup_code = SETUP
-    hints = ["`runs.pivot(index='seed', columns='strategy', values='profit')` puts one replication per row.",
-             "Subtract the `mass` column from every column, row by row: `.sub(wide['mass'], axis=0)`."]
-    solution_text = ("Pivot to one row per replication, then subtract mass's profit in the same row. Compare "
-                     "`gains.std()` with `runs.groupby('strategy')['profit'].std()`: the differences vary much "
-                     "less than the profits, because each market's luck cancels.")
-    solution_code = ("wide = runs.pivot(index='seed', columns='strategy', values='profit')\n"
-                     "gains = wide.sub(wide['mass'], axis=0)")
-    wrong_examples = [("wide = runs.pivot(index='seed', columns='strategy', values='profit')\n"
-                       "gains = -wide.sub(wide['mass'], axis=0)", "the other way round"),
-                      ("wide = runs.pivot(index='seed', columns='strategy', values='profit')\n"
-                       "gains = wide - wide['mass'].mean()", "same replication")]
+    hints = [
+        "`runs.pivot(index='seed', columns='strategy', values='profit')` puts one replication per row.",
+        "Subtract the `mass` column from every column, row by row: `.sub(wide['mass'], axis=0)`.",
+    ]
+    solution_text = (
+        "Pivot to one row per replication, then subtract mass's profit in the same row. Compare "
+        "`gains.std()` with `runs.groupby('strategy')['profit'].std()`: the differences vary much "
+        "less than the profits, because each market's luck cancels."
+    )
+    solution_code = (
+        "wide = runs.pivot(index='seed', columns='strategy', values='profit')\n"
+        "gains = wide.sub(wide['mass'], axis=0)"
+    )
+    wrong_examples = [
+        (
+            "wide = runs.pivot(index='seed', columns='strategy', values='profit')\n"
+            "gains = -wide.sub(wide['mass'], axis=0)",
+            "the other way round",
+        ),
+        (
+            "wide = runs.pivot(index='seed', columns='strategy', values='profit')\n"
+            "gains = wide - wide['mass'].mean()",
+            "same replication",
+        ),
+    ]
 
     def expected(self):
         return _gains()
@@ -220,12 +283,22 @@ per strategy (`targeted`, `one_to_one`, `stage_based`; a column of zeros for `ma
         wide = _profit_wide()
         gains = _gains()
         others = [s for s in STRATEGIES if s != "mass"]
-        return [(-gains, "you subtracted the other way round: strategy minus mass, so a positive gain means the "
-                         "strategy did better."),
-                (wide[others] - wide["mass"].mean(),
-                 "you subtracted mass's mean profit; subtract mass's profit in the same replication (same seed), "
-                 "so each market's luck cancels."),
-                (wide[others], "those are the profits themselves; subtract mass's profit in the same replication.")]
+        return [
+            (
+                -gains,
+                "you subtracted the other way round: strategy minus mass, so a positive gain means the "
+                "strategy did better.",
+            ),
+            (
+                wide[others] - wide["mass"].mean(),
+                "you subtracted mass's mean profit; subtract mass's profit in the same replication (same seed), "
+                "so each market's luck cancels.",
+            ),
+            (
+                wide[others],
+                "those are the profits themselves; subtract mass's profit in the same replication.",
+            ),
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -237,6 +310,7 @@ _DECISION_OPTIONS = {"a": "targeted", "b": "one_to_one", "c": "stage_based", "d"
 
 def _unpaired_overlap(strategy: str) -> bool:
     """Do the separate (unpaired) 95% intervals of `strategy` and mass overlap?"""
+
     def interval(name):
         values = runs.loc[runs["strategy"] == name, "profit"].to_numpy(dtype=float)
         half = _t_half_width(values)
@@ -262,11 +336,15 @@ Answer with the letter, as a string."""
     template = "decision = ____  # read the table first: run `paired` in a cell of its own"
     variables = ["decision"]
     setup_code = SETUP
-    hints = ["First drop every strategy whose `ci_low` is 0 or below: its interval includes 'no gain'.",
-             "Of the strategies left, pick the one with the highest `mean_gain`."]
-    solution_code = ("established = paired[paired['ci_low'] > 0]\n"
-                     "best = established['mean_gain'].idxmax() if len(established) else None\n"
-                     "decision = {'targeted': 'a', 'one_to_one': 'b', 'stage_based': 'c', None: 'd'}[best]")
+    hints = [
+        "First drop every strategy whose `ci_low` is 0 or below: its interval includes 'no gain'.",
+        "Of the strategies left, pick the one with the highest `mean_gain`.",
+    ]
+    solution_code = (
+        "established = paired[paired['ci_low'] > 0]\n"
+        "best = established['mean_gain'].idxmax() if len(established) else None\n"
+        "decision = {'targeted': 'a', 'one_to_one': 'b', 'stage_based': 'c', None: 'd'}[best]"
+    )
     options = {key: str(name) for key, name in _DECISION_OPTIONS.items()}
 
     def _best(self):
@@ -285,25 +363,35 @@ Answer with the letter, as a string."""
         for key, name in _DECISION_OPTIONS.items():
             if name is None:
                 if best is None:
-                    text[key] = ("no strategy's paired interval lies entirely above 0: mass marketing is not "
-                                 "beaten with confidence in these five markets.")
+                    text[key] = (
+                        "no strategy's paired interval lies entirely above 0: mass marketing is not "
+                        "beaten with confidence in these five markets."
+                    )
                 else:
                     text[key] = f"the paired interval of {best} lies entirely above zero."
                     if _unpaired_overlap(best):
-                        text[key] += (" Its separate interval overlaps mass's, but the paired one compares like "
-                                      "with like: the same markets, the same luck.")
+                        text[key] += (
+                            " Its separate interval overlaps mass's, but the paired one compares like "
+                            "with like: the same markets, the same luck."
+                        )
                 continue
             row = paired.loc[name]
             interval = f"[{row['ci_low']:,.0f}, {row['ci_high']:,.0f}]"
             if name == best:
-                text[key] = (f"{name}: mean gain {row['mean_gain']:,.0f} CU, interval {interval} entirely above 0, "
-                             f"and the highest mean gain of the established strategies.")
+                text[key] = (
+                    f"{name}: mean gain {row['mean_gain']:,.0f} CU, interval {interval} entirely above 0, "
+                    f"and the highest mean gain of the established strategies."
+                )
             elif row["ci_low"] <= 0:
-                text[key] = (f"{name}'s interval {interval} includes 0 (or lies below it): its advantage is not "
-                             f"established, even with a mean gain of {row['mean_gain']:,.0f} CU.")
+                text[key] = (
+                    f"{name}'s interval {interval} includes 0 (or lies below it): its advantage is not "
+                    f"established, even with a mean gain of {row['mean_gain']:,.0f} CU."
+                )
             else:
-                text[key] = (f"{name}'s interval {interval} lies above 0, but {best} has the higher mean gain and "
-                             "is established too.")
+                text[key] = (
+                    f"{name}'s interval {interval} lies above 0, but {best} has the higher mean gain and "
+                    "is established too."
+                )
         return text
 
     @property
@@ -314,8 +402,11 @@ Answer with the letter, as a string."""
             if key == correct:
                 continue
             message = feedback[key]
-            phrase = next(p for p in ("not established", "higher mean gain", "lies entirely above zero",
-                                      "no strategy's") if p in message)
+            phrase = next(
+                p
+                for p in ("not established", "higher mean gain", "lies entirely above zero", "no strategy's")
+                if p in message
+            )
             examples.append((f"decision = '{key}'", phrase))
         return examples
 
@@ -323,9 +414,11 @@ Answer with the letter, as a string."""
     def solution_text(self):
         best = self._best()
         table = paired.round(0).to_string()
-        verdict = (f"({self.correct}) {best}." if best is not None else "(d): none is established.")
-        return (f"{verdict} A high mean gain is not enough: with five markets the interval shows whether the "
-                f"gain is more than luck. The table:\n\n```\n{table}\n```")
+        verdict = f"({self.correct}) {best}." if best is not None else "(d): none is established."
+        return (
+            f"{verdict} A high mean gain is not enough: with five markets the interval shows whether the "
+            f"gain is more than luck. The table:\n\n```\n{table}\n```"
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -354,8 +447,11 @@ def _refused_by_simulation(error: BaseException) -> bool:
 
 
 def _student_line(error: BaseException) -> str:
-    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__)
-             if f.filename.startswith("<") or "ipykernel_" in f.filename]
+    lines = [
+        f.lineno
+        for f in traceback.extract_tb(error.__traceback__)
+        if f.filename.startswith("<") or "ipykernel_" in f.filename
+    ]
     return f" (line {lines[-1]} of your code)" if lines else ""
 
 
@@ -411,14 +507,20 @@ def _built_in_race(name: str) -> pd.DataFrame:
 def _same_results(mine: pd.DataFrame, name: str) -> bool:
     theirs = _built_in_race(name)
     columns = ["profit", "revenue", "marketing_cost"]
-    return bool(np.allclose(mine.loc[theirs.index, columns].to_numpy(dtype=float),
-                            theirs[columns].to_numpy(dtype=float), rtol=1e-12, atol=1e-9))
+    return bool(
+        np.allclose(
+            mine.loc[theirs.index, columns].to_numpy(dtype=float),
+            theirs[columns].to_numpy(dtype=float),
+            rtol=1e-12,
+            atol=1e-9,
+        )
+    )
 
 
 class BeatMass(Question):
     statement = f"""Write a strategy `my_strategy(view, plan)` that earns more profit than `mass` at the same
-budget. It is tested in {RACE['replications']} markets of {RACE['n_people']} people over {RACE['weeks']} weeks
-(common random numbers, seed {RACE['seed']}): its mean profit gain over mass in the same markets must be
+budget. It is tested in {RACE["replications"]} markets of {RACE["n_people"]} people over {RACE["weeks"]} weeks
+(common random numbers, seed {RACE["seed"]}): its mean profit gain over mass in the same markets must be
 positive. `view` is what the firm observes (`view.in_stage(Stage.PROSPECT)`, `view.recent_value`,
 `view.knowledge`, `view.last_contact_week`, `view.rank_by(people, score)`, `view.shuffled(people)`, ...);
 `plan.add(people, Action.X, max_spend=...)` funds an action for people in the order given while the weekly
@@ -426,24 +528,30 @@ budget (`plan.budget`) lasts. Beating mass is not trivial: a strategy that only 
 customers usually loses. Think of chapter 6: learn about customers, then customise. It must be your own: a
 strategy that only calls a built-in one (`get_strategy('one_to_one').plan(view, plan)`) does not count.
 `race(my_strategy)` runs the same test and shows each market."""
-    template = ('def my_strategy(view, plan):\n'
-                '    """My strategy, in one line."""\n'
-                '    # fund actions with plan.add(people, Action...., max_spend=...)\n'
-                '    return ____')
+    template = (
+        "def my_strategy(view, plan):\n"
+        '    """My strategy, in one line."""\n'
+        "    # fund actions with plan.add(people, Action...., max_spend=...)\n"
+        "    return ____"
+    )
     variables = ["my_strategy"]
     setup_code = SETUP
-    hints = ["Keep part of the budget for acquisition offers to prospects (mass spends 40% on them): without "
-             "new customers there is nobody to market to.",
-             "One-to-one works in two steps: `Action.SERVICE` contacts to valuable customers you know little "
-             "about (`view.knowledge < 0.5`) teach you their needs; `Action.PERSONAL_OFFER` to customers you know "
-             "(knowledge ≥ 0.3), ranked by `view.recent_value * view.knowledge`, then pays.",
-             "A budget split that works: 20% acquisition, 30% service to learn, 15% cross-selling to stable "
-             "customers you know well, the rest personal offers; finish with `plan.add(prospects, "
-             "Action.ACQUISITION_OFFER)` so no money is left idle."]
-    solution_text = ("IDIC written out: identify (everyone who bought), differentiate (by recent value and by "
-                     "knowledge), interact (service contacts to learn, at most every four weeks), customise "
-                     "(personal offers and cross-selling where the firm knows enough). It is how the built-in "
-                     "`one_to_one` strategy works, so it gives the same results.")
+    hints = [
+        "Keep part of the budget for acquisition offers to prospects (mass spends 40% on them): without "
+        "new customers there is nobody to market to.",
+        "One-to-one works in two steps: `Action.SERVICE` contacts to valuable customers you know little "
+        "about (`view.knowledge < 0.5`) teach you their needs; `Action.PERSONAL_OFFER` to customers you know "
+        "(knowledge ≥ 0.3), ranked by `view.recent_value * view.knowledge`, then pays.",
+        "A budget split that works: 20% acquisition, 30% service to learn, 15% cross-selling to stable "
+        "customers you know well, the rest personal offers; finish with `plan.add(prospects, "
+        "Action.ACQUISITION_OFFER)` so no money is left idle.",
+    ]
+    solution_text = (
+        "IDIC written out: identify (everyone who bought), differentiate (by recent value and by "
+        "knowledge), interact (service contacts to learn, at most every four weeks), customise "
+        "(personal offers and cross-selling where the firm knows enough). It is how the built-in "
+        "`one_to_one` strategy works, so it gives the same results."
+    )
     solution_code = '''def my_strategy(view, plan):
     """IDIC: learn about valuable customers, then customise offers for those we know."""
     customers = view.in_stage(Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE, Stage.DECLINE)
@@ -457,13 +565,14 @@ strategy that only calls a built-in one (`get_strategy('one_to_one').plan(view, 
     plan.add(stable[view.knowledge[stable] >= 0.5], Action.CROSS_SELL, max_spend=0.15 * plan.budget)
     plan.add(view.rank_by(by_value[knowledge >= 0.3], view.recent_value * view.knowledge), Action.PERSONAL_OFFER)
     plan.add(prospects, Action.ACQUISITION_OFFER)'''
-    wrong_examples = [("def my_strategy(view, plan):\n    pass", "spent nothing"),
-                      ("def my_strategy(view, plan):\n    plan.add([10 ** 9], Action.SERVICE)", "broke the rules"),
-                      ("def my_strategy(view, plan):\n    return view.in_stage(Stage.PROSPECT)", "broke the rules"),
-                      ("def my_strategy(view, plan):\n    return 1 / 0", "raised ZeroDivisionError in week 1"),
-                      ("def my_strategy(view, plan):\n    get_strategy('one_to_one').plan(view, plan)",
-                       "built-in"),
-                      ("def my_strategy(view, plan):\n    return ____", "write the body")]
+    wrong_examples = [
+        ("def my_strategy(view, plan):\n    pass", "spent nothing"),
+        ("def my_strategy(view, plan):\n    plan.add([10 ** 9], Action.SERVICE)", "broke the rules"),
+        ("def my_strategy(view, plan):\n    return view.in_stage(Stage.PROSPECT)", "broke the rules"),
+        ("def my_strategy(view, plan):\n    return 1 / 0", "raised ZeroDivisionError in week 1"),
+        ("def my_strategy(view, plan):\n    get_strategy('one_to_one').plan(view, plan)", "built-in"),
+        ("def my_strategy(view, plan):\n    return ____", "write the body"),
+    ]
     #: seconds the strategy's own code may run in one check, over all its weeks and markets
     time_limit = 10.0
 
@@ -483,16 +592,22 @@ strategy that only calls a built-in one (`get_strategy('one_to_one').plan(view, 
                     raise TimeUp()
                 result = run_with_time_limit(function, (view, plan), left)
             except TimeUp:
-                raise _Verdict(f"your strategy did not finish within {self.time_limit:g} s of computing, in "
-                               f"week {view.week} (an endless loop?); the check stopped it") from None
+                raise _Verdict(
+                    f"your strategy did not finish within {self.time_limit:g} s of computing, in "
+                    f"week {view.week} (an endless loop?); the check stopped it"
+                ) from None
             except SystemExit:
-                raise _Verdict(f"your strategy called sys.exit() in week {view.week}: a strategy funds "
-                               "actions with plan.add and returns nothing") from None
+                raise _Verdict(
+                    f"your strategy called sys.exit() in week {view.week}: a strategy funds "
+                    "actions with plan.add and returns nothing"
+                ) from None
             except Exception as error:
                 if _refused_by_simulation(error):
                     raise _Verdict(f"your strategy broke the rules: in week {view.week}, {error}") from None
-                raise _Verdict(f"your strategy raised {type(error).__name__} in week {view.week}: {error}"
-                               f"{_student_line(error)}") from None
+                raise _Verdict(
+                    f"your strategy raised {type(error).__name__} in week {view.week}: {error}"
+                    f"{_student_line(error)}"
+                ) from None
             finally:
                 inside["now"] = False
             if is_blank(result):
@@ -515,18 +630,24 @@ strategy that only calls a built-in one (`get_strategy('one_to_one').plan(view, 
         cost = results.groupby("strategy")["marketing_cost"].mean()
         gain = wide["your_strategy"] - wide["mass"]
         mine, theirs, wins = wide["your_strategy"].mean(), wide["mass"].mean(), int((gain > 0).sum())
-        numbers = (f"your strategy earned {mine:,.0f} CU on average, mass {theirs:,.0f} CU: a mean gain of "
-                   f"{gain.mean():+,.0f} CU, ahead in {wins} of {len(gain)} markets")
+        numbers = (
+            f"your strategy earned {mine:,.0f} CU on average, mass {theirs:,.0f} CU: a mean gain of "
+            f"{gain.mean():+,.0f} CU, ahead in {wins} of {len(gain)} markets"
+        )
         if cost["your_strategy"] <= 0:
-            raise Incorrect(f"your strategy spent nothing, so it made no offers at all ({numbers}). Without "
-                            "marketing the firm wins few customers; fund actions with plan.add(...).")
+            raise Incorrect(
+                f"your strategy spent nothing, so it made no offers at all ({numbers}). Without "
+                "marketing the firm wins few customers; fund actions with plan.add(...)."
+            )
         # Calling a built-in strategy is allowed as a part of one's own; handing it all the work is not.
         mine_by_seed = results.set_index(["strategy", "seed"]).loc["your_strategy"]
         for built_in in sorted(called):
             if _same_results(mine_by_seed, built_in):
-                raise Incorrect(f"your strategy only calls the built-in `{built_in}` strategy: it gets exactly "
-                                f"its results in every market ({numbers}). Write a strategy of your own; "
-                                "`q5.hint()` has ideas.")
+                raise Incorrect(
+                    f"your strategy only calls the built-in `{built_in}` strategy: it gets exactly "
+                    f"its results in every market ({numbers}). Write a strategy of your own; "
+                    "`q5.hint()` has ideas."
+                )
         if gain.mean() <= 0:
             spent = f" (it spent {cost['your_strategy']:,.0f} CU on marketing, mass {cost['mass']:,.0f} CU)"
             raise Incorrect(f"{numbers}{spent}. `q5.hint()` has ideas.")
@@ -540,5 +661,19 @@ q4 = Decision("Question 4 (which strategy?)")
 q5 = BeatMass("Question 5 (beat mass marketing)")
 QUESTIONS = [q1, q2, q3, q4, q5]
 
-__all__ = ["Action", "LEVEL", "STRATEGIES", "Stage", "compare_strategies", "get_strategy", "np", "paired", "pd",
-           "race", "runs", "stats", "____", *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)]]
+__all__ = [
+    "Action",
+    "LEVEL",
+    "STRATEGIES",
+    "Stage",
+    "compare_strategies",
+    "get_strategy",
+    "np",
+    "paired",
+    "pd",
+    "race",
+    "runs",
+    "stats",
+    "____",
+    *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)],
+]

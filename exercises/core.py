@@ -119,29 +119,33 @@ def rounding_tolerance(decimals: int | None) -> float:
     None means the answer is exact (a count, a computed value): only floating-point noise is allowed."""
     if decimals is None:
         return 1e-9
-    return 0.5 * 10.0 ** -decimals * (1 + 1e-6)  # the slack keeps x.xx5 rounded either way inside
+    return 0.5 * 10.0**-decimals * (1 + 1e-6)  # the slack keeps x.xx5 rounded either way inside
 
 
 def as_number(value, name: str) -> float:
     """One number from an int, a float, a numpy scalar or a one-element array; Incorrect otherwise."""
     if isinstance(value, str | bytes):
-        raise Incorrect(f"`{name}` should be a number, not text: write it without quotes "
-                        f"(got {shown(value)})")
+        raise Incorrect(
+            f"`{name}` should be a number, not text: write it without quotes (got {shown(value)})"
+        )
     if isinstance(value, bool | np.bool_):
         raise Incorrect(f"`{name}` should be a number, not {value}")
     if isinstance(value, list | tuple | dict | set) and len(value) != 1:
-        raise Incorrect(f"`{name}` should be one number, but it is a {type(value).__name__} of "
-                        f"{len(value):,} values")
+        raise Incorrect(
+            f"`{name}` should be one number, but it is a {type(value).__name__} of {len(value):,} values"
+        )
     if not isinstance(value, int | float | np.integer | np.floating):
         size = getattr(value, "size", 1)
         if isinstance(size, int | np.integer) and size != 1:
-            raise Incorrect(f"`{name}` should be one number, but it is a {type(value).__name__} of "
-                            f"{int(size):,} values")
+            raise Incorrect(
+                f"`{name}` should be one number, but it is a {type(value).__name__} of {int(size):,} values"
+            )
         try:
             value = np.asarray(value).item()
         except (TypeError, ValueError):
-            raise Incorrect(f"`{name}` should be a number, but it is {type(value).__name__}: "
-                            f"{shown(value)}") from None
+            raise Incorrect(
+                f"`{name}` should be a number, but it is {type(value).__name__}: {shown(value)}"
+            ) from None
         if isinstance(value, str | bytes | bool):
             return as_number(value, name)
     try:
@@ -149,8 +153,9 @@ def as_number(value, name: str) -> float:
     except OverflowError:
         raise Incorrect(f"`{name}` is far too large to be right") from None
     except (TypeError, ValueError):
-        raise Incorrect(f"`{name}` should be a number, but it is {type(value).__name__}: {shown(value)}") \
-            from None
+        raise Incorrect(
+            f"`{name}` should be a number, but it is {type(value).__name__}: {shown(value)}"
+        ) from None
     if math.isnan(number):
         raise Incorrect(f"`{name}` is NaN (not a number): check for a division by zero or a missing value")
     return number
@@ -164,8 +169,9 @@ def as_series(value, name: str, index=None) -> pd.Series:
     """A Series from a Series, a one-column DataFrame, a dict, a list or an array."""
     if isinstance(value, pd.DataFrame):
         if value.shape[1] != 1:
-            raise Incorrect(f"`{name}` should be one column of values, but it has columns "
-                            f"{shown(list(value.columns))}")
+            raise Incorrect(
+                f"`{name}` should be one column of values, but it has columns {shown(list(value.columns))}"
+            )
         value = value.iloc[:, 0]
     if isinstance(value, pd.Series):
         return value
@@ -173,8 +179,9 @@ def as_series(value, name: str, index=None) -> pd.Series:
         return pd.Series(value)
     if isinstance(value, list | tuple | np.ndarray):
         if index is not None and len(value) != len(index):
-            raise Incorrect(f"`{name}` should have {len(index)} values, one per customer; "
-                            f"it has {len(value):,}")
+            raise Incorrect(
+                f"`{name}` should have {len(index)} values, one per customer; it has {len(value):,}"
+            )
         array = np.asarray(value)
         if array.ndim != 1:
             raise Incorrect(f"`{name}` should be a flat list of values, but it has shape {array.shape}")
@@ -191,8 +198,10 @@ def compare_series(actual, expected: pd.Series, name: str, rel: float = 1e-6, ab
     if not positional:
         missing = expected.index.difference(actual.index)
         if len(missing):
-            raise Incorrect(f"`{name}` has no value for {shown(list(missing[:5]))}: index it by "
-                            f"{expected.index.name or 'id'}")
+            raise Incorrect(
+                f"`{name}` has no value for {shown(list(missing[:5]))}: index it by "
+                f"{expected.index.name or 'id'}"
+            )
         actual = actual.loc[expected.index]
     if pd.api.types.is_numeric_dtype(expected):
         try:
@@ -204,13 +213,16 @@ def compare_series(actual, expected: pd.Series, name: str, rel: float = 1e-6, ab
         wrong = actual.astype(str).to_numpy() != expected.astype(str).to_numpy()
     if wrong.any():
         label = expected.index[np.argmax(wrong)]
-        raise Incorrect(f"`{name}` is wrong for {np.count_nonzero(wrong)} of {len(expected)}; e.g. for "
-                        f"{shown(label)}: expected {_fmt(expected.loc[label])}, "
-                        f"got {_fmt(actual.loc[label])}")
+        raise Incorrect(
+            f"`{name}` is wrong for {np.count_nonzero(wrong)} of {len(expected)}; e.g. for "
+            f"{shown(label)}: expected {_fmt(expected.loc[label])}, "
+            f"got {_fmt(actual.loc[label])}"
+        )
 
 
-def compare_frames(actual, expected: pd.DataFrame, name: str, rel: float = 1e-6,
-                   abs_tol: float = 1e-9) -> None:
+def compare_frames(
+    actual, expected: pd.DataFrame, name: str, rel: float = 1e-6, abs_tol: float = 1e-9
+) -> None:
     """Raise Incorrect unless the DataFrames agree (columns in any order, rows by index)."""
     if not isinstance(actual, pd.DataFrame):
         raise Incorrect(f"`{name}` should be a pandas DataFrame, but it is {type(actual).__name__}")
@@ -231,8 +243,13 @@ def _fmt(value) -> str:
 # Display: rich in Jupyter, plain text elsewhere
 
 
-_COLOURS = {"correct": "#1a7f37", "not attempted": "#7a7a7a", "incorrect": "#c62828", "hint": "#1f5fa8",
-            "checker error": "#b26a00"}
+_COLOURS = {
+    "correct": "#1a7f37",
+    "not attempted": "#7a7a7a",
+    "incorrect": "#c62828",
+    "hint": "#1f5fa8",
+    "checker error": "#b26a00",
+}
 
 
 class Feedback:
@@ -298,8 +315,11 @@ def run_with_time_limit(function: Callable, args: tuple, seconds: float):
     that thread (`PyThreadState_SetAsyncExc`) so that it stops at its next Python instruction. Neither can
     stop a single long call into C code (e.g. one huge numpy operation) before it returns.
     """
-    if (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-            and signal.getsignal(signal.SIGALRM) is not None):  # None: a handler we could not restore
+    if (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGALRM) is not None
+    ):  # None: a handler we could not restore
         return _run_with_alarm(function, args, seconds)
     return _run_in_thread(function, args, seconds)
 
@@ -453,9 +473,12 @@ class Question:
         except Exception as error:
             if _student_line(error):  # raised in the student's code, e.g. a method of their own object
                 return Outcome("incorrect", describe_student_error(error))
-            return Outcome("checker error", "This is a bug in the exercise, not in your answer: the "
-                                            f"checking code raised {type(error).__name__}: {error}. Please "
-                                            "tell your instructor.")
+            return Outcome(
+                "checker error",
+                "This is a bug in the exercise, not in your answer: the "
+                f"checking code raised {type(error).__name__}: {error}. Please "
+                "tell your instructor.",
+            )
         finally:
             self._deadline = math.inf
         return Outcome("correct", message)
@@ -474,8 +497,9 @@ class Question:
                 raise TimeUp()
             return run_with_time_limit(function, args, left)
         except TimeUp:
-            raise StudentCodeFailed(f"{name} did not finish within {self.time_limit:g} s (an endless loop?); "
-                                    "the check stopped it") from None
+            raise StudentCodeFailed(
+                f"{name} did not finish within {self.time_limit:g} s (an endless loop?); the check stopped it"
+            ) from None
         except SystemExit:
             raise StudentCodeFailed(f"{name} called sys.exit(): return a result instead of exiting") from None
         except Exception as error:
@@ -550,12 +574,16 @@ class ChoiceQuestion(Question):
         example = repr(next(iter(self.options), "a"))
         if not isinstance(answer, str):
             kind = f"a {type(answer).__name__} " if answer is not None else ""
-            raise Incorrect(f"`{name}` should be one letter ({letters}) as a string, like "
-                            f"{name} = {example}; got {kind}{shown(answer)}")
+            raise Incorrect(
+                f"`{name}` should be one letter ({letters}) as a string, like "
+                f"{name} = {example}; got {kind}{shown(answer)}"
+            )
         key = answer.strip().lower()
         if key not in self.options:
-            raise Incorrect(f"`{name}` should be one of {letters} (one letter, as a string, like "
-                            f"{name} = {example}); got {shown(answer)}")
+            raise Incorrect(
+                f"`{name}` should be one of {letters} (one letter, as a string, like "
+                f"{name} = {example}); got {shown(answer)}"
+            )
         if key != self.correct:
             raise Incorrect(self.feedback.get(key, f"{key!r} is not the best answer. Reread the options."))
         return self.feedback.get(self.correct)
@@ -623,8 +651,9 @@ class FunctionQuestion(RoundedAnswer, Question):
 
     def judge(self, result, args: tuple, name: str) -> None:
         """Raise Incorrect unless `result` is right for `args`."""
-        _compare_any(result, self.reference(*_copies(args)), f"{name}(...)", self.tolerance,
-                     self.absolute_tolerance)
+        _compare_any(
+            result, self.reference(*_copies(args)), f"{name}(...)", self.tolerance, self.absolute_tolerance
+        )
 
     def evaluate(self, answers):
         name = self.variables[0]
@@ -641,8 +670,13 @@ class FunctionQuestion(RoundedAnswer, Question):
             except Incorrect as wrong:
                 for typical, message in self.mistakes():
                     try:
-                        _compare_any(result, typical(*_copies(args)), f"{name}(...)", self.tolerance,
-                                     self.absolute_tolerance)
+                        _compare_any(
+                            result,
+                            typical(*_copies(args)),
+                            f"{name}(...)",
+                            self.tolerance,
+                            self.absolute_tolerance,
+                        )
                     except Incorrect:
                         continue
                     raise Incorrect(message) from None
@@ -726,8 +760,10 @@ class MatchingQuestion(Question):
             value = dict(zip(keys, value, strict=True))
         if not isinstance(value, dict):
             raise Incorrect(f"`{name}` should be a dict {{item: label}}, but it is {type(value).__name__}")
-        value = {str(k).strip().upper() if len(str(k).strip()) == 1 else str(k).strip(): v
-                 for k, v in value.items()}
+        value = {
+            str(k).strip().upper() if len(str(k).strip()) == 1 else str(k).strip(): v
+            for k, v in value.items()
+        }
         missing = [k for k in keys if k not in value]
         if missing:
             raise Incorrect(f"`{name}` has no label for {missing}: give one for each of {keys}")
@@ -739,16 +775,19 @@ class MatchingQuestion(Question):
         unknown = [k for k in keys if given[k] not in allowed]
         if unknown:
             k = unknown[0]
-            raise Incorrect(f"the label for {k} is {shown(value[k])}; use one of "
-                            f"{', '.join(map(repr, allowed))}")
+            raise Incorrect(
+                f"the label for {k} is {shown(value[k])}; use one of {', '.join(map(repr, allowed))}"
+            )
         wrong = [k for k in keys if given[k] != self.answers[k]]
         if wrong:
-            specific = [self.item_feedback[(k, given[k])] for k in wrong
-                        if (k, given[k]) in self.item_feedback]
+            specific = [
+                self.item_feedback[(k, given[k])] for k in wrong if (k, given[k]) in self.item_feedback
+            ]
             detail = specific[0] if specific else self.retry
             verb = "are" if len(wrong) > 1 else "is"
-            raise Incorrect(f"{len(wrong)} of {len(keys)} labels {verb} not right ({', '.join(wrong)}). "
-                            f"{detail}")
+            raise Incorrect(
+                f"{len(wrong)} of {len(keys)} labels {verb} not right ({', '.join(wrong)}). {detail}"
+            )
         return None
 
 
@@ -768,14 +807,18 @@ class OrderQuestion(Question):
             raise Incorrect(f"`{name}` should be a list of letters, e.g. ['a', 'b', ...]")
         value = list(value)
         if len(value) != len(self.correct_order):
-            raise Incorrect(f"`{name}` should hold the {len(self.correct_order)} letters "
-                            f"{', '.join(sorted(self.correct_order))}; it has {len(value):,} items")
+            raise Incorrect(
+                f"`{name}` should hold the {len(self.correct_order)} letters "
+                f"{', '.join(sorted(self.correct_order))}; it has {len(value):,} items"
+            )
         if any(is_blank(v) for v in value):
             raise NotAttempted(f"Replace every ____ in `{name}` with a letter.")
         order = tuple(str(v).strip().lower() for v in value)
         if sorted(order) != sorted(self.correct_order):
-            raise Incorrect(f"`{name}` should hold each of {', '.join(sorted(self.correct_order))} exactly "
-                            f"once; got {shown(list(order))}")
+            raise Incorrect(
+                f"`{name}` should hold each of {', '.join(sorted(self.correct_order))} exactly "
+                f"once; got {shown(list(order))}"
+            )
         if order == tuple(self.correct_order):
             return None
         if order in self.mistakes:
@@ -816,6 +859,8 @@ class LabelFunctionQuestion(FunctionQuestion):
                 raise Incorrect(message)
         first = next(i for i, (g, e) in enumerate(zip(given, expected, strict=True)) if g != e)
         wrong = sum(g != e for g, e in zip(given, expected, strict=True))
-        raise Incorrect(f"wrong on {wrong} of {len(cases)} test cases; e.g. for "
-                        f"({self.describe(cases[first])}) it returned {shown(given[first])}, which is not "
-                        "right.")
+        raise Incorrect(
+            f"wrong on {wrong} of {len(cases)} test cases; e.g. for "
+            f"({self.describe(cases[first])}) it returned {shown(given[first])}, which is not "
+            "right."
+        )

@@ -11,8 +11,9 @@ from simulation.outputs import SimulationResult
 
 
 @lru_cache(maxsize=8)
-def simulated_market(seed: int = 4, n_people: int = 600, weeks: int = 52,
-                     strategy: str = "stage_based") -> SimulationResult:
+def simulated_market(
+    seed: int = 4, n_people: int = 600, weeks: int = 52, strategy: str = "stage_based"
+) -> SimulationResult:
     """A small seeded market (vector engine; the same result as the agent engine)."""
     return run_simulation(strategy=strategy, seed=seed, n_people=n_people, weeks=weeks, engine="vector")
 

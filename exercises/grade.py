@@ -52,8 +52,10 @@ VERDICTS = ("correct", "incorrect", "not attempted", "checker error", "not grade
 MAX_COLLECTED_BYTES = 200 * 1024 * 1024
 _CHAPTER_IMPORT = re.compile(r"from\s+exercises\.(ch\d+)\s+import")
 #: code that redefines the checker: assignments to check/outcome/..., to exercises.core, or `def check`
-_TAMPERING = re.compile(r"\.\s*(check|outcome|evaluate|_judge|expected|reference|cases)\s*=[^=]"
-                        r"|exercises\.core\.\w+\s*=[^=]|\bdef\s+check\s*\(|setattr\s*\(\s*(q\d+|core|Question)")
+_TAMPERING = re.compile(
+    r"\.\s*(check|outcome|evaluate|_judge|expected|reference|cases)\s*=[^=]"
+    r"|exercises\.core\.\w+\s*=[^=]|\bdef\s+check\s*\(|setattr\s*\(\s*(q\d+|core|Question)"
+)
 _JUDGING = threading.Lock()  # the checkers keep per-question state (the time limit): judge one at a time
 
 
@@ -192,8 +194,10 @@ def _named_error(name: str, message: str) -> Exception:
 def market_key(view) -> str:
     """What identifies a market at week 1 (its seed fixes the customers the firm starts with); the same
     computation as the kernel's."""
-    return hashlib.sha256(np.ascontiguousarray(view.first_purchase_week).tobytes()
-                          + np.ascontiguousarray(view.total_spend).tobytes()).hexdigest()
+    return hashlib.sha256(
+        np.ascontiguousarray(view.first_purchase_week).tobytes()
+        + np.ascontiguousarray(view.total_spend).tobytes()
+    ).hexdigest()
 
 
 class _ReplayedStrategy:
@@ -270,12 +274,16 @@ def _task(module) -> dict:
             seeds = replication_seeds(race.pop("seed"), race.pop("replications"))
             entry["race"] = {"seeds": seeds, "parameters": race}
         questions[f"q{number}"] = entry
-    return {"module": module.__name__, "questions": questions,
-            "checker_modules": ["exercises.core", module.__name__]}
+    return {
+        "module": module.__name__,
+        "questions": questions,
+        "checker_modules": ["exercises.core", module.__name__],
+    }
 
 
-def _execute(notebook, workdir: Path, cell_timeout: float, notebook_timeout: float,
-             grade: NotebookGrade) -> None:
+def _execute(
+    notebook, workdir: Path, cell_timeout: float, notebook_timeout: float, grade: NotebookGrade
+) -> None:
     """Run the notebook's cells (the collecting cell last). A cell that kills the kernel is skipped on a
     second run; after the notebook's time is up, only the collecting cell still runs."""
     from nbclient import NotebookClient
@@ -285,8 +293,14 @@ def _execute(notebook, workdir: Path, cell_timeout: float, notebook_timeout: flo
     last = len(notebook.cells) - 1
     for _attempt in range(3):
         deadline = time.monotonic() + notebook_timeout
-        client = NotebookClient(notebook, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
-                                interrupt_on_timeout=True, resources={"metadata": {"path": str(workdir)}})
+        client = NotebookClient(
+            notebook,
+            timeout=cell_timeout,
+            kernel_name="python3",
+            allow_errors=True,
+            interrupt_on_timeout=True,
+            resources={"metadata": {"path": str(workdir)}},
+        )
         died_at = None
         # the kernel's own start-up warnings would drown the progress bar
         with client.setup_kernel(stderr=subprocess.DEVNULL):
@@ -294,31 +308,39 @@ def _execute(notebook, workdir: Path, cell_timeout: float, notebook_timeout: flo
                 if cell.cell_type != "code" or index in skipped:
                     continue
                 if index != last and time.monotonic() > deadline:
-                    grade.problems.append(f"the notebook ran out of its {notebook_timeout:g} s: cells from "
-                                          f"{index + 1} on were not run")
+                    grade.problems.append(
+                        f"the notebook ran out of its {notebook_timeout:g} s: cells from "
+                        f"{index + 1} on were not run"
+                    )
                     skipped.update(range(index, last))
                     continue
                 try:
                     client.execute_cell(cell, index)
                 except CellTimeoutError:
-                    grade.problems.append(f"cell {index + 1} did not finish within {cell_timeout:g} s and "
-                                          "could not be interrupted")
+                    grade.problems.append(
+                        f"cell {index + 1} did not finish within {cell_timeout:g} s and "
+                        "could not be interrupted"
+                    )
                     died_at = index
                     break
                 except DeadKernelError:
-                    grade.problems.append(f"cell {index + 1} stopped the kernel (it was skipped on a second "
-                                          "run)")
+                    grade.problems.append(
+                        f"cell {index + 1} stopped the kernel (it was skipped on a second run)"
+                    )
                     died_at = index
                     break
                 errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
                 if errors and index != last:
                     name = errors[0].get("ename", "an error")
                     if name == "KeyboardInterrupt":
-                        grade.problems.append(f"cell {index + 1} ran longer than {cell_timeout:g} s and was "
-                                              "interrupted (an endless loop?)")
+                        grade.problems.append(
+                            f"cell {index + 1} ran longer than {cell_timeout:g} s and was "
+                            "interrupted (an endless loop?)"
+                        )
                     else:
-                        grade.problems.append(f"cell {index + 1} raised {name}: "
-                                              f"{str(errors[0].get('evalue', ''))[:150]}")
+                        grade.problems.append(
+                            f"cell {index + 1} raised {name}: {str(errors[0].get('evalue', ''))[:150]}"
+                        )
         if died_at is None:
             return
         if died_at == last:
@@ -397,20 +419,26 @@ def grade_notebook(path, cell_timeout: float = 120.0, notebook_timeout: float = 
         with _JUDGING:
             _judge_all(module, collected, grade)
         if isinstance(collected, dict):
-            _compare_fingerprints(collected.get("fingerprints"), _crmlab_fingerprints(
-                ["exercises.core", module.__name__]), grade)
+            _compare_fingerprints(
+                collected.get("fingerprints"),
+                _crmlab_fingerprints(["exercises.core", module.__name__]),
+                grade,
+            )
             for label, info in (collected.get("objects") or {}).items():
                 if isinstance(info, dict) and label in labels:
                     if not info.get("same"):
-                        grade.tampering.append(f"{label} is not the chapter's question any more (it is a "
-                                               f"{str(info.get('type'))[:80]})")
+                        grade.tampering.append(
+                            f"{label} is not the chapter's question any more (it is a "
+                            f"{str(info.get('type'))[:80]})"
+                        )
                     for method in info.get("overridden") or []:
                         grade.tampering.append(f"{label}.{str(method)[:30]} was replaced in the notebook")
         verdict_of = {v["question"]: v["verdict"] for v in grade.verdicts}
         for label in sorted(_displayed_correct(notebook, labels)):
             if verdict_of.get(label) != "correct":
-                grade.tampering.append(f"{label}: the notebook displayed 'Correct' but the answer is not "
-                                       "correct")
+                grade.tampering.append(
+                    f"{label}: the notebook displayed 'Correct' but the answer is not correct"
+                )
         grade.tampering = list(dict.fromkeys(grade.tampering))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -424,8 +452,10 @@ def _compare_fingerprints(theirs, ours: dict, grade: NotebookGrade) -> None:
     changed = sorted(name for name, digest in ours.items() if name in theirs and theirs[name] != digest)
     added = sorted(name for name in theirs if name not in ours)
     if changed:
-        grade.tampering.append(f"the notebook changed the checker's code: {', '.join(changed[:5])}"
-                               + (" ..." if len(changed) > 5 else ""))
+        grade.tampering.append(
+            f"the notebook changed the checker's code: {', '.join(changed[:5])}"
+            + (" ..." if len(changed) > 5 else "")
+        )
     if added:
         grade.tampering.append(f"the notebook added functions to the checker: {', '.join(added[:5])}")
 
@@ -434,16 +464,25 @@ def _judge_all(module, collected: dict | None, grade: NotebookGrade) -> None:
     for number, question in enumerate(module.QUESTIONS, start=1):
         label = f"q{number}"
         if not isinstance(collected, dict):
-            outcome = Outcome("not graded", "the notebook could not be run to the end; see the notebook's "
-                                            "problems")
+            outcome = Outcome(
+                "not graded", "the notebook could not be run to the end; see the notebook's problems"
+            )
         else:
             try:
                 outcome = _judge(question, label, collected)
             except (CollectedDataError, ValueError, TypeError, KeyError, OSError) as error:
-                outcome = Outcome("not graded", f"the grader could not read the answer "
-                                                f"({type(error).__name__}: {str(error)[:150]})")
-        grade.verdicts.append({"question": label, "title": question.label, "verdict": outcome.status,
-                               "feedback": " ".join(outcome.message.split())})
+                outcome = Outcome(
+                    "not graded",
+                    f"the grader could not read the answer ({type(error).__name__}: {str(error)[:150]})",
+                )
+        grade.verdicts.append(
+            {
+                "question": label,
+                "title": question.label,
+                "verdict": outcome.status,
+                "feedback": " ".join(outcome.message.split()),
+            }
+        )
 
 
 def _judge(question, label: str, collected: dict) -> Outcome:
@@ -453,8 +492,9 @@ def _judge(question, label: str, collected: dict) -> Outcome:
     name = question.variables[0] if question.variables else None
     is_function = isinstance(namespace.get(name), Unreadable) and answers[name].get("t") == "function"
     if kind == "function" and is_function:
-        namespace[name] = _RecordedFunction(name, (collected.get("calls") or {}).get(label) or [],
-                                            question.time_limit)
+        namespace[name] = _RecordedFunction(
+            name, (collected.get("calls") or {}).get(label) or [], question.time_limit
+        )
     elif kind == "strategy" and is_function:
         race = (collected.get("races") or {}).get(label)
         if not isinstance(race, dict):
@@ -476,19 +516,26 @@ def _strategy_failure(question, name: str, failure: dict) -> Outcome:
     if kind == "blank":
         return Outcome("not attempted", f"`{name}` still returns ____: write the body of your strategy.")
     if kind == "timeout":
-        message = (f"your strategy did not finish within {question.time_limit:g} s of computing, in week "
-                   f"{week} (an endless loop?); the check stopped it")
+        message = (
+            f"your strategy did not finish within {question.time_limit:g} s of computing, in week "
+            f"{week} (an endless loop?); the check stopped it"
+        )
     elif kind == "exit":
-        message = (f"your strategy called sys.exit() in week {week}: a strategy funds actions with plan.add "
-                   "and returns nothing")
+        message = (
+            f"your strategy called sys.exit() in week {week}: a strategy funds actions with plan.add "
+            "and returns nothing"
+        )
     elif kind == "raised":
         line = failure.get("line")
         where = f" (line {line} of your code)" if isinstance(line, int) else ""
-        message = (f"your strategy raised {failure.get('type')} in week {week}: "
-                   f"{failure.get('message')}{where}")
+        message = (
+            f"your strategy raised {failure.get('type')} in week {week}: {failure.get('message')}{where}"
+        )
     elif kind == "returned":
-        message = (f"your strategy broke the rules: in week {week}, it returned something; a strategy does "
-                   "not return its targets, it funds them with plan.add(people, action) and returns nothing")
+        message = (
+            f"your strategy broke the rules: in week {week}, it returned something; a strategy does "
+            "not return its targets, it funds them with plan.add(people, action) and returns nothing"
+        )
     else:
         text = re.sub(r"^strategy '.*?', week \d+: ", "", str(failure.get("message", "")))
         message = f"your strategy broke the rules: in week {week}, {text}"
@@ -504,9 +551,12 @@ def _only_built_in(question, markets: dict) -> Outcome | None:
     mine = results.set_index(["strategy", "seed"]).loc["your_strategy"]
     for built_in in STRATEGIES:
         if built_in != "none" and ch7._same_results(mine, built_in):
-            return Outcome("incorrect", f"your strategy only calls the built-in `{built_in}` strategy: it "
-                                        "gets exactly its results in every market. Write a strategy of your "
-                                        "own; `q5.hint()` has ideas.")
+            return Outcome(
+                "incorrect",
+                f"your strategy only calls the built-in `{built_in}` strategy: it "
+                "gets exactly its results in every market. Write a strategy of your "
+                "own; `q5.hint()` has ideas.",
+            )
     return None
 
 
@@ -522,11 +572,22 @@ class ClassGrades:
 
     @property
     def grades(self) -> pd.DataFrame:
-        rows = [{"student": g.student, "chapter": g.chapter, "question": v["question"],
-                 "verdict": v["verdict"], "feedback": v["feedback"], "title": v["title"], "file": g.file}
-                for g in self.notebooks for v in g.verdicts]
-        return pd.DataFrame(rows, columns=["student", "chapter", "question", "verdict", "feedback", "title",
-                                           "file"])
+        rows = [
+            {
+                "student": g.student,
+                "chapter": g.chapter,
+                "question": v["question"],
+                "verdict": v["verdict"],
+                "feedback": v["feedback"],
+                "title": v["title"],
+                "file": g.file,
+            }
+            for g in self.notebooks
+            for v in g.verdicts
+        ]
+        return pd.DataFrame(
+            rows, columns=["student", "chapter", "question", "verdict", "feedback", "title", "file"]
+        )
 
     @property
     def students(self) -> pd.DataFrame:
@@ -534,10 +595,19 @@ class ClassGrades:
         for g in self.notebooks:
             counts = {v: sum(x["verdict"] == v for x in g.verdicts) for v in VERDICTS}
             total = len(g.verdicts)
-            rows.append({"student": g.student, "chapter": g.chapter, "file": g.file, "status": g.status,
-                         "questions": total, **{k.replace(" ", "_"): n for k, n in counts.items()},
-                         "score": round(counts["correct"] / total, 3) if total else math.nan,
-                         "tampering": "; ".join(g.tampering), "problems": "; ".join(g.problems)})
+            rows.append(
+                {
+                    "student": g.student,
+                    "chapter": g.chapter,
+                    "file": g.file,
+                    "status": g.status,
+                    "questions": total,
+                    **{k.replace(" ", "_"): n for k, n in counts.items()},
+                    "score": round(counts["correct"] / total, 3) if total else math.nan,
+                    "tampering": "; ".join(g.tampering),
+                    "problems": "; ".join(g.problems),
+                }
+            )
         return pd.DataFrame(rows)
 
     @property
@@ -546,8 +616,12 @@ class ClassGrades:
         grades = self.grades
         if grades.empty:
             return pd.DataFrame(columns=["chapter", "question", "title", "students", "share_correct"])
-        table = (grades.groupby(["chapter", "question", "title"])["verdict"].value_counts()
-                 .unstack(fill_value=0).reindex(columns=list(VERDICTS), fill_value=0))
+        table = (
+            grades.groupby(["chapter", "question", "title"])["verdict"]
+            .value_counts()
+            .unstack(fill_value=0)
+            .reindex(columns=list(VERDICTS), fill_value=0)
+        )
         table.columns = [c.replace(" ", "_") for c in table.columns]
         table.insert(0, "students", table.sum(axis=1))
         table["share_correct"] = (table["correct"] / table["students"]).round(3)
@@ -582,14 +656,24 @@ def find_notebooks(paths) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def grade_class(paths, cell_timeout: float = 120.0, notebook_timeout: float = 900.0, jobs: int = 1,
-                progress: bool | None = False) -> ClassGrades:
+def grade_class(
+    paths,
+    cell_timeout: float = 120.0,
+    notebook_timeout: float = 900.0,
+    jobs: int = 1,
+    progress: bool | None = False,
+) -> ClassGrades:
     """Grade every notebook (`jobs` kernels at once); a notebook that fails is reported, never raised."""
     from tqdm.auto import tqdm
 
     notebooks = find_notebooks(paths)
-    with tqdm(total=len(notebooks), desc="notebooks", unit="notebook",
-              disable=None if progress is None else not progress) as bar:
+    with tqdm(
+        total=len(notebooks),
+        desc="notebooks",
+        unit="notebook",
+        disable=None if progress is None else not progress,
+    ) as bar:
+
         def one(path):
             try:
                 return grade_notebook(path, cell_timeout, notebook_timeout)
@@ -629,25 +713,52 @@ def _jobs(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("notebooks", nargs="+", metavar="NOTEBOOKS",
-                        help="submitted exercise notebooks, or folders of them (searched recursively)")
-    parser.add_argument("--out", required=True, type=Path, metavar="DIR",
-                        help="directory for grades.csv, students.csv and questions.csv (created if missing)")
-    parser.add_argument("--cell-timeout", type=_seconds, default=120.0, metavar="S",
-                        help="seconds one cell may run before it is interrupted (default 120)")
-    parser.add_argument("--notebook-timeout", type=_seconds, default=900.0, metavar="S",
-                        help="seconds one notebook may run in all (default 900)")
-    parser.add_argument("--jobs", type=_jobs, default=1, metavar="J",
-                        help="notebooks graded at once, each in its own kernel (default 1)")
+    parser.add_argument(
+        "notebooks",
+        nargs="+",
+        metavar="NOTEBOOKS",
+        help="submitted exercise notebooks, or folders of them (searched recursively)",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar="DIR",
+        help="directory for grades.csv, students.csv and questions.csv (created if missing)",
+    )
+    parser.add_argument(
+        "--cell-timeout",
+        type=_seconds,
+        default=120.0,
+        metavar="S",
+        help="seconds one cell may run before it is interrupted (default 120)",
+    )
+    parser.add_argument(
+        "--notebook-timeout",
+        type=_seconds,
+        default=900.0,
+        metavar="S",
+        help="seconds one notebook may run in all (default 900)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="J",
+        help="notebooks graded at once, each in its own kernel (default 1)",
+    )
 
 
 def register(subparsers) -> None:
     """Add ``grade`` to the ``crmlab`` parser."""
-    parser = subparsers.add_parser("grade", help="grade submitted exercise notebooks",
-                                   description="Run each submitted exercise notebook in a fresh kernel, "
-                                               "re-check every answer in the grader's own process, and write "
-                                               "grades.csv, students.csv and questions.csv (hardest "
-                                               "questions first).")
+    parser = subparsers.add_parser(
+        "grade",
+        help="grade submitted exercise notebooks",
+        description="Run each submitted exercise notebook in a fresh kernel, "
+        "re-check every answer in the grader's own process, and write "
+        "grades.csv, students.csv and questions.csv (hardest "
+        "questions first).",
+    )
     add_arguments(parser)
     parser.set_defaults(handler=run)
 
@@ -667,12 +778,18 @@ def run(args) -> int:
         if row["problems"]:
             notes.append(f"problems: {row['problems']}")
         score = "-" if pd.isna(row["score"]) else f"{row['correct']}/{row['questions']}"
-        print(f"{row['student']} ({row['chapter'] or '?'}): {score} correct, {row['status']}"
-              + (f"; {'; '.join(notes)}" if notes else ""))
+        print(
+            f"{row['student']} ({row['chapter'] or '?'}): {score} correct, {row['status']}"
+            + (f"; {'; '.join(notes)}" if notes else "")
+        )
     hardest = result.questions.head(3)
     if len(hardest):
-        print("hardest: " + "; ".join(f"{r.chapter} {r.question} ({r.share_correct:.0%} correct)"
-                                      for r in hardest.itertuples()))
+        print(
+            "hardest: "
+            + "; ".join(
+                f"{r.chapter} {r.question} ({r.share_correct:.0%} correct)" for r in hardest.itertuples()
+            )
+        )
     print("wrote " + ", ".join(str(p) for p in paths.values()))
     return 0
 
@@ -688,8 +805,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(parser.parse_args(argv))
     except (ValueError, OSError) as error:
-        print(f"grade: error: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
-              file=sys.stderr)
+        print(
+            f"grade: error: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("grade: interrupted", file=sys.stderr)

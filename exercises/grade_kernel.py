@@ -43,8 +43,13 @@ def _crmlab_encode(value, depth=0):
         kind = {list: "list", tuple: "tuple"}.get(type(value), "set")
         return {"t": kind, "v": [_crmlab_encode(v, depth + 1) for v in list(value)[:100_000]]}
     if isinstance(value, dict):
-        return {"t": "dict", "v": [[_crmlab_encode(k, depth + 1), _crmlab_encode(v, depth + 1)]
-                                   for k, v in list(value.items())[:100_000]]}
+        return {
+            "t": "dict",
+            "v": [
+                [_crmlab_encode(k, depth + 1), _crmlab_encode(v, depth + 1)]
+                for k, v in list(value.items())[:100_000]
+            ],
+        }
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biufUS":
             buffer = _io.BytesIO()
@@ -60,13 +65,18 @@ def _crmlab_encode(value, depth=0):
             sink = pa.BufferOutputStream()
             with pa.ipc.new_stream(sink, table.schema) as writer:
                 writer.write_table(table)
-            encoded = {"t": "series" if isinstance(value, pd.Series) else "frame",
-                       "b": _b64.b64encode(sink.getvalue().to_pybytes()).decode()}
+            encoded = {
+                "t": "series" if isinstance(value, pd.Series) else "frame",
+                "b": _b64.b64encode(sink.getvalue().to_pybytes()).decode(),
+            }
         except Exception:  # mixed types in a column: fall back to plain values, column by column
-            encoded = {"t": "columns", "series": isinstance(value, pd.Series),
-                       "columns": _crmlab_encode([str(c) for c in frame.columns], depth + 1),
-                       "index": _crmlab_encode(frame.index.tolist(), depth + 1),
-                       "data": [_crmlab_encode(frame[c].tolist(), depth + 1) for c in frame.columns]}
+            encoded = {
+                "t": "columns",
+                "series": isinstance(value, pd.Series),
+                "columns": _crmlab_encode([str(c) for c in frame.columns], depth + 1),
+                "index": _crmlab_encode(frame.index.tolist(), depth + 1),
+                "data": [_crmlab_encode(frame[c].tolist(), depth + 1) for c in frame.columns],
+            }
         if isinstance(value, pd.Series):
             encoded["name"] = _crmlab_encode(value.name, depth + 1)
         return encoded
@@ -100,10 +110,17 @@ def _crmlab_call(function, args, seconds):
     except SystemExit:
         outcome = {"error": "exit"}
     except BaseException as error:
-        lines = [f.lineno for f in _traceback.extract_tb(error.__traceback__)
-                 if f.filename.startswith("<") or "ipykernel_" in f.filename]
-        outcome = {"error": "raised", "type": type(error).__name__, "message": str(error)[:300],
-                   "line": lines[-1] if lines else None}
+        lines = [
+            f.lineno
+            for f in _traceback.extract_tb(error.__traceback__)
+            if f.filename.startswith("<") or "ipykernel_" in f.filename
+        ]
+        outcome = {
+            "error": "raised",
+            "type": type(error).__name__,
+            "message": str(error)[:300],
+            "line": lines[-1] if lines else None,
+        }
     finally:
         _signal.setitimer(_signal.ITIMER_REAL, 0)
     return outcome, _time.perf_counter() - started
@@ -119,8 +136,10 @@ def _crmlab_race(function, race, seconds):
 
     def recorder(view, plan):
         if view.week == 1 or not state.get("key"):
-            state["key"] = _hashlib.sha256(np.ascontiguousarray(view.first_purchase_week).tobytes()
-                                           + np.ascontiguousarray(view.total_spend).tobytes()).hexdigest()
+            state["key"] = _hashlib.sha256(
+                np.ascontiguousarray(view.first_purchase_week).tobytes()
+                + np.ascontiguousarray(view.total_spend).tobytes()
+            ).hexdigest()
         state["week"] = view.week
         outcome, elapsed = _crmlab_call(function, (view, plan), state["left"])
         state["left"] -= elapsed
@@ -132,8 +151,10 @@ def _crmlab_race(function, race, seconds):
             state["failure"] = {**outcome, "week": view.week}
             raise _CrmlabTimeUp()  # stop this market: the strategy has failed
         funded = np.flatnonzero(plan.actions)
-        markets.setdefault(state["key"], {})[str(view.week)] = [funded.tolist(),
-                                                                 plan.actions[funded].tolist()]
+        markets.setdefault(state["key"], {})[str(view.week)] = [
+            funded.tolist(),
+            plan.actions[funded].tolist(),
+        ]
 
     for seed in race["seeds"]:
         state["key"] = None
@@ -142,8 +163,12 @@ def _crmlab_race(function, race, seconds):
         except _CrmlabTimeUp:
             break
         except Exception as error:  # the firm refused the week's plan, or plan.add refused an argument
-            state["failure"] = {"error": "rules", "type": type(error).__name__, "message": str(error)[:300],
-                                "week": state["week"]}
+            state["failure"] = {
+                "error": "rules",
+                "type": type(error).__name__,
+                "message": str(error)[:300],
+                "week": state["week"],
+            }
             break
     return {"markets": markets, "failure": state["failure"]}
 
@@ -190,11 +215,16 @@ def _crmlab_collect(input_path, output_path):
                 if name in namespace:
                     report["answers"][name] = _crmlab_encode(namespace[name])
             obj = namespace.get(label)
-            overridden = sorted(set(vars(obj)) & {"check", "outcome", "evaluate", "_judge"}) \
-                if hasattr(obj, "__dict__") else []
-            report["objects"][label] = {"same": chapter is not None and obj is getattr(chapter, label, None),
-                                        "type": f"{type(obj).__module__}.{type(obj).__qualname__}",
-                                        "overridden": overridden}
+            overridden = (
+                sorted(set(vars(obj)) & {"check", "outcome", "evaluate", "_judge"})
+                if hasattr(obj, "__dict__")
+                else []
+            )
+            report["objects"][label] = {
+                "same": chapter is not None and obj is getattr(chapter, label, None),
+                "type": f"{type(obj).__module__}.{type(obj).__qualname__}",
+                "overridden": overridden,
+            }
             function = namespace.get(question["variables"][0]) if question["variables"] else None
             if not callable(function) or type(function).__name__ == "Blank":
                 continue

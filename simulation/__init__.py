@@ -18,7 +18,19 @@ from simulation.stages import Action, Stage
 from simulation.strategies import Strategy, get_strategy, register_strategy, strategy_names
 
 __all__ = [
-    "Action", "CustomerLifecycleModel", "FirmView", "ParameterError", "Parameters", "Plan",
-    "SimulationResult", "Stage", "Strategy", "StrategyError", "compare_strategies", "get_strategy",
-    "register_strategy", "run_simulation", "strategy_names",
+    "Action",
+    "CustomerLifecycleModel",
+    "FirmView",
+    "ParameterError",
+    "Parameters",
+    "Plan",
+    "SimulationResult",
+    "Stage",
+    "Strategy",
+    "StrategyError",
+    "compare_strategies",
+    "get_strategy",
+    "register_strategy",
+    "run_simulation",
+    "strategy_names",
 ]

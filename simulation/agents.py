@@ -54,26 +54,41 @@ class Person(FixedAgent):
         self.acquired = self.returned = self.became_lost = False
         self.competitor_spend = 0.0
         if self.stage == _PROSPECT:
-            x = rules.FirmInputs(week.actions[i], week.offer_fit[i], week.learning_gain[i],
-                                 week.referral_table[self.recommendations])
+            x = rules.FirmInputs(
+                week.actions[i],
+                week.offer_fit[i],
+                week.learning_gain[i],
+                week.referral_table[self.recommendations],
+            )
             self.acquired, self.responded, self.spend = rules.prospect_week(
-                self, acquisition_draw(key0, key1, i, market.week), x, market, p)
+                self, acquisition_draw(key0, key1, i, market.week), x, market, p
+            )
         elif self.stage == _LOST:
             x = rules.FirmInputs(week.actions[i], week.offer_fit[i], week.learning_gain[i], 0.0)
             self.returned, self.responded, self.spend = rules.lost_week(
-                self, acquisition_draw(key0, key1, i, market.week), x, market, p)
+                self, acquisition_draw(key0, key1, i, market.week), x, market, p
+            )
         else:
             x = rules.FirmInputs(week.actions[i], week.offer_fit[i], week.learning_gain[i], 0.0)
             d = rules.Draws(*customer_draws(key0, key1, i, market.week, p.value_noise, p.amount_noise))
             self.spend, self.competitor_spend, self.responded, self.became_lost = rules.customer_week(
-                self, d, x, market, p)
+                self, d, x, market, p
+            )
 
 
 class Competitor(Agent):
     """The competitor: its offer's value drifts around a long-run level, with occasional promotions."""
 
-    def __init__(self, model, base_value: float, drift: float, reversion: float, promotion_rate: float,
-                 promotion_value: float, promotion_weeks: int):
+    def __init__(
+        self,
+        model,
+        base_value: float,
+        drift: float,
+        reversion: float,
+        promotion_rate: float,
+        promotion_value: float,
+        promotion_weeks: int,
+    ):
         super().__init__(model)
         self.base_value = base_value
         self.value = base_value

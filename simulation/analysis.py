@@ -14,8 +14,9 @@ def completed_lifetimes(result: SimulationResult) -> pd.DataFrame:
     return c[c["lost_week"].notna() & (c["times_won_back"] == 0)]
 
 
-def lifetime_volume_curve(result: SimulationResult, customers: pd.DataFrame | None = None,
-                          bins: int = 5) -> pd.Series:
+def lifetime_volume_curve(
+    result: SimulationResult, customers: pd.DataFrame | None = None, bins: int = 5
+) -> pd.Series:
     """Mean weekly spend (CU per week) in each of `bins` equal parts of completed lifetimes.
 
     Each customer's lifetime, from the week of acquisition to the week they were lost, is cut into
@@ -36,5 +37,6 @@ def lifetime_volume_curve(result: SimulationResult, customers: pd.DataFrame | No
     np.add.at(spend, (row, part), tx["amount"].to_numpy())
     weekly = spend / (length[:, None] / bins)
     middles = (np.arange(bins) + 0.5) / bins
-    return pd.Series(weekly.mean(axis=0), index=pd.Index(middles, name="share of lifetime"),
-                     name="mean spend, CU per week")
+    return pd.Series(
+        weekly.mean(axis=0), index=pd.Index(middles, name="share of lifetime"), name="mean spend, CU per week"
+    )

@@ -35,10 +35,12 @@ def _whole_number(low: int, high: int):
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"must be an integer from {low} to {high}, got {text!r}") from None
+                f"must be an integer from {low} to {high}, got {text!r}"
+            ) from None
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"must be an integer from {low} to {high}, got {value}")
         return value
+
     return parse
 
 
@@ -75,63 +77,128 @@ def _parameter_setting(text: str) -> tuple[str, float]:
 
 def _directory(text: str) -> Path:
     if not text.strip():
-        raise argparse.ArgumentTypeError("give a directory name (an empty name would write into the "
-                                         "current directory)")
+        raise argparse.ArgumentTypeError(
+            "give a directory name (an empty name would write into the current directory)"
+        )
     return Path(text)
 
 
 def _add_market_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--customers", type=_whole_number(1, MAX_CUSTOMERS), default=1000,
-                        metavar="N", help="market size N: people in the market (default 1000)")
-    parser.add_argument("--weeks", type=_whole_number(1, MAX_WEEKS), default=104, metavar="W",
-                        help=f"weeks to simulate, 1 to {MAX_WEEKS} (default 104)")
-    parser.add_argument("--seed", type=_seed, default=0, metavar="S",
-                        help="random seed; the same seed gives identical files (default 0)")
-    parser.add_argument("--engine", choices=("agents", "vector"), default=None,
-                        help="agents: a Mesa agent per person; vector: numpy arrays, same results, much "
-                             "faster (default: agents for run, vector for compare)")
-    parser.add_argument("--set", type=_parameter_setting, action="append", default=[], metavar="NAME=VALUE",
-                        dest="settings", help="set any model parameter, e.g. --set switching_cost_strength=2 "
-                                              "(repeatable; `crmlab parameters` lists them)")
-    parser.add_argument("--preset", default=None, metavar="NAME",
-                        help=f"start from a named market preset ({', '.join(preset_names()) or 'none yet'}; "
-                             "see simulation/presets/NAME.md); --set changes it further")
-    parser.add_argument("--out", type=_directory, required=True, metavar="DIR",
-                        help="directory for the output CSV files (created if missing)")
+    parser.add_argument(
+        "--customers",
+        type=_whole_number(1, MAX_CUSTOMERS),
+        default=1000,
+        metavar="N",
+        help="market size N: people in the market (default 1000)",
+    )
+    parser.add_argument(
+        "--weeks",
+        type=_whole_number(1, MAX_WEEKS),
+        default=104,
+        metavar="W",
+        help=f"weeks to simulate, 1 to {MAX_WEEKS} (default 104)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="S",
+        help="random seed; the same seed gives identical files (default 0)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("agents", "vector"),
+        default=None,
+        help="agents: a Mesa agent per person; vector: numpy arrays, same results, much "
+        "faster (default: agents for run, vector for compare)",
+    )
+    parser.add_argument(
+        "--set",
+        type=_parameter_setting,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="settings",
+        help="set any model parameter, e.g. --set switching_cost_strength=2 "
+        "(repeatable; `crmlab parameters` lists them)",
+    )
+    parser.add_argument(
+        "--preset",
+        default=None,
+        metavar="NAME",
+        help=f"start from a named market preset ({', '.join(preset_names()) or 'none yet'}; "
+        "see simulation/presets/NAME.md); --set changes it further",
+    )
+    parser.add_argument(
+        "--out",
+        type=_directory,
+        required=True,
+        metavar="DIR",
+        help="directory for the output CSV files (created if missing)",
+    )
 
 
 def register(subparsers) -> None:
     """Add ``run``, ``compare``, ``strategies`` and ``parameters`` to the ``crmlab`` parser (`crmlab.cli`)."""
-    run = subparsers.add_parser("run", help="simulate one market under one strategy",
-                                description="Simulate one market under one strategy and write "
-                                            "metrics.csv, transactions.csv and customers.csv.")
-    run.add_argument("--strategy", default="stage_based", metavar="NAME",
-                     help=f"marketing strategy: {', '.join(STRATEGIES)} (default stage_based)")
+    run = subparsers.add_parser(
+        "run",
+        help="simulate one market under one strategy",
+        description="Simulate one market under one strategy and write "
+        "metrics.csv, transactions.csv and customers.csv.",
+    )
+    run.add_argument(
+        "--strategy",
+        default="stage_based",
+        metavar="NAME",
+        help=f"marketing strategy: {', '.join(STRATEGIES)} (default stage_based)",
+    )
     _add_market_options(run)
     run.set_defaults(handler=_run)
 
-    compare = subparsers.add_parser("compare", help="compare strategies with replications and 95%% CIs",
-                                    description="Run each strategy R times (common seeds spawned from "
-                                                "--seed) and write comparison.csv: strategy, metric, mean, "
-                                                "ci_low, ci_high.")
-    compare.add_argument("--strategies", required=True, metavar="A,B,C",
-                         help=f"comma-separated strategy names from: {', '.join(STRATEGIES)}")
-    compare.add_argument("--replications", type=_whole_number(MIN_REPLICATIONS, 10_000), default=10,
-                         metavar="R", help=f"replications per strategy, at least {MIN_REPLICATIONS} for a "
-                                           "confidence interval (default 10)")
-    compare.add_argument("--jobs", type=_jobs, default=1, metavar="J",
-                         help=f"worker processes, at most the machine's cores ({available_cores()} here; "
-                              "-1 uses them all). Default 1: each worker first spends about 2 s importing, "
-                              "which outweighs the gain for runs of a few seconds")
+    compare = subparsers.add_parser(
+        "compare",
+        help="compare strategies with replications and 95%% CIs",
+        description="Run each strategy R times (common seeds spawned from "
+        "--seed) and write comparison.csv: strategy, metric, mean, "
+        "ci_low, ci_high.",
+    )
+    compare.add_argument(
+        "--strategies",
+        required=True,
+        metavar="A,B,C",
+        help=f"comma-separated strategy names from: {', '.join(STRATEGIES)}",
+    )
+    compare.add_argument(
+        "--replications",
+        type=_whole_number(MIN_REPLICATIONS, 10_000),
+        default=10,
+        metavar="R",
+        help=f"replications per strategy, at least {MIN_REPLICATIONS} for a confidence interval (default 10)",
+    )
+    compare.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="J",
+        help=f"worker processes, at most the machine's cores ({available_cores()} here; "
+        "-1 uses them all). Default 1: each worker first spends about 2 s importing, "
+        "which outweighs the gain for runs of a few seconds",
+    )
     _add_market_options(compare)
     compare.set_defaults(handler=_compare)
 
-    listing = subparsers.add_parser("strategies", help="list the built-in strategies",
-                                    description="List the built-in strategies, one line each.")
+    listing = subparsers.add_parser(
+        "strategies",
+        help="list the built-in strategies",
+        description="List the built-in strategies, one line each.",
+    )
     listing.set_defaults(handler=_strategies)
 
-    params = subparsers.add_parser("parameters", help="list the model parameters with defaults and ranges",
-                                   description="List every model parameter: default, range and meaning.")
+    params = subparsers.add_parser(
+        "parameters",
+        help="list the model parameters with defaults and ranges",
+        description="List every model parameter: default, range and meaning.",
+    )
     params.set_defaults(handler=_parameters)
 
 
@@ -175,12 +242,15 @@ def _run(args) -> int:
     strategy = get_strategy(args.strategy)
     parameters = _model_parameters(args)
     with _output_directory(args.out) as out:
-        result = run_simulation(strategy=strategy, seed=args.seed, engine=args.engine or "agents",
-                                progress=None, **parameters)
+        result = run_simulation(
+            strategy=strategy, seed=args.seed, engine=args.engine or "agents", progress=None, **parameters
+        )
         paths = result.write(out)
     summary = result.summary()
-    print(f"{strategy.name}: {args.customers} people, {args.weeks} weeks, seed {args.seed}, "
-          f"engine {result.engine}")
+    print(
+        f"{strategy.name}: {args.customers} people, {args.weeks} weeks, seed {args.seed}, "
+        f"engine {result.engine}"
+    )
     width = max(len(k) for k in summary)
     for key, value in summary.items():
         print(f"  {key:<{width}}  {value:,.4f}" if abs(value) < 10 else f"  {key:<{width}}  {value:,.2f}")
@@ -197,16 +267,27 @@ def _compare(args) -> int:
     cores = available_cores()
     jobs = cores if args.jobs == -1 else args.jobs
     if jobs > cores:  # more processes than cores only add start-up cost
-        print(f"crmlab: note: --jobs {jobs} reduced to {cores}: this machine has {cores} CPU "
-              f"core{'s' if cores > 1 else ''}", file=sys.stderr)
+        print(
+            f"crmlab: note: --jobs {jobs} reduced to {cores}: this machine has {cores} CPU "
+            f"core{'s' if cores > 1 else ''}",
+            file=sys.stderr,
+        )
         jobs = cores
     with _output_directory(args.out) as out:
-        table = compare_strategies(names, replications=args.replications, seed=args.seed,
-                                   engine=args.engine or "vector", n_jobs=jobs, progress=None, **parameters)
+        table = compare_strategies(
+            names,
+            replications=args.replications,
+            seed=args.seed,
+            engine=args.engine or "vector",
+            n_jobs=jobs,
+            progress=None,
+            **parameters,
+        )
         path = out / "comparison.csv"
         table.to_csv(path, index=False)
-    with pd.option_context("display.width", 120, "display.max_rows", 500,
-                           "display.float_format", "{:,.3f}".format):
+    with pd.option_context(
+        "display.width", 120, "display.max_rows", 500, "display.float_format", "{:,.3f}".format
+    ):
         print(table.to_string(index=False))
     print(f"wrote {path}")
     return 0

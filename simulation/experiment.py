@@ -41,14 +41,18 @@ def worker_count(n_jobs: int) -> int:
     if n_jobs == -1:
         return cores
     if n_jobs > cores:
-        warnings.warn(f"n_jobs={n_jobs} reduced to {cores}: this machine has {cores} CPU cores",
-                      UserWarning, stacklevel=3)
+        warnings.warn(
+            f"n_jobs={n_jobs} reduced to {cores}: this machine has {cores} CPU cores",
+            UserWarning,
+            stacklevel=3,
+        )
         return cores
     return int(n_jobs)
 
 
-def run_simulation(strategy="stage_based", seed: int = 0, engine: str = "agents",
-                   progress: bool | None = False, **parameters) -> SimulationResult:
+def run_simulation(
+    strategy="stage_based", seed: int = 0, engine: str = "agents", progress: bool | None = False, **parameters
+) -> SimulationResult:
     """Build a model, run all its weeks and return its outputs (see `CustomerLifecycleModel`)."""
     model = CustomerLifecycleModel(strategy=strategy, seed=seed, engine=engine, **parameters)
     return model.run(progress=progress)
@@ -60,9 +64,17 @@ def replication_seeds(root_seed: int, replications: int) -> list[int]:
     return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
 
-def compare_strategies(strategies, replications: int = 10, seed: int = 0, engine: str = "vector",
-                       n_jobs: int = 1, progress: bool | None = False, return_runs: bool = False,
-                       scheduler: str | None = None, **parameters):
+def compare_strategies(
+    strategies,
+    replications: int = 10,
+    seed: int = 0,
+    engine: str = "vector",
+    n_jobs: int = 1,
+    progress: bool | None = False,
+    return_runs: bool = False,
+    scheduler: str | None = None,
+    **parameters,
+):
     """Run each strategy `replications` times and report the mean and 95% CI of each summary metric.
 
     Replication r uses the same seed for every strategy (common random numbers: the same people and the
@@ -81,11 +93,16 @@ def compare_strategies(strategies, replications: int = 10, seed: int = 0, engine
     from simulation.sweeps.execution import run_tasks, strategy_payload
     from simulation.sweeps.models import SimulationModel
 
-    if (isinstance(replications, bool) or not isinstance(replications, int | np.integer)
-            or replications < MIN_REPLICATIONS):
-        raise ParameterError(f"replications must be a positive integer of at least {MIN_REPLICATIONS} (a "
-                             f"confidence interval needs two runs), got {replications!r}; for a single run "
-                             "use run_simulation")
+    if (
+        isinstance(replications, bool)
+        or not isinstance(replications, int | np.integer)
+        or replications < MIN_REPLICATIONS
+    ):
+        raise ParameterError(
+            f"replications must be a positive integer of at least {MIN_REPLICATIONS} (a "
+            f"confidence interval needs two runs), got {replications!r}; for a single run "
+            "use run_simulation"
+        )
     workers = worker_count(n_jobs)
     if isinstance(strategies, str):
         strategies = [s.strip() for s in strategies.split(",") if s.strip()]
@@ -102,12 +119,17 @@ def compare_strategies(strategies, replications: int = 10, seed: int = 0, engine
     # notebook's monkeypatches) with the caller. Other processes get them pickled.
     in_process = workers == 1 and not scheduler
     payloads = resolved if in_process else [strategy_payload(s) for s in resolved]
-    order = [(name, payload, r_seed) for r_seed in seeds
-             for name, payload in zip(names, payloads, strict=True)]
+    order = [
+        (name, payload, r_seed) for r_seed in seeds for name, payload in zip(names, payloads, strict=True)
+    ]
     tasks = [(model, payload, parameters, r_seed, engine, False, False) for _, payload, r_seed in order]
     results = run_tasks(tasks, workers=workers, scheduler=scheduler, progress=progress)
-    runs = pd.DataFrame([{"strategy": name, "seed": r_seed, **result["outputs"]}
-                         for (name, _, r_seed), result in zip(order, results, strict=True)])
+    runs = pd.DataFrame(
+        [
+            {"strategy": name, "seed": r_seed, **result["outputs"]}
+            for (name, _, r_seed), result in zip(order, results, strict=True)
+        ]
+    )
     table = confidence_table(runs, names)
     return (table, runs) if return_runs else table
 
@@ -121,13 +143,23 @@ def confidence_table(runs: pd.DataFrame, order: list[str] | None = None, level: 
         for metric in SUMMARY_METRICS:
             values = group[metric].to_numpy(dtype=float)
             if values.size < MIN_REPLICATIONS:
-                raise ValueError(f"strategy {strategy!r} has {values.size} run; a confidence interval needs "
-                                 f"at least {MIN_REPLICATIONS}")
+                raise ValueError(
+                    f"strategy {strategy!r} has {values.size} run; a confidence interval needs "
+                    f"at least {MIN_REPLICATIONS}"
+                )
             mean = float(values.mean())
-            half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1)
-                         / np.sqrt(values.size))
-            records.append({"strategy": strategy, "metric": metric, "mean": mean,
-                            "ci_low": mean - half, "ci_high": mean + half})
+            half = float(
+                stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+            )
+            records.append(
+                {
+                    "strategy": strategy,
+                    "metric": metric,
+                    "mean": mean,
+                    "ci_low": mean - half,
+                    "ci_high": mean + half,
+                }
+            )
     table = pd.DataFrame(records)
     if order:
         table["strategy"] = pd.Categorical(table["strategy"], categories=order, ordered=True)

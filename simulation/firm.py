@@ -57,16 +57,43 @@ class CustomerRecords:
         self.ever_bought = np.zeros(n_people, dtype=bool)
         self.known = np.empty(0, dtype=np.int64)  # ids of everyone who ever bought, sorted
 
-    def record_week(self, week: int, actions: np.ndarray, costs: np.ndarray, spend: np.ndarray,
-                    responded: np.ndarray, learning_rate: float) -> None:
+    def record_week(
+        self,
+        week: int,
+        actions: np.ndarray,
+        costs: np.ndarray,
+        spend: np.ndarray,
+        responded: np.ndarray,
+        learning_rate: float,
+    ) -> None:
         """Book one week: actions taken and their cost, purchases, responses, and what was learned."""
         new_buyers = _book_week(
-            week, actions, costs, spend, responded, learning_rate, _IS_LEARNING_ACTION,
-            int(Action.LOYALTY_PROGRAMME), STAGE_RULES.fast_smoothing, STAGE_RULES.slow_smoothing,
-            self.first_purchase_week, self.last_purchase_week, self.purchases, self.total_spend,
-            self.spend_fast, self.spend_slow, self.contacts, self.responses, self.last_contact_week,
-            self.last_action, self.loyalty_member, self.knowledge, self.learning_gain, self.marketing_cost,
-            self.ever_bought)
+            week,
+            actions,
+            costs,
+            spend,
+            responded,
+            learning_rate,
+            _IS_LEARNING_ACTION,
+            int(Action.LOYALTY_PROGRAMME),
+            STAGE_RULES.fast_smoothing,
+            STAGE_RULES.slow_smoothing,
+            self.first_purchase_week,
+            self.last_purchase_week,
+            self.purchases,
+            self.total_spend,
+            self.spend_fast,
+            self.spend_slow,
+            self.contacts,
+            self.responses,
+            self.last_contact_week,
+            self.last_action,
+            self.loyalty_member,
+            self.knowledge,
+            self.learning_gain,
+            self.marketing_cost,
+            self.ever_bought,
+        )
         if new_buyers:
             self.known = np.flatnonzero(self.ever_bought)
 
@@ -77,9 +104,13 @@ class CustomerRecords:
         action = actions[contacted]
         base = np.where(self.purchases[contacted] >= PURCHASES_TO_KNOW_SEGMENT, segment_fit, generic_fit)
         personal = base + (1.0 - base) * self.knowledge[contacted]
-        fit[contacted] = np.where(action == Action.SEGMENT_OFFER, base,
-                                  np.where((action == Action.PERSONAL_OFFER) | (action == Action.CROSS_SELL),
-                                           personal, generic_fit))
+        fit[contacted] = np.where(
+            action == Action.SEGMENT_OFFER,
+            base,
+            np.where(
+                (action == Action.PERSONAL_OFFER) | (action == Action.CROSS_SELL), personal, generic_fit
+            ),
+        )
         return fit
 
 
@@ -87,10 +118,33 @@ smooth_spend_compiled = njit(cache=True, inline="always")(smooth_spend)
 
 
 @njit(cache=True)
-def _book_week(week, actions, costs, spend, responded, learning_rate, is_learning_action, loyalty_programme,
-               fast_rate, slow_rate, first_purchase_week, last_purchase_week, purchases, total_spend, spend_fast,
-               spend_slow, contacts, responses, last_contact_week, last_action, loyalty_member, knowledge,
-               learning_gain, marketing_cost, ever_bought):
+def _book_week(
+    week,
+    actions,
+    costs,
+    spend,
+    responded,
+    learning_rate,
+    is_learning_action,
+    loyalty_programme,
+    fast_rate,
+    slow_rate,
+    first_purchase_week,
+    last_purchase_week,
+    purchases,
+    total_spend,
+    spend_fast,
+    spend_slow,
+    contacts,
+    responses,
+    last_contact_week,
+    last_action,
+    loyalty_member,
+    knowledge,
+    learning_gain,
+    marketing_cost,
+    ever_bought,
+):
     """`CustomerRecords.record_week` in one compiled pass over the people; returns how many bought for
     the first time. Smoothed spend moves only for people who ever bought (everyone else stays at 0), with
     crm_theory's `smooth_spend`, so the firm's records equal `crm_theory.observed_stage` on its log."""
@@ -154,17 +208,50 @@ class FirmView:
     stream_key: tuple[int, int]
 
     @classmethod
-    def from_records(cls, records: CustomerRecords, week: int, budget: float, costs: Mapping[str, float],
-                     rng: np.random.Generator, stream_key: tuple[int, int]) -> FirmView:
+    def from_records(
+        cls,
+        records: CustomerRecords,
+        week: int,
+        budget: float,
+        costs: Mapping[str, float],
+        rng: np.random.Generator,
+        stream_key: tuple[int, int],
+    ) -> FirmView:
         arrays = {}
-        for name in ("first_purchase_week", "last_purchase_week", "purchases", "total_spend", "contacts",
-                     "responses", "last_contact_week", "last_action", "loyalty_member", "knowledge"):
+        for name in (
+            "first_purchase_week",
+            "last_purchase_week",
+            "purchases",
+            "total_spend",
+            "contacts",
+            "responses",
+            "last_contact_week",
+            "last_action",
+            "loyalty_member",
+            "knowledge",
+        ):
             arrays[name] = _read_only(getattr(records, name))
-        stage = classify_stage(week, records.first_purchase_week, records.last_purchase_week, records.purchases,
-                               records.spend_fast, records.spend_slow, STAGE_RULES, known=records.known)
-        return cls(week=week, budget=budget, costs=costs, recent_value=_read_only(records.spend_slow.copy()),
-                   spend_fast=_read_only(records.spend_fast.copy()), observed_stage=_read_only(stage), rng=rng,
-                   stream_key=stream_key, **arrays)
+        stage = classify_stage(
+            week,
+            records.first_purchase_week,
+            records.last_purchase_week,
+            records.purchases,
+            records.spend_fast,
+            records.spend_slow,
+            STAGE_RULES,
+            known=records.known,
+        )
+        return cls(
+            week=week,
+            budget=budget,
+            costs=costs,
+            recent_value=_read_only(records.spend_slow.copy()),
+            spend_fast=_read_only(records.spend_fast.copy()),
+            observed_stage=_read_only(stage),
+            rng=rng,
+            stream_key=stream_key,
+            **arrays,
+        )
 
     @property
     def n_people(self) -> int:
@@ -201,8 +288,9 @@ class FirmView:
             self._ids_by_stage[stage] = _read_only(np.flatnonzero(self.observed_stage == stage))
         return self._ids_by_stage[stage]
 
-    def rank_by(self, people: np.ndarray, score: np.ndarray, descending: bool = True,
-                limit: int | None = None) -> np.ndarray:
+    def rank_by(
+        self, people: np.ndarray, score: np.ndarray, descending: bool = True, limit: int | None = None
+    ) -> np.ndarray:
         """`people` sorted by `score` (highest first by default); ties keep their order in `people`.
 
         With `limit`, only the first `limit` of that order, found in O(len(people)) (a partial sort):
@@ -233,8 +321,9 @@ class FirmView:
         people = np.asarray(people)
         priority = np.full(self.n_people, np.inf)
         if people.size:
-            priority[people] = uniform_block(*self.stream_key, people.astype(np.int64), self.week,
-                                             int(Purpose.SHUFFLE))
+            priority[people] = uniform_block(
+                *self.stream_key, people.astype(np.int64), self.week, int(Purpose.SHUFFLE)
+            )
         return self.rank_by(people, priority, descending=False, limit=limit)
 
     def cost(self, action: Action) -> float:
@@ -277,8 +366,10 @@ class Plan:
 
     def __setattr__(self, name: str, value) -> None:
         if name in _FIRM_OWNED:
-            raise AttributeError(f"plan.{name} belongs to the firm and cannot be changed by a strategy; "
-                                 f"fund actions with plan.add(people, action)")
+            raise AttributeError(
+                f"plan.{name} belongs to the firm and cannot be changed by a strategy; "
+                f"fund actions with plan.add(people, action)"
+            )
         super().__setattr__(name, value)
 
     @property
@@ -366,21 +457,32 @@ def _check_action(action) -> Action:
     if type(action) is Action:
         return action
     # True == 1 would otherwise pass as an acquisition offer.
-    if not isinstance(action, bool | np.bool_) and isinstance(action, int | np.integer) \
-            and int(action) in _ACTIONS:
+    if (
+        not isinstance(action, bool | np.bool_)
+        and isinstance(action, int | np.integer)
+        and int(action) in _ACTIONS
+    ):
         return _ACTIONS[int(action)]
     valid = ", ".join(f"Action.{a.name}" for a in Action)
     if isinstance(action, bool | np.bool_) or not isinstance(action, int | np.integer):
-        raise ValueError(f"plan.add: the action must be an Action such as Action.SERVICE, got {action!r}; "
-                         f"use one of {valid}")
+        raise ValueError(
+            f"plan.add: the action must be an Action such as Action.SERVICE, got {action!r}; "
+            f"use one of {valid}"
+        )
     raise ValueError(f"plan.add: unknown action {action!r}; use one of {valid}")
 
 
 def _check_max_spend(max_spend) -> float:
-    if (isinstance(max_spend, bool | np.bool_) or not isinstance(max_spend, int | float | np.number)
-            or not np.isfinite(max_spend) or max_spend < 0):
-        raise ValueError(f"plan.add: max_spend must be a non-negative number of CU (or None for the whole "
-                         f"remaining budget), got {max_spend!r}")
+    if (
+        isinstance(max_spend, bool | np.bool_)
+        or not isinstance(max_spend, int | float | np.number)
+        or not np.isfinite(max_spend)
+        or max_spend < 0
+    ):
+        raise ValueError(
+            f"plan.add: max_spend must be a non-negative number of CU (or None for the whole "
+            f"remaining budget), got {max_spend!r}"
+        )
     return float(max_spend)
 
 
@@ -390,17 +492,21 @@ def _check_people(people, n_people: int) -> np.ndarray:
         return people.astype(np.int64)
     if people.dtype == bool:
         if people.size != n_people:
-            raise ValueError(f"plan.add: a boolean mask must have one entry per person ({n_people}), "
-                             f"got {people.size}")
+            raise ValueError(
+                f"plan.add: a boolean mask must have one entry per person ({n_people}), got {people.size}"
+            )
         return np.flatnonzero(people)
     if not np.issubdtype(people.dtype, np.integer):
-        raise ValueError(f"plan.add: people must be integer person ids (e.g. from view.in_stage) or a "
-                         f"boolean mask, got {people.dtype} values such as {people.flat[0]!r}")
+        raise ValueError(
+            f"plan.add: people must be integer person ids (e.g. from view.in_stage) or a "
+            f"boolean mask, got {people.dtype} values such as {people.flat[0]!r}"
+        )
     if people.ndim != 1:
         raise ValueError(f"plan.add: people must be a flat list of person ids, got shape {people.shape}")
     if people.min() < 0 or people.max() >= n_people:
-        raise ValueError(f"plan.add: person ids must be in [0, {n_people - 1}], "
-                         f"got {people.min()}..{people.max()}")
+        raise ValueError(
+            f"plan.add: person ids must be in [0, {n_people - 1}], got {people.min()}..{people.max()}"
+        )
     return people.astype(np.int64)
 
 
@@ -422,8 +528,16 @@ class Firm(Agent):
     the strategy and the week.
     """
 
-    def __init__(self, model, strategy, n_people: int, weekly_budget: float, costs: dict[str, float],
-                 margin: float, rng: np.random.Generator):
+    def __init__(
+        self,
+        model,
+        strategy,
+        n_people: int,
+        weekly_budget: float,
+        costs: dict[str, float],
+        margin: float,
+        rng: np.random.Generator,
+    ):
         super().__init__(model)
         self.strategy = strategy
         self.records = CustomerRecords(n_people)
@@ -443,8 +557,9 @@ class Firm(Agent):
         Raises `StrategyError` if the strategy raises, returns something (a strategy acts through
         ``plan.add`` and returns nothing), writes codes that are not actions, or plans beyond the budget.
         """
-        view = FirmView.from_records(self.records, week, self.weekly_budget, self.costs, self.strategy_rng,
-                                     self.model.stream_key)
+        view = FirmView.from_records(
+            self.records, week, self.weekly_budget, self.costs, self.strategy_rng, self.model.stream_key
+        )
         plan = Plan(self.records.n_people, self.weekly_budget, self.costs)
         name = self.strategy.name
 
@@ -459,23 +574,31 @@ class Firm(Agent):
             raise fail(f"{type(error).__name__}: {error}") from error
         if inspect.isgenerator(returned):
             returned.close()
-            raise fail("the strategy is a generator (it uses yield); it must call plan.add(people, action) "
-                       "and return nothing")
+            raise fail(
+                "the strategy is a generator (it uses yield); it must call plan.add(people, action) "
+                "and return nothing"
+            )
         if returned is not None:
-            raise fail(f"the strategy returned {_short_repr(returned)}; a strategy does not return its "
-                       f"targets, it funds them with plan.add(people, action) and returns nothing")
+            raise fail(
+                f"the strategy returned {_short_repr(returned)}; a strategy does not return its "
+                f"targets, it funds them with plan.add(people, action) and returns nothing"
+            )
         actions = plan.actions
         bad = np.flatnonzero((actions < 0) | (actions >= len(Action)))
         if bad.size:
-            raise fail(f"plan.actions holds {bad.size} code(s) that are not actions (person {bad[0]} has "
-                       f"{actions[bad[0]]}); valid codes are 0-{len(Action) - 1}: "
-                       f"use plan.add(people, action)")
+            raise fail(
+                f"plan.actions holds {bad.size} code(s) that are not actions (person {bad[0]} has "
+                f"{actions[bad[0]]}); valid codes are 0-{len(Action) - 1}: "
+                f"use plan.add(people, action)"
+            )
         # The firm's prices and budget, not the plan's: the plan is in the strategy's hands.
         planned = float(np.bincount(actions, minlength=len(Action)) @ self.price_table)
         if planned > self.weekly_budget * (1 + 1e-9) + 1e-9:
-            raise fail(f"the planned actions cost {planned:,.2f} CU, over the weekly budget of "
-                       f"{self.weekly_budget:,.2f} CU; add actions only through plan.add, which keeps to "
-                       f"the budget")
+            raise fail(
+                f"the planned actions cost {planned:,.2f} CU, over the weekly budget of "
+                f"{self.weekly_budget:,.2f} CU; add actions only through plan.add, which keeps to "
+                f"the budget"
+            )
         return WeekPlan(actions.copy(), planned, plan.unfunded)
 
     def cost_per_person(self, actions: np.ndarray) -> np.ndarray:

@@ -22,12 +22,18 @@ from simulation.random_streams import acquisition_draw, customer_draws
 def _compiled_rules() -> dict[str, object]:
     """Every function of `rules`, compiled, resolving its callees to their compiled versions."""
     namespace = dict(vars(rules))
-    functions = {name: value for name, value in vars(rules).items()
-                 if isinstance(value, types.FunctionType) and value.__module__ == rules.__name__
-                 and name != "rule_parameters" and not name.startswith("_")}
+    functions = {
+        name: value
+        for name, value in vars(rules).items()
+        if isinstance(value, types.FunctionType)
+        and value.__module__ == rules.__name__
+        and name != "rule_parameters"
+        and not name.startswith("_")
+    }
     for name, function in functions.items():
-        clone = types.FunctionType(function.__code__, namespace, name, function.__defaults__,
-                                   function.__closure__)
+        clone = types.FunctionType(
+            function.__code__, namespace, name, function.__defaults__, function.__closure__
+        )
         clone.__qualname__ = function.__qualname__
         clone.__module__ = function.__module__
         namespace[name] = njit(cache=True, inline="always")(clone)
@@ -45,8 +51,20 @@ Draws, FirmInputs = rules.Draws, rules.FirmInputs
 # The week's totals for the metrics, accumulated person by person in id order by `tally`, in the
 # vector engine's loop and in `week_totals` (the agent engine), so both add the same numbers in the same
 # order. Slots: people per stage code (0-5), then the names below.
-(NEW_CUSTOMERS, WON_BACK, LOST_CUSTOMERS, REVENUE, ORDERS, CUSTOMERS_BEFORE, RETAINED, CUSTOMERS_NOW,
- SUM_SATISFACTION, SUM_TRUST, SUM_SWITCHING_COST, SUM_SHARE_OF_WALLET) = range(6, 18)
+(
+    NEW_CUSTOMERS,
+    WON_BACK,
+    LOST_CUSTOMERS,
+    REVENUE,
+    ORDERS,
+    CUSTOMERS_BEFORE,
+    RETAINED,
+    CUSTOMERS_NOW,
+    SUM_SATISFACTION,
+    SUM_TRUST,
+    SUM_SWITCHING_COST,
+    SUM_SHARE_OF_WALLET,
+) = range(6, 18)
 TOTAL_SLOTS = 18
 
 
@@ -86,8 +104,22 @@ def week_totals(state, outcomes):
 
 
 @njit(cache=True)
-def people_week(state, outcomes, key0, key1, market, p, actions, offer_fit, learning_gain, referral_table,
-                neighbour_start, neighbours, recommendations, next_recommendations):
+def people_week(
+    state,
+    outcomes,
+    key0,
+    key1,
+    market,
+    p,
+    actions,
+    offer_fit,
+    learning_gain,
+    referral_table,
+    neighbour_start,
+    neighbours,
+    recommendations,
+    next_recommendations,
+):
     """One week of everyone, in place; returns the week's totals (`tally`).
 
     state[i] is updated from its start-of-week value and outcomes[i] receives the week's outcomes. Each
@@ -124,7 +156,8 @@ def people_week(state, outcomes, key0, key1, market, p, actions, offer_fit, lear
         else:
             x = FirmInputs(actions[i], offer_fit[i], learning_gain[i], 0.0)
             purchase, choice, response, need_change, talk, value_noise, amount_factor = customer_draws(
-                key0, key1, i, week, p.value_noise, p.amount_noise)
+                key0, key1, i, week, p.value_noise, p.amount_noise
+            )
             d = Draws(purchase, choice, response, need_change, talk, value_noise, amount_factor)
             spend, competitor_spend, responded, became_lost = _customer_week(s, d, x, market, p)
             o.competitor_spend = competitor_spend

@@ -13,8 +13,6 @@ One step is one week:
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 from mesa import DataCollector, Model
 from tqdm.auto import tqdm
@@ -78,19 +76,32 @@ class CustomerLifecycleModel(Model):
         edges = small_world_edges(p.n_people, p.network_degree, p.network_rewiring, network_rng)
         self.edges = edges  # the social network's ties, (E, 2) person ids
         # P(a prospect converts) by number of recommending neighbours, computed once for both engines.
-        self.referral_table = np.array([rules.referral_conversion(p.referral_conversion, k)
-                                        for k in range(max_degree(p.n_people, edges) + 1)])
+        self.referral_table = np.array(
+            [
+                rules.referral_conversion(p.referral_conversion, k)
+                for k in range(max_degree(p.n_people, edges) + 1)
+            ]
+        )
         self.people = ENGINES[engine](self, initial_state(p, self.rng), edges)
-        self.competitor = Competitor(self, p.competitor_value, p.competitor_drift, p.competitor_reversion,
-                                     p.promotion_rate, p.promotion_value, p.promotion_weeks)
+        self.competitor = Competitor(
+            self,
+            p.competitor_value,
+            p.competitor_drift,
+            p.competitor_reversion,
+            p.promotion_rate,
+            p.promotion_value,
+            p.promotion_weeks,
+        )
         self.strategy = get_strategy(strategy)
-        self.firm = Firm(self, self.strategy, p.n_people, p.weekly_budget, p.action_costs(), p.margin,
-                         strategy_rng)
+        self.firm = Firm(
+            self, self.strategy, p.n_people, p.weekly_budget, p.action_costs(), p.margin, strategy_rng
+        )
         self.log = WeeklyLog()
         self._book_initial_customers()
         self.week_metrics: dict[str, float] = {}
         self.datacollector = DataCollector(
-            model_reporters={name: (lambda m, key=name: m.week_metrics[key]) for name in METRIC_COLUMNS})
+            model_reporters={name: (lambda m, key=name: m.week_metrics[key]) for name in METRIC_COLUMNS}
+        )
         self.running = p.weeks > 0
 
     @property
@@ -107,13 +118,23 @@ class CustomerLifecycleModel(Model):
         actions = plan.actions
         records = self.firm.records
         offer_fit = records.offer_fit(actions, p.generic_fit, p.segment_fit)
-        totals = self.people.step(WeekInputs(self.stream_key, market, self.rule_parameters, actions, offer_fit,
-                                              records.learning_gain, self.referral_table))
+        totals = self.people.step(
+            WeekInputs(
+                self.stream_key,
+                market,
+                self.rule_parameters,
+                actions,
+                offer_fit,
+                records.learning_gain,
+                self.referral_table,
+            )
+        )
 
         outcome = self.people.outcomes
         spend = outcome["spend"]
-        records.record_week(week, actions, self.firm.cost_per_person(actions), spend, outcome["responded"],
-                            p.learning_rate)
+        records.record_week(
+            week, actions, self.firm.cost_per_person(actions), spend, outcome["responded"], p.learning_rate
+        )
         self._book_purchases(week, spend, outcome["competitor_spend"])
         contacted = np.flatnonzero(actions)
         self.log.actions.append((contacted.astype(np.int32), actions[contacted]))
@@ -141,8 +162,9 @@ class CustomerLifecycleModel(Model):
         initial = self.people.field("acquired_week") == 0
         trial = rules.trial_purchase(self.people.field("need"), self.people.field("cross_sells"), self.p)
         spend = np.where(initial, trial, 0.0)
-        self.firm.records.record_week(0, np.zeros(n, dtype=np.int8), np.zeros(n), spend,
-                                      np.zeros(n, dtype=bool), self.p.learning_rate)
+        self.firm.records.record_week(
+            0, np.zeros(n, dtype=np.int8), np.zeros(n), spend, np.zeros(n, dtype=bool), self.p.learning_rate
+        )
         self._book_purchases(0, spend, np.zeros(n))
 
     def _record_metrics(self, week, totals: np.ndarray, plan, market) -> None:
@@ -155,9 +177,13 @@ class CustomerLifecycleModel(Model):
         metrics = {"week": week}
         metrics.update({s.label: int(t[s]) for s in Stage})
         metrics.update(
-            new_customers=int(t[kernels.NEW_CUSTOMERS]), won_back=int(t[kernels.WON_BACK]),
+            new_customers=int(t[kernels.NEW_CUSTOMERS]),
+            won_back=int(t[kernels.WON_BACK]),
             lost_customers=int(t[kernels.LOST_CUSTOMERS]),
-            revenue=revenue, gross_margin=gross_margin, service_cost=service_cost, marketing_cost=plan.cost,
+            revenue=revenue,
+            gross_margin=gross_margin,
+            service_cost=service_cost,
+            marketing_cost=plan.cost,
             profit=gross_margin - service_cost - plan.cost,
             retention_rate=float(t[kernels.RETAINED]) / before if before else nan,
             mean_satisfaction=float(t[kernels.SUM_SATISFACTION]) / current if current else nan,
@@ -177,18 +203,38 @@ class CustomerLifecycleModel(Model):
         `progress`: show a progress bar (True), never (False), or only on a terminal (None).
         """
         remaining = self.p.weeks - self.steps if weeks is None else weeks
-        for _ in tqdm(range(remaining), desc=f"{self.strategy.name} ({self.engine})", unit="week",
-                      disable=None if progress is None else not progress, leave=False):
+        for _ in tqdm(
+            range(remaining),
+            desc=f"{self.strategy.name} ({self.engine})",
+            unit="week",
+            disable=None if progress is None else not progress,
+            leave=False,
+        ):
             self.step()
         return self.results()
 
     def results(self) -> SimulationResult:
         metrics = self.datacollector.get_model_vars_dataframe()
         metrics = metrics.reset_index(drop=True)[list(METRIC_COLUMNS)]
-        state = {name: self.people.field(name) for name in
-                 ("stage", "acquired_week", "lost_week", "decline_start_stage", "stable_weeks",
-                  "tenure_weeks", "times_won_back", "satisfaction_at_decline")}
+        state = {
+            name: self.people.field(name)
+            for name in (
+                "stage",
+                "acquired_week",
+                "lost_week",
+                "decline_start_stage",
+                "stable_weeks",
+                "tenure_weeks",
+                "times_won_back",
+                "satisfaction_at_decline",
+            )
+        }
         return SimulationResult(
             metrics=metrics,
-            customers=customer_table(state, self.firm.records, self.p), log=self.log,
-            parameters=self.p, strategy=self.strategy.name, seed=self.seed, engine=self.engine)
+            customers=customer_table(state, self.firm.records, self.p),
+            log=self.log,
+            parameters=self.p,
+            strategy=self.strategy.name,
+            seed=self.seed,
+            engine=self.engine,
+        )

@@ -24,14 +24,40 @@ import pandas as pd
 from simulation.stages import STAGE_LABELS, Action, Stage
 
 METRIC_COLUMNS = (
-    "week", *STAGE_LABELS, "new_customers", "won_back", "lost_customers", "revenue", "gross_margin",
-    "service_cost", "marketing_cost", "profit", "retention_rate", "mean_satisfaction", "mean_trust",
-    "mean_switching_cost", "mean_share_of_wallet", "competitor_value", "competitor_promotion",
-    "actions_funded", "actions_unfunded",
+    "week",
+    *STAGE_LABELS,
+    "new_customers",
+    "won_back",
+    "lost_customers",
+    "revenue",
+    "gross_margin",
+    "service_cost",
+    "marketing_cost",
+    "profit",
+    "retention_rate",
+    "mean_satisfaction",
+    "mean_trust",
+    "mean_switching_cost",
+    "mean_share_of_wallet",
+    "competitor_value",
+    "competitor_promotion",
+    "actions_funded",
+    "actions_unfunded",
 )
 CUSTOMER_COLUMNS = (
-    "customer_id", "acquired_week", "lost_week", "stage", "decline_start_stage", "pattern", "tenure_weeks",
-    "revenue", "profit", "marketing_cost", "stable_weeks", "times_won_back", "satisfaction_at_decline",
+    "customer_id",
+    "acquired_week",
+    "lost_week",
+    "stage",
+    "decline_start_stage",
+    "pattern",
+    "tenure_weeks",
+    "revenue",
+    "profit",
+    "marketing_cost",
+    "stable_weeks",
+    "times_won_back",
+    "satisfaction_at_decline",
 )
 #: Patterns of relationship development (reference §2; the names are the textbook's, unverified).
 PATTERNS = {
@@ -60,8 +86,13 @@ class WeeklyLog:
 def _stack(weekly: list[tuple[np.ndarray, np.ndarray]], first_week: int, value_dtype) -> tuple:
     ids = np.concatenate([part[0] for part in weekly] or [np.empty(0, np.int32)]).astype(np.int64)
     values = np.concatenate([part[1] for part in weekly] or [np.empty(0, value_dtype)])
-    weeks = np.repeat(np.arange(first_week, first_week + len(weekly), dtype=np.int64),
-                      [part[0].size for part in weekly]) if weekly else np.empty(0, np.int64)
+    weeks = (
+        np.repeat(
+            np.arange(first_week, first_week + len(weekly), dtype=np.int64), [part[0].size for part in weekly]
+        )
+        if weekly
+        else np.empty(0, np.int64)
+    )
     return ids, weeks, values
 
 
@@ -80,12 +111,14 @@ def category_spend_table(log: WeeklyLog) -> pd.DataFrame:
     ids, weeks, firm = _stack(log.purchases, 0, np.float64)
     competitor_ids, competitor_weeks, competitor = _stack(log.competitor, 0, np.float64)
     # A customer buys at most once a week, at one seller: the two logs never share a (week, id).
-    table = pd.DataFrame({
-        "customer_id": np.concatenate([ids, competitor_ids]),
-        "week": np.concatenate([weeks, competitor_weeks]),
-        "firm": np.concatenate([firm, np.zeros(competitor.size)]),
-        "competitor": np.concatenate([np.zeros(firm.size), competitor]),
-    })
+    table = pd.DataFrame(
+        {
+            "customer_id": np.concatenate([ids, competitor_ids]),
+            "week": np.concatenate([weeks, competitor_weeks]),
+            "firm": np.concatenate([firm, np.zeros(competitor.size)]),
+            "competitor": np.concatenate([np.zeros(firm.size), competitor]),
+        }
+    )
     return table.sort_values(["week", "customer_id"], kind="stable", ignore_index=True)
 
 
@@ -96,8 +129,9 @@ def action_table(log: WeeklyLog) -> pd.DataFrame:
     return pd.DataFrame({"customer_id": ids, "week": weeks, "action": labels})
 
 
-def relationship_pattern(stage: np.ndarray, decline_start_stage: np.ndarray, stable_weeks: np.ndarray,
-                         long_kept_weeks: int) -> np.ndarray:
+def relationship_pattern(
+    stage: np.ndarray, decline_start_stage: np.ndarray, stable_weeks: np.ndarray, long_kept_weeks: int
+) -> np.ndarray:
     """Pattern I-IV of each relationship (reference §2; the names are the textbook's, unverified).
 
     IV: long-kept - at least `long_kept_weeks` in the stable stage, whatever came after. Otherwise a
@@ -131,23 +165,27 @@ def customer_table(state: dict[str, np.ndarray], records, p) -> pd.DataFrame:
     revenue = records.total_spend[ever]
     cost = records.marketing_cost[ever]
     lost_week = state["lost_week"][ever]
-    table = pd.DataFrame({
-        "customer_id": ever.astype(np.int64),
-        "acquired_week": state["acquired_week"][ever].astype(np.int64),
-        "lost_week": pd.array(np.where(lost_week >= 0, lost_week, 0), dtype="Int64"),
-        "stage": labels[state["stage"][ever]],
-        "decline_start_stage": np.where(decline_stage >= 0, labels[np.maximum(decline_stage, 0)], None),
-        "pattern": relationship_pattern(state["stage"][ever], decline_stage, state["stable_weeks"][ever],
-                                        p.long_kept_weeks),
-        "tenure_weeks": state["tenure_weeks"][ever].astype(np.int64),
-        "revenue": revenue,
-        "profit": p.margin * revenue - p.cost_per_order * records.purchases[ever] - cost,
-        "marketing_cost": cost,
-        "stable_weeks": state["stable_weeks"][ever].astype(np.int64),
-        "times_won_back": state["times_won_back"][ever].astype(np.int64),
-        "satisfaction_at_decline": np.where(decline_stage >= 0, state["satisfaction_at_decline"][ever],
-                                            np.nan),
-    })
+    table = pd.DataFrame(
+        {
+            "customer_id": ever.astype(np.int64),
+            "acquired_week": state["acquired_week"][ever].astype(np.int64),
+            "lost_week": pd.array(np.where(lost_week >= 0, lost_week, 0), dtype="Int64"),
+            "stage": labels[state["stage"][ever]],
+            "decline_start_stage": np.where(decline_stage >= 0, labels[np.maximum(decline_stage, 0)], None),
+            "pattern": relationship_pattern(
+                state["stage"][ever], decline_stage, state["stable_weeks"][ever], p.long_kept_weeks
+            ),
+            "tenure_weeks": state["tenure_weeks"][ever].astype(np.int64),
+            "revenue": revenue,
+            "profit": p.margin * revenue - p.cost_per_order * records.purchases[ever] - cost,
+            "marketing_cost": cost,
+            "stable_weeks": state["stable_weeks"][ever].astype(np.int64),
+            "times_won_back": state["times_won_back"][ever].astype(np.int64),
+            "satisfaction_at_decline": np.where(
+                decline_stage >= 0, state["satisfaction_at_decline"][ever], np.nan
+            ),
+        }
+    )
     table.loc[lost_week < 0, "lost_week"] = pd.NA
     table["pattern"] = table["pattern"].replace("", None)
     return table
@@ -182,8 +220,11 @@ class SimulationResult:
         """Headline figures of the run (the quantities strategy comparisons report)."""
         m, c = self.metrics, self.customers
         last = m.iloc[-1] if len(m) else None
-        current = sum(int(last[s.label]) for s in Stage if s not in (Stage.PROSPECT, Stage.LOST)) \
-            if last is not None else 0
+        current = (
+            sum(int(last[s.label]) for s in Stage if s not in (Stage.PROSPECT, Stage.LOST))
+            if last is not None
+            else 0
+        )
         return {
             "profit": float(m["profit"].sum()),
             "revenue": float(m["revenue"].sum()),
@@ -202,9 +243,10 @@ class SimulationResult:
         """Write metrics, transactions, customers, actions and category_spend as CSV files into `out_dir`."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        paths = {name: out / f"{name}.csv"
-                 for name in ("metrics", "transactions", "customers", "actions", "category_spend")}
+        paths = {
+            name: out / f"{name}.csv"
+            for name in ("metrics", "transactions", "customers", "actions", "category_spend")
+        }
         for name, path in paths.items():
             getattr(self, name).to_csv(path, index=False)
         return paths
-

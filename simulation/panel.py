@@ -47,8 +47,11 @@ def plot_run(result: SimulationResult, axes=None):
     mix.legend(loc="upper left", fontsize=8, frameon=False)
     weekly = result.metrics.set_index("week")
     weekly["profit"].cumsum().plot(ax=profit_axis, color="#08519c")
-    profit_axis.set(title=f"Cumulative profit under '{result.strategy}'", xlabel="time, weeks",
-                    ylabel="cumulative profit, CU")
+    profit_axis.set(
+        title=f"Cumulative profit under '{result.strategy}'",
+        xlabel="time, weeks",
+        ylabel="cumulative profit, CU",
+    )
     profit_axis.axhline(0, color="grey", linewidth=0.8)
     return axes
 
@@ -76,13 +79,21 @@ class StrategyPanel(widgets.VBox):
     def __init__(self, weeks: int = 104, seed: int = 1):
         defaults = Parameters()
         self.weeks = weeks
-        self.strategy = widgets.Dropdown(options=strategy_names(), value="stage_based",
-                                         description="strategy")
-        self.budget = widgets.FloatSlider(value=defaults.weekly_budget_per_person, min=0.0, max=1.0,
-                                          step=0.05, description="budget", readout_format=".2f",
-                                          tooltip="weekly marketing budget, CU per person in the market")
-        self.switching_cost = widgets.FloatSlider(value=defaults.switching_cost_strength, min=0.0, max=5.0,
-                                                  step=0.25, description="lock-in")
+        self.strategy = widgets.Dropdown(
+            options=strategy_names(), value="stage_based", description="strategy"
+        )
+        self.budget = widgets.FloatSlider(
+            value=defaults.weekly_budget_per_person,
+            min=0.0,
+            max=1.0,
+            step=0.05,
+            description="budget",
+            readout_format=".2f",
+            tooltip="weekly marketing budget, CU per person in the market",
+        )
+        self.switching_cost = widgets.FloatSlider(
+            value=defaults.switching_cost_strength, min=0.0, max=5.0, step=0.25, description="lock-in"
+        )
         self.market_size = widgets.IntSlider(value=2000, min=200, max=20000, step=200, description="people")
         self.seed = widgets.IntText(value=seed, description="seed")
         self.run_button = widgets.Button(description=RUN_LABEL, button_style="primary", icon="play")
@@ -94,18 +105,29 @@ class StrategyPanel(widgets.VBox):
         self.last_error: str | None = None
         self.figure: Figure | None = None
         self.run_button.on_click(lambda _: self.run())
-        help_text = widgets.HTML("<b>budget</b>: CU per person in the market per week; "
-                                 "<b>lock-in</b>: multiplier on every switching-cost gain")
-        controls = widgets.HBox([widgets.VBox([self.strategy, self.budget, self.switching_cost]),
-                                 widgets.VBox([self.market_size, self.seed, self.run_button])])
+        help_text = widgets.HTML(
+            "<b>budget</b>: CU per person in the market per week; "
+            "<b>lock-in</b>: multiplier on every switching-cost gain"
+        )
+        controls = widgets.HBox(
+            [
+                widgets.VBox([self.strategy, self.budget, self.switching_cost]),
+                widgets.VBox([self.market_size, self.seed, self.run_button]),
+            ]
+        )
         super().__init__([controls, help_text, self.status, self.figure_view])
         self.add_class("crmlab-strategy-panel")
 
     def settings(self) -> dict:
-        return {"strategy": self.strategy.value, "seed": int(self.seed.value), "engine": "vector",
-                "n_people": int(self.market_size.value), "weeks": self.weeks,
-                "weekly_budget_per_person": float(self.budget.value),
-                "switching_cost_strength": float(self.switching_cost.value)}
+        return {
+            "strategy": self.strategy.value,
+            "seed": int(self.seed.value),
+            "engine": "vector",
+            "n_people": int(self.market_size.value),
+            "weeks": self.weeks,
+            "weekly_budget_per_person": float(self.budget.value),
+            "switching_cost_strength": float(self.switching_cost.value),
+        }
 
     def run(self) -> SimulationResult | None:
         """Run with the current settings and show the results in the panel (the same as pressing Run).
@@ -125,15 +147,18 @@ class StrategyPanel(widgets.VBox):
         except Exception as error:  # a student's strategy can raise anything; show it, do not hide it
             self.last_error = one_line(error)
             self.figure_view.value = ""  # a figure from earlier settings would pass for this run's
-            self.status.value = (f"<span style='color:#b30000'>Run failed: "
-                                 f"{html.escape(self.last_error)}</span>")
+            self.status.value = (
+                f"<span style='color:#b30000'>Run failed: {html.escape(self.last_error)}</span>"
+            )
             return None
         finally:
             self._set_busy(False)
         self.last_result, self.figure, self.last_error = result, figure, None
-        self.figure_view.value = (f'<img class="crmlab-panel-figure" style="max-width:100%" '
-                                  f'alt="{html.escape(self._figure_description(result))}" '
-                                  f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')
+        self.figure_view.value = (
+            f'<img class="crmlab-panel-figure" style="max-width:100%" '
+            f'alt="{html.escape(self._figure_description(result))}" '
+            f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
+        )
         self.status.value = html.escape(self._summary_line(result))
         return result
 
@@ -144,22 +169,28 @@ class StrategyPanel(widgets.VBox):
 
     def _figure_title(self, result: SimulationResult) -> str:
         p = result.parameters
-        return (f"Stage mix and cumulative profit under '{result.strategy}': {p.n_people:,} people, "
-                f"{p.weeks} weeks, budget {p.weekly_budget_per_person:.2f} CU per person per week, "
-                f"lock-in {p.switching_cost_strength:.2f}, seed {result.seed}")
+        return (
+            f"Stage mix and cumulative profit under '{result.strategy}': {p.n_people:,} people, "
+            f"{p.weeks} weeks, budget {p.weekly_budget_per_person:.2f} CU per person per week, "
+            f"lock-in {p.switching_cost_strength:.2f}, seed {result.seed}"
+        )
 
     @staticmethod
     def _figure_description(result: SimulationResult) -> str:
-        return (f"Two charts of the run under '{result.strategy}'. Left: stage mix, people in each lifecycle "
-                f"stage (count) by week. Right: cumulative profit (CU) by week.")
+        return (
+            f"Two charts of the run under '{result.strategy}'. Left: stage mix, people in each lifecycle "
+            f"stage (count) by week. Right: cumulative profit (CU) by week."
+        )
 
     @staticmethod
     def _summary_line(result: SimulationResult) -> str:
         summary = result.summary()
-        return (f"{get_strategy(result.strategy).description} -- profit {summary['profit']:,.0f} CU | "
-                f"customers at end {summary['customers_at_end']:,.0f} | realised CLV "
-                f"{summary['realised_clv']:,.1f} CU per customer | "
-                f"weekly retention {summary['retention']:.4f}")
+        return (
+            f"{get_strategy(result.strategy).description} -- profit {summary['profit']:,.0f} CU | "
+            f"customers at end {summary['customers_at_end']:,.0f} | realised CLV "
+            f"{summary['realised_clv']:,.1f} CU per customer | "
+            f"weekly retention {summary['retention']:.4f}"
+        )
 
     def __repr__(self) -> str:
         # Shown where widgets cannot render (GitHub, nbviewer, a plain Python prompt).

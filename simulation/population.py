@@ -21,8 +21,8 @@ from simulation import rules
 from simulation.agents import Person
 from simulation.kernels import people_week, week_totals
 from simulation.network import adjacency_matrix, to_networkx
-from simulation.state import OUTCOME_FIELDS, OUTCOME_NAMES, STATE_FIELDS, new_outcomes, new_state
 from simulation.stages import Stage
+from simulation.state import OUTCOME_FIELDS, OUTCOME_NAMES, STATE_FIELDS, new_outcomes, new_state
 
 
 class WeekInputs(NamedTuple):
@@ -41,8 +41,11 @@ def initial_state(p, rng: np.random.Generator) -> np.ndarray:
     """Everyone's starting state as a record array. Traits are drawn once, vectorised, from the run's
     own generator in a fixed order, so the same seed gives the same people under every strategy."""
     n = p.n_people
-    need = p.need_median * rng.lognormal(0.0, p.need_dispersion, n) if p.need_dispersion > 0 \
+    need = (
+        p.need_median * rng.lognormal(0.0, p.need_dispersion, n)
+        if p.need_dispersion > 0
         else np.full(n, p.need_median)
+    )
     # Purchase rates vary by person (Beta with mean purchase_rate_mean, concentration 5).
     concentration = 5.0
     a = p.purchase_rate_mean * concentration
@@ -66,8 +69,11 @@ def initial_state(p, rng: np.random.Generator) -> np.ndarray:
     state["trust"] = p.initial_trust
     state["stage"][initial_customers] = Stage.IDENTIFICATION
     state["acquired_week"][initial_customers] = 0
-    for name, level in zip(("repeat_purchase", "price_tolerance", "cross_buying", "referral"),
-                           rules.NEW_CUSTOMER_INTENTIONS, strict=True):
+    for name, level in zip(
+        ("repeat_purchase", "price_tolerance", "cross_buying", "referral"),
+        rules.NEW_CUSTOMER_INTENTIONS,
+        strict=True,
+    ):
         state[name][initial_customers] = level
     state["share_of_wallet"][initial_customers] = rules.NEW_REPEAT
     return state
@@ -95,10 +101,22 @@ class VectorPeople:
 
     def step(self, week: WeekInputs) -> np.ndarray:
         """One week; returns the week's totals (`kernels.tally`); outcomes are in `self.outcomes`."""
-        totals = people_week(self.state, self.outcomes, week.key[0], week.key[1], week.market, week.parameters,
-                             week.actions, week.offer_fit, week.learning_gain, week.referral_table,
-                             self.neighbour_start, self.neighbours, self.recommendations,
-                             self.next_recommendations)
+        totals = people_week(
+            self.state,
+            self.outcomes,
+            week.key[0],
+            week.key[1],
+            week.market,
+            week.parameters,
+            week.actions,
+            week.offer_fit,
+            week.learning_gain,
+            week.referral_table,
+            self.neighbour_start,
+            self.neighbours,
+            self.recommendations,
+            self.next_recommendations,
+        )
         self.recommendations, self.next_recommendations = self.next_recommendations, self.recommendations
         self.next_recommendations.fill(0)
         return totals
@@ -137,8 +155,15 @@ class AgentPeople:
     def step(self, week: WeekInputs) -> np.ndarray:
         """One week; returns the week's totals (`kernels.week_totals`); outcomes are in `self.outcomes`."""
         # Agents read their inputs by id from plain Python lists: Python floats keep the rules fast.
-        inputs = AgentWeek(week.key, week.market, week.parameters, week.actions.tolist(),
-                           week.offer_fit.tolist(), week.learning_gain.tolist(), week.referral_table.tolist())
+        inputs = AgentWeek(
+            week.key,
+            week.market,
+            week.parameters,
+            week.actions.tolist(),
+            week.offer_fit.tolist(),
+            week.learning_gain.tolist(),
+            week.referral_table.tolist(),
+        )
         self.agent_set.do("count_recommendations")  # everyone reads last week's recommendations first
         self.agent_set.do("step", inputs)
         for name in OUTCOME_NAMES:

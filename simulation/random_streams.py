@@ -105,8 +105,15 @@ def customer_draws(k0, k1, person, week, value_sd, amount_sd):
     radius = math.sqrt(-2.0 * math.log(_unit(w0)))
     angle = _TWO_PI * _unit(w1)
     amount_factor = math.exp(amount_sd * radius * math.sin(angle) - 0.5 * amount_sd * amount_sd)
-    return (purchase, choice, response, need_change, _unit(w2), value_sd * radius * math.cos(angle),
-            amount_factor)
+    return (
+        purchase,
+        choice,
+        response,
+        need_change,
+        _unit(w2),
+        value_sd * radius * math.cos(angle),
+        amount_factor,
+    )
 
 
 @njit(cache=True)

@@ -29,10 +29,28 @@ from simulation.stages import Action, Stage
 
 # Plain ints: compiled code cannot read Enum members, and in Python an Enum comparison costs a lookup.
 PROSPECT, ID, DEV, STABLE, DECLINE, LOST = (int(s) for s in Stage)
-(ACQUISITION_OFFER, SERVICE, GENERIC_OFFER, SEGMENT_OFFER, PERSONAL_OFFER, LOYALTY_PROGRAMME, CROSS_SELL,
- WIN_BACK) = (int(a) for a in (Action.ACQUISITION_OFFER, Action.SERVICE, Action.GENERIC_OFFER,
-                               Action.SEGMENT_OFFER, Action.PERSONAL_OFFER, Action.LOYALTY_PROGRAMME,
-                               Action.CROSS_SELL, Action.WIN_BACK))
+(
+    ACQUISITION_OFFER,
+    SERVICE,
+    GENERIC_OFFER,
+    SEGMENT_OFFER,
+    PERSONAL_OFFER,
+    LOYALTY_PROGRAMME,
+    CROSS_SELL,
+    WIN_BACK,
+) = (
+    int(a)
+    for a in (
+        Action.ACQUISITION_OFFER,
+        Action.SERVICE,
+        Action.GENERIC_OFFER,
+        Action.SEGMENT_OFFER,
+        Action.PERSONAL_OFFER,
+        Action.LOYALTY_PROGRAMME,
+        Action.CROSS_SELL,
+        Action.WIN_BACK,
+    )
+)
 
 #: Intention level a new customer starts from: identification strength at neutral loyalty (0.5).
 NEW_REPEAT, NEW_TOLERANCE, NEW_CROSS, NEW_REFERRAL = (0.5 * x for x in INTENTION_STRENGTH[ID])
@@ -147,8 +165,12 @@ def attractiveness(perceived_value, alternative, satisfaction, trust, switching_
     began in).
     """
     w = DETERMINANT_WEIGHTS[weight_stage]
-    return (w[0] * (perceived_value - alternative) + w[1] * satisfaction + w[2] * (trust - 0.5)
-            + w[3] * switching_cost)
+    return (
+        w[0] * (perceived_value - alternative)
+        + w[1] * satisfaction
+        + w[2] * (trust - 0.5)
+        + w[3] * switching_cost
+    )
 
 
 def loyalty(attractiveness_value, steepness):
@@ -245,9 +267,14 @@ def prospect_week(s, acquisition_draw, x: FirmInputs, m: Market, p):
     """
     offered = x.action == ACQUISITION_OFFER
     chance = acquisition_probability(
-        p.baseline_acquisition_rate, offered, p.acquisition_response, x.referral_probability,
-        consideration(p.firm_value, m.competitor_value, s.competitor_taste, m.promotion_value,
-                      p.loyalty_steepness))
+        p.baseline_acquisition_rate,
+        offered,
+        p.acquisition_response,
+        x.referral_probability,
+        consideration(
+            p.firm_value, m.competitor_value, s.competitor_taste, m.promotion_value, p.loyalty_steepness
+        ),
+    )
     if acquisition_draw < chance:
         spend = start_relationship(s, p)
         s.acquired_week = m.week
@@ -261,8 +288,9 @@ def lost_week(s, acquisition_draw, x: FirmInputs, m: Market, p):
     Returns (returned, responded, spend).
     """
     offered = x.action == WIN_BACK
-    if acquisition_draw < return_probability(p.spontaneous_return_rate, offered, p.win_back_response,
-                                             s.trust):
+    if acquisition_draw < return_probability(
+        p.spontaneous_return_rate, offered, p.win_back_response, s.trust
+    ):
         spend = start_relationship(s, p)
         s.lost_week = -1
         s.times_won_back += 1
@@ -295,8 +323,11 @@ def customer_week(s, d: Draws, x: FirmInputs, m: Market, p):
     is_offer = action == GENERIC_OFFER or action == SEGMENT_OFFER or action == PERSONAL_OFFER
     serviced = action == SERVICE
     enrols = action == LOYALTY_PROGRAMME and s.loyalty_member == 0
-    takes_cross_sell = (action == CROSS_SELL and s.cross_sells < p.max_cross_sells
-                        and d.response < s.cross_buying * x.offer_fit)
+    takes_cross_sell = (
+        action == CROSS_SELL
+        and s.cross_sells < p.max_cross_sells
+        and d.response < s.cross_buying * x.offer_fit
+    )
     offer_value = p.offer_value * x.offer_fit if is_offer else 0.0
     service_level = s.service_level * 0.85 + (p.service_boost if serviced else 0.0)
     need_changes = d.need_change < p.need_change_rate
@@ -319,14 +350,16 @@ def customer_week(s, d: Draws, x: FirmInputs, m: Market, p):
         gain += p.service_switching_cost
     if takes_cross_sell:
         gain += p.cross_buy_switching_cost
-    switching_cost = update_switching_cost(s.switching_cost, gain, p.switching_cost_strength,
-                                           p.max_switching_cost)
+    switching_cost = update_switching_cost(
+        s.switching_cost, gain, p.switching_cost_strength, p.max_switching_cost
+    )
     if in_decline:
         switching_cost = switching_cost * 0.98
 
     # 4. attractiveness, loyalty, intentions, share of wallet
-    alternative = alternative_value(m.competitor_value, s.competitor_taste, m.promotion_value,
-                                    s.price_tolerance)
+    alternative = alternative_value(
+        m.competitor_value, s.competitor_taste, m.promotion_value, s.price_tolerance
+    )
     attract = attractiveness(perceived, alternative, satisfaction, trust, switching_cost, weight_stage)
     loyal = loyalty(attract, p.loyalty_steepness)
     speed, fade = p.intention_speed, p.decline_fade

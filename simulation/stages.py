@@ -44,4 +44,3 @@ class Action(IntEnum):
     @property
     def label(self) -> str:
         return self.name.lower()
-

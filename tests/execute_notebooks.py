@@ -22,8 +22,12 @@ CELL_TIMEOUT_SECONDS = 120
 def execute(path: Path) -> float:
     notebook = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(notebook, timeout=CELL_TIMEOUT_SECONDS, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        notebook,
+        timeout=CELL_TIMEOUT_SECONDS,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     elapsed = time.perf_counter() - start
     nbformat.write(notebook, path)
     return elapsed
@@ -31,14 +35,17 @@ def execute(path: Path) -> float:
 
 def main(paths: list[str]) -> None:
     notebooks = [Path(p) for p in paths] or sorted(
-        [*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("exercises/*.ipynb")])
+        [*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("exercises/*.ipynb")]
+    )
     for path in notebooks:
         name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         try:
             print(f"{name}: {execute(path.resolve()):.1f} s")
         except CellTimeoutError:
-            sys.exit(f"{name}: a cell ran longer than {CELL_TIMEOUT_SECONDS} s (stuck kernel?); "
-                     f"stopped, the notebook is left unchanged")
+            sys.exit(
+                f"{name}: a cell ran longer than {CELL_TIMEOUT_SECONDS} s (stuck kernel?); "
+                f"stopped, the notebook is left unchanged"
+            )
 
 
 if __name__ == "__main__":

@@ -22,13 +22,19 @@ def _log(rows):
 
 
 def test_moments_of_a_small_log_by_hand():
-    log = _log([
-        (1, 0, 10.0), (1, 2, 20.0), (1, 6, 30.0),   # two repeats, gaps 2 and 4
-        (2, 1, 5.0), (2, 1, 5.0),                   # one occasion: same week, amounts added
-        (3, 3, 40.0), (3, 4, 40.0),                 # one repeat, gap 1
-        (4, 8, 99.0),                               # first purchase after the acquisition weeks: no cohort
-        (1, 12, 7.0),                               # after the observation window: not counted
-    ])
+    log = _log(
+        [
+            (1, 0, 10.0),
+            (1, 2, 20.0),
+            (1, 6, 30.0),  # two repeats, gaps 2 and 4
+            (2, 1, 5.0),
+            (2, 1, 5.0),  # one occasion: same week, amounts added
+            (3, 3, 40.0),
+            (3, 4, 40.0),  # one repeat, gap 1
+            (4, 8, 99.0),  # first purchase after the acquisition weeks: no cohort
+            (1, 12, 7.0),  # after the observation window: not counted
+        ]
+    )
     moments = purchase_moments(log, acquisition_weeks=5, observed_weeks=10)
     assert moments.attrs["cohort_size"] == 3
     assert moments["repeaters"] == pytest.approx(2 / 3)
@@ -40,8 +46,13 @@ def test_moments_of_a_small_log_by_hand():
 
 
 def test_a_date_log_is_read_in_weeks_from_its_first_date():
-    log = pd.DataFrame({"customer_id": [1, 1, 2], "amount": [1.0, 2.0, 3.0],
-                        "date": pd.to_datetime(["1997-01-01", "1997-01-15", "1997-01-06"])})
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2],
+            "amount": [1.0, 2.0, 3.0],
+            "date": pd.to_datetime(["1997-01-01", "1997-01-15", "1997-01-06"]),
+        }
+    )
     weekly = cohort_log(log, acquisition_weeks=2, observed_weeks=4)
     assert weekly["week"].tolist() == [0, 2, 0]
 
@@ -54,8 +65,13 @@ def test_distance_is_zero_at_the_data_and_grows_with_scaled_differences():
     assert moment_distance(off, data, weights) == pytest.approx(0.5)
 
 
-SMALL = {"fixed": {"n_people": 500}, "replications": 2, "seed": 4,
-         "window": {"acquisition_weeks": 4, "observed_weeks": 12}, "strategy": "none"}
+SMALL = {
+    "fixed": {"n_people": 500},
+    "replications": 2,
+    "seed": 4,
+    "window": {"acquisition_weeks": 4, "observed_weeks": 12},
+    "strategy": "none",
+}
 
 
 def _simulated_log():
@@ -67,17 +83,29 @@ def _simulated_log():
 
 def test_a_moment_no_fitted_parameter_moves_is_refused_before_fitting():
     # cost_win_back changes what win-back offers cost, and strategy "none" makes none: no moment moves
-    spec = make_calibration_spec(data=_simulated_log(), fit={"cost_win_back": [1.0, 9.0]},
-                                 moments={"repeaters": 1.0, "spend_mean": 1.0}, trials=2, **SMALL)
-    with pytest.raises(CalibrationError, match=r"moments repeaters, spend_mean hardly respond to the fitted "
-                                               r"parameters \(cost_win_back\)"):
+    spec = make_calibration_spec(
+        data=_simulated_log(),
+        fit={"cost_win_back": [1.0, 9.0]},
+        moments={"repeaters": 1.0, "spend_mean": 1.0},
+        trials=2,
+        **SMALL,
+    )
+    with pytest.raises(
+        CalibrationError,
+        match=r"moments repeaters, spend_mean hardly respond to the fitted "
+        r"parameters \(cost_win_back\)",
+    ):
         calibrate(spec)
 
 
 def test_a_seeded_fit_recovers_a_known_purchase_rate_and_is_reproducible():
-    spec = make_calibration_spec(data=_simulated_log(), fit={"purchase_rate_mean": [0.05, 0.6]},
-                                 moments={"repeaters": 1.0, "gap_median": 1.0},
-                                 trials=14, **SMALL)
+    spec = make_calibration_spec(
+        data=_simulated_log(),
+        fit={"purchase_rate_mean": [0.05, 0.6]},
+        moments={"repeaters": 1.0, "gap_median": 1.0},
+        trials=14,
+        **SMALL,
+    )
     result = calibrate(spec)
     assert abs(result.fitted["purchase_rate_mean"] - 0.15) < 0.1  # the truth used to make the log
     assert result.distances["fitted"] < result.distances["default"]
@@ -93,8 +121,14 @@ def test_a_seeded_fit_recovers_a_known_purchase_rate_and_is_reproducible():
 def test_written_presets_read_back_through_parameters(tmp_path, monkeypatch):
     import simulation.parameters
 
-    spec = make_calibration_spec(data=_simulated_log(), fit={"purchase_rate_mean": [0.05, 0.6]},
-                                 moments={"repeaters": 1.0}, trials=2, name="toy", **SMALL)
+    spec = make_calibration_spec(
+        data=_simulated_log(),
+        fit={"purchase_rate_mean": [0.05, 0.6]},
+        moments={"repeaters": 1.0},
+        trials=2,
+        name="toy",
+        **SMALL,
+    )
     result = calibrate(spec)
     paths = write_preset(result, tmp_path, "pytest")
     assert [p.name for p in paths] == ["toy.toml", "toy.md"]
@@ -114,13 +148,18 @@ def test_the_shipped_cdnow_preset_loads_and_says_it_is_provisional():
         Parameters.preset("nope")
 
 
-@pytest.mark.parametrize(("keywords", "message"), [
-    ({"fit": {"purchase_rate_mean": [0.5, 0.1]}},
-     r"\[fit\] purchase_rate_mean: range \[0.5, 0.1\] must have low"),
-    ({"fit": {"purchase_rate": [0.1, 0.5]}}, r"\[fit\] purchase_rate: unknown parameter; did you mean"),
-    ({"fit": {"n_people": [10, 50]}}, r"n_people: describes the experiment, not the market"),
-    ({"fit": {"margin": [0.1, 0.5]}, "moments": {"share": 1.0}}, r"\[moments\] share: unknown moment"),
-])
+@pytest.mark.parametrize(
+    ("keywords", "message"),
+    [
+        (
+            {"fit": {"purchase_rate_mean": [0.5, 0.1]}},
+            r"\[fit\] purchase_rate_mean: range \[0.5, 0.1\] must have low",
+        ),
+        ({"fit": {"purchase_rate": [0.1, 0.5]}}, r"\[fit\] purchase_rate: unknown parameter; did you mean"),
+        ({"fit": {"n_people": [10, 50]}}, r"n_people: describes the experiment, not the market"),
+        ({"fit": {"margin": [0.1, 0.5]}, "moments": {"share": 1.0}}, r"\[moments\] share: unknown moment"),
+    ],
+)
 def test_bad_calibration_specs_are_named(keywords, message):
     with pytest.raises(SpecError, match=message):
         make_calibration_spec(data="cdnow-sample", **{"fit": {"margin": [0.1, 0.5]}, **keywords})
@@ -131,9 +170,11 @@ def test_crmlab_calibrate_writes_moments_side_by_side_and_the_figure(tmp_path, c
 
     _simulated_log().to_csv(tmp_path / "log.csv", index=False)
     spec = tmp_path / "fit.toml"
-    spec.write_text('name = "toy"\ndata = "log.csv"\nstrategy = "none"\nreplications = 1\ntrials = 3\n'
-                    '[fixed]\nn_people = 400\n[window]\nacquisition_weeks = 4\nobserved_weeks = 12\n'
-                    '[fit]\npurchase_rate_mean = [0.05, 0.6]\n[moments]\nrepeaters = 1.0\n')
+    spec.write_text(
+        'name = "toy"\ndata = "log.csv"\nstrategy = "none"\nreplications = 1\ntrials = 3\n'
+        "[fixed]\nn_people = 400\n[window]\nacquisition_weeks = 4\nobserved_weeks = 12\n"
+        "[fit]\npurchase_rate_mean = [0.05, 0.6]\n[moments]\nrepeaters = 1.0\n"
+    )
     out = tmp_path / "out"
     assert main(["calibrate", str(spec), "--out", str(out), "--serial"]) == 0
     moments = pd.read_csv(out / "moments.csv", index_col="moment")
@@ -148,16 +189,21 @@ def test_crmlab_calibrate_names_a_bad_spec_key_and_exits_2(tmp_path, capsys):
     spec = tmp_path / "bad.toml"
     spec.write_text('data = "cdnow-sample"\n[fit]\npurchase_rate_mean = [0.05, 1.6]\n')
     assert main(["calibrate", str(spec), "--serial"]) == 2
-    assert (f"crmlab: error: {spec}, line 3: [fit] purchase_rate_mean: range [0.05, 1.6] must have low < "
-            "high and lie within the parameter's range [0.02, 1]") in capsys.readouterr().err
+    assert (
+        f"crmlab: error: {spec}, line 3: [fit] purchase_rate_mean: range [0.05, 1.6] must have low < "
+        "high and lie within the parameter's range [0.02, 1]"
+    ) in capsys.readouterr().err
 
 
 def test_a_simulated_market_without_customers_counts_as_far_off_rather_than_stopping_the_fit():
     from simulation.sweeps.calibration import MomentsModel
 
-    outputs, _ = MomentsModel(4, 12).run("none", 1, "vector", {"n_people": 50, "weeks": 12,
-                                                               "initial_customer_share": 0.0,
-                                                               "baseline_acquisition_rate": 0.0})
+    outputs, _ = MomentsModel(4, 12).run(
+        "none",
+        1,
+        "vector",
+        {"n_people": 50, "weeks": 12, "initial_customer_share": 0.0, "baseline_acquisition_rate": 0.0},
+    )
     assert outputs["cohort_size"] == 0
     data = pd.Series({"repeaters": 0.4})
     simulated = pd.Series(outputs)

@@ -15,8 +15,24 @@ def crmlab(*args):
 
 
 def test_run_writes_the_three_tables_and_prints_a_summary(tmp_path, capsys):
-    assert main(["run", "--strategy", "one_to_one", "--customers", "200", "--weeks", "20", "--seed", "3",
-                 "--out", str(tmp_path / "out")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--strategy",
+                "one_to_one",
+                "--customers",
+                "200",
+                "--weeks",
+                "20",
+                "--seed",
+                "3",
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "one_to_one: 200 people, 20 weeks, seed 3" in printed and "profit" in printed
     metrics = pd.read_csv(tmp_path / "out" / "metrics.csv")
@@ -25,14 +41,34 @@ def test_run_writes_the_three_tables_and_prints_a_summary(tmp_path, capsys):
     actions = pd.read_csv(tmp_path / "out" / "actions.csv")
     assert list(actions.columns) == ["customer_id", "week", "action"]
     assert len(metrics) == 20 and list(transactions.columns) == ["customer_id", "week", "amount"]
-    assert {"customer_id", "acquired_week", "lost_week", "stage", "decline_start_stage", "pattern",
-            "tenure_weeks", "revenue", "profit"} <= set(customers.columns)
+    assert {
+        "customer_id",
+        "acquired_week",
+        "lost_week",
+        "stage",
+        "decline_start_stage",
+        "pattern",
+        "tenure_weeks",
+        "revenue",
+        "profit",
+    } <= set(customers.columns)
 
 
 def test_run_is_reproducible_across_processes_and_engines(tmp_path):
     for engine in ("agents", "vector"):
-        result = crmlab("run", "--customers", "150", "--weeks", "15", "--seed", "9", "--engine", engine,
-                        "--out", str(tmp_path / engine))
+        result = crmlab(
+            "run",
+            "--customers",
+            "150",
+            "--weeks",
+            "15",
+            "--seed",
+            "9",
+            "--engine",
+            engine,
+            "--out",
+            str(tmp_path / engine),
+        )
         assert result.returncode == 0, result.stderr
     for name in ("metrics", "transactions", "customers", "actions"):
         a = (tmp_path / "agents" / f"{name}.csv").read_text()
@@ -40,13 +76,35 @@ def test_run_is_reproducible_across_processes_and_engines(tmp_path):
 
 
 def test_compare_writes_a_tidy_table_with_confidence_intervals(tmp_path, capsys):
-    assert main(["compare", "--strategies", "none,mass", "--replications", "3", "--customers", "200",
-                 "--weeks", "20", "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "--strategies",
+                "none,mass",
+                "--replications",
+                "3",
+                "--customers",
+                "200",
+                "--weeks",
+                "20",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     table = pd.read_csv(tmp_path / "comparison.csv")
     assert list(table.columns) == ["strategy", "metric", "mean", "ci_low", "ci_high"]
     assert set(table["strategy"]) == {"none", "mass"}
-    assert set(table["metric"]) == {"profit", "revenue", "customers_at_end", "retention",
-                                    "share_of_wallet", "realised_clv"}
+    assert set(table["metric"]) == {
+        "profit",
+        "revenue",
+        "customers_at_end",
+        "retention",
+        "share_of_wallet",
+        "realised_clv",
+    }
     assert ((table["ci_low"] <= table["mean"]) & (table["mean"] <= table["ci_high"])).all()
     assert "realised_clv" in capsys.readouterr().out
 
@@ -67,29 +125,34 @@ def test_help_documents_every_command_and_option():
     assert "--replications" in crmlab("compare", "--help").stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["run", "--strategy", "magic"], "unknown strategy 'magic'; valid strategies: none, mass, targeted"),
-    (["run", "--customers", "0"], "--customers: must be an integer from 1 to 5000000, got 0"),
-    (["run", "--customers", "-5"], "--customers: must be an integer from 1 to 5000000, got -5"),
-    (["run", "--customers", "many"], "--customers: must be an integer"),
-    (["run", "--weeks", "0"], "--weeks: must be an integer from 1 to 1040, got 0"),
-    (["run", "--weeks", "5000"], "--weeks: must be an integer from 1 to 1040, got 5000"),
-    (["run", "--seed", "-1"], "--seed: must be a non-negative integer"),
-    (["run", "--colour", "red"], "unrecognized arguments: --colour red"),
-    (["run", "--set", "margin=2"], "parameter 'margin' must be a number in [0, 1], got 2.0"),
-    (["run", "--set", "nonsense=2"], "unknown parameter 'nonsense'"),
-    (["compare", "--strategies", "mass,magic"], "unknown strategy 'magic'"),
-    (["compare", "--strategies", "mass", "--replications", "0"], "--replications: must be an integer"),
-    (["compare", "--strategies", "mass", "--replications", "1"],
-     "--replications: must be an integer from 2 to 10000, got 1"),
-    (["compare", "--strategies", "mass,,targeted"], "--strategies: expects names separated by commas"),
-    (["compare", "--strategies", "mass,mass"], "each strategy must have a distinct name"),
-    (["run", "--set", "n_people=5"], "--set n_people: use --customers instead"),
-    (["run", "--out", ""], "--out: give a directory name"),
-    (["run", "--out", __file__], f"--out {__file__}: is a file; give a directory for the output files"),
-    (["compare", "--strategies", "mass", "--out", " "], "--out: give a directory name"),
-    (["fly"], "invalid choice: 'fly'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "--strategy", "magic"], "unknown strategy 'magic'; valid strategies: none, mass, targeted"),
+        (["run", "--customers", "0"], "--customers: must be an integer from 1 to 5000000, got 0"),
+        (["run", "--customers", "-5"], "--customers: must be an integer from 1 to 5000000, got -5"),
+        (["run", "--customers", "many"], "--customers: must be an integer"),
+        (["run", "--weeks", "0"], "--weeks: must be an integer from 1 to 1040, got 0"),
+        (["run", "--weeks", "5000"], "--weeks: must be an integer from 1 to 1040, got 5000"),
+        (["run", "--seed", "-1"], "--seed: must be a non-negative integer"),
+        (["run", "--colour", "red"], "unrecognized arguments: --colour red"),
+        (["run", "--set", "margin=2"], "parameter 'margin' must be a number in [0, 1], got 2.0"),
+        (["run", "--set", "nonsense=2"], "unknown parameter 'nonsense'"),
+        (["compare", "--strategies", "mass,magic"], "unknown strategy 'magic'"),
+        (["compare", "--strategies", "mass", "--replications", "0"], "--replications: must be an integer"),
+        (
+            ["compare", "--strategies", "mass", "--replications", "1"],
+            "--replications: must be an integer from 2 to 10000, got 1",
+        ),
+        (["compare", "--strategies", "mass,,targeted"], "--strategies: expects names separated by commas"),
+        (["compare", "--strategies", "mass,mass"], "each strategy must have a distinct name"),
+        (["run", "--set", "n_people=5"], "--set n_people: use --customers instead"),
+        (["run", "--out", ""], "--out: give a directory name"),
+        (["run", "--out", __file__], f"--out {__file__}: is a file; give a directory for the output files"),
+        (["compare", "--strategies", "mass", "--out", " "], "--out: give a directory name"),
+        (["fly"], "invalid choice: 'fly'"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line_naming_the_problem(tmp_path, args, message):
     needs_out = args[0] in ("run", "compare") and "--out" not in args
     result = crmlab(*args, *(["--out", str(tmp_path)] if needs_out else []))
@@ -118,10 +181,26 @@ def test_every_package_registers_its_commands_in_one_place():
     from crmlab.cli import COMMAND_PACKAGES, build_parser
 
     assert [register.__module__ for register in COMMAND_PACKAGES] == [
-        "simulation.cli", "crm_theory.cli", "simulation.tournament.cli", "exercises.grade", "simulation.sweeps"]
+        "simulation.cli",
+        "crm_theory.cli",
+        "simulation.tournament.cli",
+        "exercises.grade",
+        "simulation.sweeps",
+    ]
     commands = build_parser()._subparsers._group_actions[0].choices
-    assert list(commands) == ["run", "compare", "strategies", "parameters", "rfm", "clv", "retention",
-                              "tournament", "grade", "sweep", "calibrate"]
+    assert list(commands) == [
+        "run",
+        "compare",
+        "strategies",
+        "parameters",
+        "rfm",
+        "clv",
+        "retention",
+        "tournament",
+        "grade",
+        "sweep",
+        "calibrate",
+    ]
 
 
 def test_a_new_command_plugs_in_with_a_register_function(monkeypatch, capsys):
@@ -154,8 +233,26 @@ def test_jobs_beyond_the_machines_cores_are_reduced_with_a_note(monkeypatch, tmp
     import simulation.cli
 
     monkeypatch.setattr(simulation.cli, "available_cores", lambda: 1)
-    assert main(["compare", "--strategies", "none,mass", "--replications", "2", "--customers", "30",
-                 "--weeks", "2", "--jobs", "8", "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "--strategies",
+                "none,mass",
+                "--replications",
+                "2",
+                "--customers",
+                "30",
+                "--weeks",
+                "2",
+                "--jobs",
+                "8",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     assert "crmlab: note: --jobs 8 reduced to 1: this machine has 1 CPU core" in capsys.readouterr().err
 
 
@@ -166,9 +263,29 @@ def test_compare_with_a_pool_leaves_no_process_behind(tmp_path):
 
     tag = uuid.uuid4().hex  # inherited by every process the command starts
     env = {**os.environ, "CRMLAB_TEST_TAG": tag}
-    result = subprocess.run([sys.executable, "-m", "crmlab", "compare", "--strategies", "none,mass",
-                             "--replications", "2", "--customers", "30", "--weeks", "2", "--jobs", "2",
-                             "--out", str(tmp_path)], capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crmlab",
+            "compare",
+            "--strategies",
+            "none,mass",
+            "--replications",
+            "2",
+            "--customers",
+            "30",
+            "--weeks",
+            "2",
+            "--jobs",
+            "2",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
 
     def tagged():
@@ -195,8 +312,12 @@ def test_input_the_library_refuses_leaves_no_output_directory_behind(tmp_path):
 
 def test_output_piped_into_a_reader_that_stops_early_is_not_an_error():
     # like `crmlab parameters | head -1`: the reader is gone before crmlab writes
-    process = subprocess.Popen([sys.executable, "-m", "crmlab", "parameters"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crmlab", "parameters"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     process.stdout.close()
     stderr = process.stderr.read()
     process.wait(timeout=60)

@@ -18,8 +18,17 @@ def test_one_replication_is_refused_rather_than_giving_nan_intervals():
 
 
 def test_a_confidence_table_from_a_single_run_is_refused():
-    runs = pd.DataFrame({"strategy": ["a"], "profit": [1.0], "revenue": 1.0, "customers_at_end": 1.0,
-                         "retention": 1.0, "share_of_wallet": 1.0, "realised_clv": 1.0})
+    runs = pd.DataFrame(
+        {
+            "strategy": ["a"],
+            "profit": [1.0],
+            "revenue": 1.0,
+            "customers_at_end": 1.0,
+            "retention": 1.0,
+            "share_of_wallet": 1.0,
+            "realised_clv": 1.0,
+        }
+    )
     with pytest.raises(ValueError, match="strategy 'a' has 1 run; a confidence interval needs at least 2"):
         confidence_table(runs)
 

@@ -69,8 +69,11 @@ def test_every_seed_the_reference_mentions_is_a_named_source():
 
 def _markdown_cells(path: Path) -> list[tuple[str, str]]:
     notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
-    return [(f"markdown cell {index}", cell.source) for index, cell in enumerate(notebook.cells)
-            if cell.cell_type == "markdown"]
+    return [
+        (f"markdown cell {index}", cell.source)
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "markdown"
+    ]
 
 
 def _strings(value) -> list[str]:
@@ -107,8 +110,13 @@ def _course_files() -> list:
         name = path.relative_to(ROOT).as_posix()
         marks = []
         if name in EXERCISES_BEING_REWORDED:
-            marks = [pytest.mark.xfail(reason="exercises/ is being reworded in a parallel change of issue 9; "
-                                              "it still names seed files", strict=False)]
+            marks = [
+                pytest.mark.xfail(
+                    reason="exercises/ is being reworded in a parallel change of issue 9; "
+                    "it still names seed files",
+                    strict=False,
+                )
+            ]
         params.append(pytest.param(path, id=name, marks=marks))
     return params
 

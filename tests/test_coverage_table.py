@@ -20,7 +20,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = yaml.safe_load((ROOT / "docs" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
 COVERAGE = yaml.safe_load((ROOT / "docs" / "coverage.yml").read_text(encoding="utf-8"))["concepts"]
-CHAPTERS = sorted((ROOT / "notebooks").glob("0[0-7]_*.ipynb"))
+CHAPTERS = sorted((ROOT / "notebooks").glob("0[0-9]_*.ipynb"))
 HEADING = re.compile(r"^(#{1,6}) +(.+?)\s*$")
 # A bold term followed by a parenthesis with Chinese in it: how a chapter introduces a key term.
 BOLD_BILINGUAL = re.compile(r"\*\*([^*]+?)\*\*\s*\(([^)]*[\u4e00-\u9fff][^)]*)\)")
@@ -100,7 +100,10 @@ def test_the_glossary_gives_one_chinese_name_per_term_and_the_seed_stage_names()
     assert all("/" not in name and "、" not in name for name in names)
     by_term = {entry["term"]: entry["zh"] for entry in GLOSSARY}
     assert (by_term["identification stage"], by_term["development stage"], by_term["stable stage"]) == (
-        "识别期", "发展期", "稳定期")
+        "识别期",
+        "发展期",
+        "稳定期",
+    )
 
 
 @pytest.mark.parametrize("tool", ["tools.glossary", "tools.coverage"])
@@ -118,13 +121,16 @@ def _tool(name):
 def test_a_place_that_does_not_exist_is_refused_with_file_line_and_the_headings_there(tmp_path):
     glossary = _tool("tools.glossary")
     source = tmp_path / "glossary.yml"
-    source.write_text("terms:\n"
-                      "  - term: recency\n    zh: 最近一次消费\n"
-                      "    definition: Time since the last purchase.\n"
-                      "    taught: notebooks/04_rfm.ipynb#Three numbers per customer\n"
-                      "  - term: frequency\n    zh: 消费频率\n"
-                      "    definition: Purchases in a period.\n"
-                      "    taught: notebooks/04_rfm.ipynb#Four numbers per customer\n", encoding="utf-8")
+    source.write_text(
+        "terms:\n"
+        "  - term: recency\n    zh: 最近一次消费\n"
+        "    definition: Time since the last purchase.\n"
+        "    taught: notebooks/04_rfm.ipynb#Three numbers per customer\n"
+        "  - term: frequency\n    zh: 消费频率\n"
+        "    definition: Purchases in a period.\n"
+        "    taught: notebooks/04_rfm.ipynb#Four numbers per customer\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ValueError) as refused:
         glossary.read_glossary(source)
     message = str(refused.value)
@@ -136,7 +142,9 @@ def test_a_place_that_does_not_exist_is_refused_with_file_line_and_the_headings_
 def test_the_generator_exits_with_status_2_and_one_line_on_a_bad_source(tmp_path):
     coverage = _tool("tools.coverage")
     source = tmp_path / "coverage.yml"
-    source.write_text("concepts:\n  - seeds: ['004']\n    concept: RFM\n    zh: RFM模型\n"
-                      "    status: taught\n", encoding="utf-8")
+    source.write_text(
+        "concepts:\n  - seeds: ['004']\n    concept: RFM\n    zh: RFM模型\n    status: taught\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ValueError, match=r"coverage.yml, line 2: status 'taught' is not one of"):
         coverage.read_coverage(source)

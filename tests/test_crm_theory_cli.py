@@ -64,8 +64,17 @@ def test_rfm_on_the_bundled_cdnow_sample(capsys):
 
 def test_clv_json_has_the_published_cdnow_parameters(tmp_path, capsys):
     out = tmp_path / "clv.csv"
-    argv = ["clv", "cdnow-sample", "--calibration-end", "1997-09-30", "--occasion", "day", "--json", "--out",
-            str(out)]
+    argv = [
+        "clv",
+        "cdnow-sample",
+        "--calibration-end",
+        "1997-09-30",
+        "--occasion",
+        "day",
+        "--json",
+        "--out",
+        str(out),
+    ]
     status, stdout, _ = crmlab(argv, capsys)
     assert status == 0
     result = json.loads(stdout)
@@ -136,30 +145,50 @@ DATES = str(FIXTURES / "valid_dates.csv")  # 1997-01-01 to 1997-03-01
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["clv", DATES, "--calibration-end", "2030-01-01"],
-         "--calibration-end 2030-01-01 is after the last transaction (1997-03-01); to forecast from the "
-         "end of the data give 1997-03-01"),
-        (["clv", DATES, "--calibration-end", "1990-01-01"],
-         "--calibration-end 1990-01-01 is before the first transaction (1997-01-01)"),
-        (["clv", WEEKS, "--calibration-end", "60"],
-         "--calibration-end week 60 is after the last transaction"),
-        (["clv", DATES, "--calibration-end", "1997-02-01", "--discount-rate", "inf"],
-         "--discount-rate: must be a finite number, got 'inf'"),
-        (["clv", DATES, "--calibration-end", "1997-02-01", "--discount-rate", "-1"],
-         "--discount-rate: must be greater than -1"),
-        (["clv", DATES, "--calibration-end", "1997-02-01", "--horizon", "nan"],
-         "--horizon: must be a finite number, got 'nan'"),
-        (["clv", DATES, "--calibration-end", "1997-02-01", "--horizon", "0"],
-         "--horizon: must be greater than 0"),
-        (["clv", DATES, "--calibration-end", "1997-02-01", "--horizon", "1e9"],
-         "--horizon: at most 100 years (5218 weeks)"),
-        (["clv", DATES, "--calibration-end", "1997-02-01", "--margin", "nan"],
-         "--margin: must be a finite number, got 'nan'"),
+        (
+            ["clv", DATES, "--calibration-end", "2030-01-01"],
+            "--calibration-end 2030-01-01 is after the last transaction (1997-03-01); to forecast from the "
+            "end of the data give 1997-03-01",
+        ),
+        (
+            ["clv", DATES, "--calibration-end", "1990-01-01"],
+            "--calibration-end 1990-01-01 is before the first transaction (1997-01-01)",
+        ),
+        (
+            ["clv", WEEKS, "--calibration-end", "60"],
+            "--calibration-end week 60 is after the last transaction",
+        ),
+        (
+            ["clv", DATES, "--calibration-end", "1997-02-01", "--discount-rate", "inf"],
+            "--discount-rate: must be a finite number, got 'inf'",
+        ),
+        (
+            ["clv", DATES, "--calibration-end", "1997-02-01", "--discount-rate", "-1"],
+            "--discount-rate: must be greater than -1",
+        ),
+        (
+            ["clv", DATES, "--calibration-end", "1997-02-01", "--horizon", "nan"],
+            "--horizon: must be a finite number, got 'nan'",
+        ),
+        (
+            ["clv", DATES, "--calibration-end", "1997-02-01", "--horizon", "0"],
+            "--horizon: must be greater than 0",
+        ),
+        (
+            ["clv", DATES, "--calibration-end", "1997-02-01", "--horizon", "1e9"],
+            "--horizon: at most 100 years (5218 weeks)",
+        ),
+        (
+            ["clv", DATES, "--calibration-end", "1997-02-01", "--margin", "nan"],
+            "--margin: must be a finite number, got 'nan'",
+        ),
         (["clv", DATES, "--calibration-end", "1997-02-01", "--out", ""], "--out: give a file name"),
         (["rfm", DATES, "--out", ""], "--out: give a file name"),
         (["rfm", DATES, "--out", "/"], "--out /: is a directory; give a file name"),
-        (["rfm", DATES, "--out", "/no/such/folder/x.csv"],
-         "--out /no/such/folder/x.csv: folder /no/such/folder does not exist"),
+        (
+            ["rfm", DATES, "--out", "/no/such/folder/x.csv"],
+            "--out /no/such/folder/x.csv: folder /no/such/folder does not exist",
+        ),
         (["rfm", "cdnow-smaple"], "cdnow-smaple: no such file, and not a bundled data set"),
         (["rfm", "/"], "/: is a directory, not a file"),
     ],
@@ -248,8 +277,17 @@ COHORTS = str(FIXTURES / "sbg_cohorts.csv")  # Fader & Hardie (2007): regular an
 
 
 def test_clv_with_pareto_nbd_has_the_published_cdnow_parameters(capsys):
-    argv = ["clv", "cdnow-sample", "--calibration-end", "1997-09-30", "--model", "pareto_nbd",
-            "--occasion", "day", "--json"]
+    argv = [
+        "clv",
+        "cdnow-sample",
+        "--calibration-end",
+        "1997-09-30",
+        "--model",
+        "pareto_nbd",
+        "--occasion",
+        "day",
+        "--json",
+    ]
     status, stdout, _ = crmlab(argv, capsys)
     assert status == 0
     result = json.loads(stdout)
@@ -314,8 +352,10 @@ def test_retention_bad_cohort_files_exit_2_with_the_line(tmp_path, capsys, conte
         (["retention", COHORTS, "--periods", "0"], "--periods: must be within 1-1000"),
         (["retention", COHORTS, "--discount-rate", "0"], "--discount-rate: must be greater than 0"),
         (["retention", COHORTS, "--time-unit", "a b"], "--time-unit: must be a word"),
-        (["clv", "cdnow-sample", "--calibration-end", "1997-09-30", "--model", "pnbd"],
-         "argument --model: invalid choice: 'pnbd'"),
+        (
+            ["clv", "cdnow-sample", "--calibration-end", "1997-09-30", "--model", "pnbd"],
+            "argument --model: invalid choice: 'pnbd'",
+        ),
     ],
 )
 def test_retention_and_model_options_exit_2_with_one_line(argv, message, capsys):

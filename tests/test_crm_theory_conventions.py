@@ -24,9 +24,21 @@ from crm_theory.gamma_gamma import ModelAssumptionWarning, spend_frequency_corre
 @pytest.fixture
 def lifetimes_example():
     """The transaction log of lifetimes' own tests (``transaction_level_data``), observed to 2015-02-07."""
-    rows = [(1, "2015-02-01"), (1, "2015-02-06"), (2, "2015-01-01"), (3, "2015-01-01"), (3, "2015-01-02"),
-            (3, "2015-01-05"), (4, "2015-01-16"), (4, "2015-02-02"), (4, "2015-02-05"), (5, "2015-01-16"),
-            (5, "2015-01-17"), (5, "2015-01-18"), (6, "2015-02-02")]
+    rows = [
+        (1, "2015-02-01"),
+        (1, "2015-02-06"),
+        (2, "2015-01-01"),
+        (3, "2015-01-01"),
+        (3, "2015-01-02"),
+        (3, "2015-01-05"),
+        (4, "2015-01-16"),
+        (4, "2015-02-02"),
+        (4, "2015-02-05"),
+        (5, "2015-01-16"),
+        (5, "2015-01-17"),
+        (5, "2015-01-18"),
+        (6, "2015-02-02"),
+    ]
     log = pd.DataFrame(rows, columns=["id", "when"])
     log["when"] = pd.to_datetime(log["when"])
     log["value"] = 1.0
@@ -100,8 +112,14 @@ def test_rfm_accepts_a_period_analysis_date_and_custom_columns(lifetimes_example
 def test_gamma_gamma_warns_or_refuses_when_spend_depends_on_frequency():
     rng = np.random.default_rng(1)
     frequency = rng.integers(1, 20, 500)
-    dependent = pd.DataFrame({"frequency": frequency, "recency": 5.0, "T": 10.0,
-                              "monetary_value": 10.0 * frequency * rng.gamma(20, 1 / 20, 500)})
+    dependent = pd.DataFrame(
+        {
+            "frequency": frequency,
+            "recency": 5.0,
+            "T": 10.0,
+            "monetary_value": 10.0 * frequency * rng.gamma(20, 1 / 20, 500),
+        }
+    )
     assert spend_frequency_correlation(dependent) > 0.9
     with pytest.warns(ModelAssumptionWarning, match=r"correlated \(r = 0.9\d.*assumes they are independent"):
         model = GammaGammaModel().fit(dependent)

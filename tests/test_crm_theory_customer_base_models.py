@@ -27,8 +27,9 @@ HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]
 
 @pytest.fixture(scope="module")
 def cdnow_calibration():
-    return calibration_holdout_summary(load_cdnow_sample(), "1997-09-30", "1998-06-30", time_unit="week",
-                                       occasion="day")
+    return calibration_holdout_summary(
+        load_cdnow_sample(), "1997-09-30", "1998-06-30", time_unit="week", occasion="day"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,25 +66,40 @@ def test_pareto_nbd_likelihood_agrees_with_the_integral_form():
     # L = Gamma(r+x) a^r b^s / Gamma(r) [ (a+T)^-(r+x) (b+T)^-s + s int_{t_x}^T (a+u)^-(r+x) (b+u)^-(s+1) du ]
     for r, alpha, s, beta in [(0.55, 10.58, 0.61, 11.67), (0.55, 30.0, 0.61, 2.0)]:
         model = ParetoNBDModel.from_params(r=r, alpha=alpha, s=s, beta=beta)
-        rows = pd.DataFrame({"frequency": [0, 1, 5, 3], "recency": [0.0, 10.0, 30.0, 38.0],
-                             "T": [38.0, 38.0, 38.0, 38.0]})
+        rows = pd.DataFrame(
+            {"frequency": [0, 1, 5, 3], "recency": [0.0, 10.0, 30.0, 38.0], "T": [38.0, 38.0, 38.0, 38.0]}
+        )
         ours = model.individual_log_likelihood(rows).to_numpy()
         for (x, t_x, age), value in zip(rows.to_numpy(), ours, strict=True):
+
             def integrand(u, x=x, r=r, alpha=alpha, s=s, beta=beta):
                 return (alpha + u) ** -(r + x) * (beta + u) ** -(s + 1)
 
             integral = quad(integrand, t_x, age)[0]
-            direct = (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
-                      + np.log((alpha + age) ** -(r + x) * (beta + age) ** -s + s * integral))
+            direct = (
+                gammaln(r + x)
+                - gammaln(r)
+                + r * np.log(alpha)
+                + s * np.log(beta)
+                + np.log((alpha + age) ** -(r + x) * (beta + age) ** -s + s * integral)
+            )
             assert value == pytest.approx(direct, rel=1e-9)
 
 
 def test_pareto_nbd_stays_finite_for_extreme_customers():
     model = ParetoNBDModel.from_params(r=0.55, alpha=10.58, s=0.61, beta=11.67)
-    extreme = pd.DataFrame({"frequency": [0, 5000, 20000, 1, 3], "recency": [0.0, 100.0, 1e4, 0.0, 1.0],
-                            "T": [1e4, 100.0, 1e4, 1e4, 1.0]})
-    for values in (model.conditional_probability_alive(extreme), model.individual_log_likelihood(extreme),
-                   model.conditional_expected_purchases(52, extreme)):
+    extreme = pd.DataFrame(
+        {
+            "frequency": [0, 5000, 20000, 1, 3],
+            "recency": [0.0, 100.0, 1e4, 0.0, 1.0],
+            "T": [1e4, 100.0, 1e4, 1e4, 1.0],
+        }
+    )
+    for values in (
+        model.conditional_probability_alive(extreme),
+        model.individual_log_likelihood(extreme),
+        model.conditional_expected_purchases(52, extreme),
+    ):
         assert np.isfinite(values.to_numpy()).all()
     alive = model.conditional_probability_alive(extreme)
     assert alive.iloc[1] > 0.999 and alive.iloc[3] < 0.01
@@ -98,8 +114,9 @@ def test_pareto_nbd_forecasts_the_cdnow_holdout_about_as_well_as_bgnbd(pareto_nb
     assert 0.85 * actual < pareto < actual
 
 
-@pytest.mark.parametrize("model", [published_bgnbd(), ParetoNBDModel.from_params(r=0.55, alpha=10.58, s=0.61,
-                                                                                   beta=11.67)])
+@pytest.mark.parametrize(
+    "model", [published_bgnbd(), ParetoNBDModel.from_params(r=0.55, alpha=10.58, s=0.61, beta=11.67)]
+)
 def test_probability_of_purchases_sums_to_one_and_has_the_model_mean(model):
     x = np.arange(0, 400)
     for t in (1.0, 39.0, 100.0):
@@ -114,13 +131,23 @@ def test_pareto_nbd_probability_of_purchases_matches_adaptive_quadrature():
     model = ParetoNBDModel.from_params(r=r, alpha=alpha, s=s, beta=beta)
 
     def nbd(x, tau):
-        return np.exp(gammaln(r + x) - gammaln(r) - gammaln(x + 1) + r * np.log(alpha / (alpha + tau))
-                      + x * np.log(tau / (alpha + tau))) if tau > 0 else float(x == 0)
+        return (
+            np.exp(
+                gammaln(r + x)
+                - gammaln(r)
+                - gammaln(x + 1)
+                + r * np.log(alpha / (alpha + tau))
+                + x * np.log(tau / (alpha + tau))
+            )
+            if tau > 0
+            else float(x == 0)
+        )
 
     for x, t in [(0, 39.0), (2, 39.0), (7, 78.0)]:
         died = quad(lambda u, x=x: s * beta**s * (beta + u) ** -(s + 1) * nbd(x, u), 0, t, epsabs=1e-13)[0]
         assert model.probability_of_purchases(x, t) == pytest.approx(
-            nbd(x, t) * (beta / (beta + t)) ** s + died, abs=1e-10)
+            nbd(x, t) * (beta / (beta + t)) ** s + died, abs=1e-10
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -168,8 +195,10 @@ def test_save_and_load_give_the_same_predictions(tmp_path, pareto_nbd, cdnow_cal
     assert loaded.params_ == pareto_nbd.params_ and loaded.time_unit_ == "week"
     assert loaded.standard_errors_ == pytest.approx(pareto_nbd.standard_errors_)
     assert loaded.log_likelihood_ == pytest.approx(pareto_nbd.log_likelihood_)
-    pd.testing.assert_series_equal(loaded.conditional_probability_alive(cdnow_calibration),
-                                   pareto_nbd.conditional_probability_alive(cdnow_calibration))
+    pd.testing.assert_series_equal(
+        loaded.conditional_probability_alive(cdnow_calibration),
+        pareto_nbd.conditional_probability_alive(cdnow_calibration),
+    )
     with pytest.raises(DataError, match="pareto.json: not a saved BetaGeoModel"):
         BetaGeoModel.load(path)
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")
@@ -192,13 +221,19 @@ def test_a_model_fitted_in_days_refuses_a_summary_in_weeks_or_converts():
     in_weeks = calibration_holdout_summary(log, "1997-09-30", time_unit="week", occasion="day")
     model = BetaGeoModel().fit(in_days)
     assert model.time_unit_ == "day"
-    with pytest.raises(DataError, match="fitted with time in days but the summary is in weeks; .*"
-                                        r"model.in_time_unit\('week'\)"):
+    with pytest.raises(
+        DataError,
+        match="fitted with time in days but the summary is in weeks; .*"
+        r"model.in_time_unit\('week'\)",
+    ):
         model.conditional_expected_purchases(39, in_weeks)
     weekly = model.in_time_unit("week")
     assert weekly.alpha_ == pytest.approx(model.alpha_ / 7)
-    pd.testing.assert_series_equal(weekly.conditional_expected_purchases(39, in_weeks),
-                                   model.conditional_expected_purchases(273, in_days), rtol=1e-9)
+    pd.testing.assert_series_equal(
+        weekly.conditional_expected_purchases(39, in_weeks),
+        model.conditional_expected_purchases(273, in_days),
+        rtol=1e-9,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -278,9 +313,21 @@ def test_bgbb_expectations_agree_with_the_papers_closed_forms(donations_model):
     model = donations_model
     alpha, beta, gamma, delta = model.params_.values()
     n = 6
-    closed = alpha / (alpha + beta) * delta / (gamma - 1) * (
-        1 - np.exp(gammaln(gamma + delta) - gammaln(gamma + delta + n) + gammaln(1 + delta + n)
-                   - gammaln(1 + delta)))
+    closed = (
+        alpha
+        / (alpha + beta)
+        * delta
+        / (gamma - 1)
+        * (
+            1
+            - np.exp(
+                gammaln(gamma + delta)
+                - gammaln(gamma + delta + n)
+                + gammaln(1 + delta + n)
+                - gammaln(1 + delta)
+            )
+        )
+    )
     assert model.expected_purchases(n) == pytest.approx(closed, rel=1e-10)
     x = np.arange(0, 7)
     probabilities = model.probability_of_purchases(x, n)
@@ -289,10 +336,18 @@ def test_bgbb_expectations_agree_with_the_papers_closed_forms(donations_model):
     data = load_donations()
     likelihood = np.exp(model.individual_log_likelihood(data).to_numpy())
     xs, ns, future = data["frequency"].to_numpy(), data["n_periods"].to_numpy(), 5
-    eq13 = (1 / likelihood * np.exp(betaln(alpha + xs + 1, beta + ns - xs) - betaln(alpha, beta))
-            * delta / (gamma - 1) * np.exp(gammaln(gamma + delta) - gammaln(1 + delta))
-            * (np.exp(gammaln(1 + delta + ns) - gammaln(gamma + delta + ns))
-               - np.exp(gammaln(1 + delta + ns + future) - gammaln(gamma + delta + ns + future))))
+    eq13 = (
+        1
+        / likelihood
+        * np.exp(betaln(alpha + xs + 1, beta + ns - xs) - betaln(alpha, beta))
+        * delta
+        / (gamma - 1)
+        * np.exp(gammaln(gamma + delta) - gammaln(1 + delta))
+        * (
+            np.exp(gammaln(1 + delta + ns) - gammaln(gamma + delta + ns))
+            - np.exp(gammaln(1 + delta + ns + future) - gammaln(gamma + delta + ns + future))
+        )
+    )
     assert model.conditional_expected_purchases(future, data).to_numpy() == pytest.approx(eq13, rel=1e-10)
     alive = model.conditional_probability_alive(data)
     # whoever gave in the last drive (t_x = n) is alive then, whatever their frequency: all share the

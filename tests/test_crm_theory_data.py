@@ -211,8 +211,9 @@ def test_customer_ids_that_look_alike_stay_distinct_customers(tmp_path):
 def test_integer_ids_of_a_simulated_log_still_work():
     from crm_theory import purchase_summary, rfm_table
 
-    log = pd.DataFrame({"customer_id": np.array([3, 3, 12], dtype=np.int64), "week": [1, 4, 2],
-                        "amount": [5.0, 6.0, 7.0]})
+    log = pd.DataFrame(
+        {"customer_id": np.array([3, 3, 12], dtype=np.int64), "week": [1, 4, 2], "amount": [5.0, 6.0, 7.0]}
+    )
     assert rfm_table(log).index.tolist() == [3, 12]
     assert purchase_summary(log).loc[3, "frequency"] == 1
 
@@ -257,8 +258,10 @@ def test_dates_in_mixed_time_zones_are_an_error_at_the_first_different_line(tmp_
     path.write_text(
         "customer_id,date,amount\n1,2020-01-01T10:00+02:00,5\n2,2020-01-02T10:00+02:00,6\n3,2020-01-02,6\n"
     )
-    expected = (r"zones\.csv, line 4: date '2020-01-02' has no time zone but the date on line 2 is in "
-                r"UTC\+02:00; write every date in one time zone")
+    expected = (
+        r"zones\.csv, line 4: date '2020-01-02' has no time zone but the date on line 2 is in "
+        r"UTC\+02:00; write every date in one time zone"
+    )
     with pytest.raises(DataError, match=expected):
         read_transactions_csv(path)
 
@@ -284,8 +287,11 @@ def test_amounts_whose_total_overflows_are_an_error(tmp_path):
 
 
 def test_an_unknown_name_that_is_no_file_lists_the_bundled_data_sets(tmp_path):
-    with pytest.raises(DataError, match="cdnow-smaple: no such file, and not a bundled data set "
-                                       r"\(cdnow-sample, cdnow-master\)"):
+    with pytest.raises(
+        DataError,
+        match="cdnow-smaple: no such file, and not a bundled data set "
+        r"\(cdnow-sample, cdnow-master\)",
+    ):
         load_transactions("cdnow-smaple")
 
 

@@ -15,8 +15,12 @@ from crm_theory.validation import validate_transactions
 @pytest.fixture(scope="module")
 def small_models():
     summary = pd.DataFrame(
-        {"frequency": [0, 2, 5], "recency": [0.0, 10.0, 30.0], "T": [40.0, 40.0, 40.0],
-         "monetary_value": [0.0, 20.0, 30.0]}
+        {
+            "frequency": [0, 2, 5],
+            "recency": [0.0, 10.0, 30.0],
+            "T": [40.0, 40.0, 40.0],
+            "monetary_value": [0.0, 20.0, 30.0],
+        }
     )
     summary.attrs["time_unit"] = "week"
     bgnbd = BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
@@ -29,8 +33,10 @@ def small_models():
     [
         ({"horizon": float("nan")}, "horizon must be a finite number > 0, got nan"),
         ({"horizon": float("inf")}, "horizon must be a finite number > 0, got inf"),
-        ({"annual_discount_rate": float("inf")},
-         "annual_discount_rate must be a finite number > -1, got inf"),
+        (
+            {"annual_discount_rate": float("inf")},
+            "annual_discount_rate must be a finite number > -1, got inf",
+        ),
         ({"annual_discount_rate": -2.0}, "annual_discount_rate must be a finite number > -1, got -2"),
         ({"margin": float("nan")}, "margin is a share of spend, within 0-1; got nan"),
         ({"step": float("nan")}, "step must be a finite number > 0, got nan"),
@@ -54,8 +60,11 @@ def test_predicted_clv_over_a_long_horizon_does_not_hold_a_matrix_per_step(small
 
 def test_calibration_end_after_the_last_transaction_without_an_observation_end_is_refused():
     log = pd.DataFrame({"customer_id": [1, 1, 2], "week": [1, 5, 3], "amount": [1.0, 2.0, 3.0]})
-    with pytest.raises(DataError, match=r"calibration end week 10 is after the last transaction \(week 5\).*"
-                                        r"give an observation end.*or a calibration end within the data"):
+    with pytest.raises(
+        DataError,
+        match=r"calibration end week 10 is after the last transaction \(week 5\).*"
+        r"give an observation end.*or a calibration end within the data",
+    ):
         calibration_holdout_summary(log, 10)
     # with the end of observation stated, the quiet weeks are observed time without purchases
     split = calibration_holdout_summary(log, 10, observation_end=10)
@@ -64,8 +73,9 @@ def test_calibration_end_after_the_last_transaction_without_an_observation_end_i
 
 
 def test_an_id_column_mixing_numbers_and_text_is_refused_naming_the_column():
-    log = pd.DataFrame({"customer_id": pd.Series([7, "7", 8], dtype=object), "week": [1, 2, 3],
-                        "amount": [1.0, 2.0, 3.0]})
+    log = pd.DataFrame(
+        {"customer_id": pd.Series([7, "7", 8], dtype=object), "week": [1, 2, 3], "amount": [1.0, 2.0, 3.0]}
+    )
     with pytest.raises(DataError, match="column 'customer_id' mixes integers and strings"):
         validate_transactions(log)
     with pytest.raises(DataError, match="column 'customer_id' mixes integers and strings"):

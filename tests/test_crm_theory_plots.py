@@ -54,8 +54,12 @@ def legend_texts(ax):
 def test_period_transactions(bgnbd, cdnow):
     _, summary = cdnow
     ax = plots.plot_period_transactions(bgnbd, summary)
-    labelled(ax, title="Repeat purchases per customer: actual vs BG/NBD",
-             xlabel="repeat purchases in the calibration period", ylabel="customers")
+    labelled(
+        ax,
+        title="Repeat purchases per customer: actual vs BG/NBD",
+        xlabel="repeat purchases in the calibration period",
+        ylabel="customers",
+    )
     assert len(ax.patches) == 16  # 8 bars actual, 8 model
     assert [tick.get_text() for tick in ax.get_xticklabels()][-1] == "7+"
     table = plots.period_transactions(bgnbd, summary)
@@ -65,8 +69,9 @@ def test_period_transactions(bgnbd, cdnow):
 
 def test_period_transactions_for_bgbb():
     data = load_donations()
-    model = BetaGeoBetaBinomModel.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783,
-                                              time_unit="year")
+    model = BetaGeoBetaBinomModel.from_params(
+        alpha=1.204, beta=0.750, gamma=0.657, delta=2.783, time_unit="year"
+    )
     table = plots.period_transactions(model, data, max_frequency=6, weights="customers")
     assert table["actual"].tolist() == [3464, 1823, 1430, 1085, 1036, 1063, 1203]
     assert table["expected"].sum() == pytest.approx(11104)
@@ -80,8 +85,12 @@ def test_matrices(pareto, which):
     else:
         ax = plots.plot_frequency_recency_matrix(pareto, observed=39, t=13, max_frequency=10)
         colour = "expected purchases in the next 13 weeks"
-    labelled(ax, title="Pareto/NBD", xlabel="recency: weeks from the first to the last purchase",
-             ylabel="repeat purchases (frequency)")
+    labelled(
+        ax,
+        title="Pareto/NBD",
+        xlabel="recency: weeks from the first to the last purchase",
+        ylabel="repeat purchases (frequency)",
+    )
     image = ax.get_images()[0]
     assert image.get_array().shape == (11, 40)
     assert ax.figure.axes[-1].get_ylabel() == colour  # the colour bar says what the colours mean
@@ -101,8 +110,12 @@ def test_tracking_plots(bgnbd, cdnow, incremental):
     log, _ = cdnow
     draw = plots.plot_incremental_transactions if incremental else plots.plot_cumulative_transactions
     ax = draw(bgnbd, log, calibration_end=39, occasion="day")
-    labelled(ax, title="Repeat purchases over time", xlabel="weeks since 1997-01-01",
-             ylabel="per week" if incremental else "cumulative")
+    labelled(
+        ax,
+        title="Repeat purchases over time",
+        xlabel="weeks since 1997-01-01",
+        ylabel="per week" if incremental else "cumulative",
+    )
     assert legend_texts(ax) == ["actual", "BG/NBD", "end of calibration"]
     assert len(ax.lines[0].get_xdata()) == 78
 
@@ -110,27 +123,44 @@ def test_tracking_plots(bgnbd, cdnow, incremental):
 def test_history_alive(bgnbd, cdnow):
     log, summary = cdnow
     customer = summary["frequency_cal"].idxmax()
-    history = plots.probability_alive_history(bgnbd, log, customer, occasion="day")  # as the fixture was fitted
+    history = plots.probability_alive_history(
+        bgnbd, log, customer, occasion="day"
+    )  # as the fixture was fitted
     assert history["p_alive"].between(0, 1).all()
-    assert history["repeat_purchases"].iloc[-1] == log[log["customer_id"] == customer]["date"].dt.floor(
-        "D").nunique() - 1
+    assert (
+        history["repeat_purchases"].iloc[-1]
+        == log[log["customer_id"] == customer]["date"].dt.floor("D").nunique() - 1
+    )
     ax = plots.plot_history_alive(bgnbd, log, customer, occasion="day")
-    labelled(ax, title=f"Customer {customer}: P(alive)", xlabel="weeks since the first purchase",
-             ylabel="P(alive)")
+    labelled(
+        ax, title=f"Customer {customer}: P(alive)", xlabel="weeks since the first purchase", ylabel="P(alive)"
+    )
     assert "purchase" in legend_texts(ax)
 
 
 @pytest.mark.parametrize(
     ("model", "which", "xlabel"),
     [
-        (BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week"), 0,
-         "purchase rate while alive (purchases per week)"),
-        (BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week"), 1,
-         "dropout probability after a purchase"),
-        (ParetoNBDModel.from_params(r=0.553, alpha=10.58, s=0.606, beta=11.67, time_unit="week"), 1,
-         "dropout rate (per week)"),
-        (ShiftedBetaGeometricModel.from_params(alpha=0.704, beta=1.182, time_unit="year"), 0,
-         "churn probability per year"),
+        (
+            BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week"),
+            0,
+            "purchase rate while alive (purchases per week)",
+        ),
+        (
+            BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week"),
+            1,
+            "dropout probability after a purchase",
+        ),
+        (
+            ParetoNBDModel.from_params(r=0.553, alpha=10.58, s=0.606, beta=11.67, time_unit="week"),
+            1,
+            "dropout rate (per week)",
+        ),
+        (
+            ShiftedBetaGeometricModel.from_params(alpha=0.704, beta=1.182, time_unit="year"),
+            0,
+            "churn probability per year",
+        ),
         (GammaGammaModel.from_params(p=6.25, q=3.74, gamma=15.44), 0, "customer's mean spend per purchase"),
     ],
 )
@@ -145,8 +175,12 @@ def test_heterogeneity(model, which, xlabel):
 def test_spend_vs_frequency(cdnow):
     _, summary = cdnow
     ax = plots.plot_spend_vs_frequency(summary)
-    labelled(ax, title="correlation 0.11", xlabel="repeat purchases (frequency)",
-             ylabel="mean spend per repeat purchase (currency units)")
+    labelled(
+        ax,
+        title="correlation 0.11",
+        xlabel="repeat purchases (frequency)",
+        ylabel="mean spend per repeat purchase (currency units)",
+    )
     assert len(ax.collections[0].get_offsets()) == 946
 
 

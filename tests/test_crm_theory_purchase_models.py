@@ -16,8 +16,9 @@ from crm_theory.purchase_summary import calibration_holdout_summary, purchase_su
 
 @pytest.fixture(scope="module")
 def cdnow_calibration():
-    return calibration_holdout_summary(load_cdnow_sample(), "1997-09-30", "1998-06-30", time_unit="week",
-                                       occasion="day")
+    return calibration_holdout_summary(
+        load_cdnow_sample(), "1997-09-30", "1998-06-30", time_unit="week", occasion="day"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -26,17 +26,23 @@ def _load_execute_notebooks():
 
 
 def _make(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True,
-                          env=env, timeout=60)
+    return subprocess.run(
+        ["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 def test_crmlab_is_on_the_path_of_make_lab():
     """JupyterLab's terminal inherits the lab's PATH; `crmlab` was "command not found" there."""
     lab_line = next(line for line in _make("-n", "lab").stdout.splitlines() if " lab " in line)
-    before_jupyter = lab_line[:lab_line.index("jupyter")].rsplit(" ", 1)[0]  # the environment it sets
+    before_jupyter = lab_line[: lab_line.index("jupyter")].rsplit(" ", 1)[0]  # the environment it sets
     outside_venv = {**os.environ, "PATH": "/usr/bin:/bin"}
-    found = subprocess.run(["sh", "-c", f"{before_jupyter} sh -c 'command -v crmlab'"], cwd=ROOT,
-                           capture_output=True, text=True, env=outside_venv)
+    found = subprocess.run(
+        ["sh", "-c", f"{before_jupyter} sh -c 'command -v crmlab'"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=outside_venv,
+    )
     assert found.stdout.strip() == str((ROOT / ".venv" / "bin" / "crmlab").resolve()), lab_line
 
 
@@ -59,8 +65,7 @@ def test_make_test_browser_runs_only_the_browser_tests_after_installing():
 
 
 def test_ci_runs_lint_then_tests_then_browser_tests():
-    commands = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
-                if line.startswith("make")]
+    commands = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.startswith("make")]
     assert commands == ["make lint", "make test", "make test-browser"]
 
 
@@ -72,10 +77,12 @@ def test_make_lint_checks_lint_and_formatting_of_the_python_code():
 
 
 def test_notebook_cells_have_the_same_finite_timeout_in_nbval_and_execute_notebooks():
-    addopts = shlex.split(tomllib.loads((ROOT / "pyproject.toml").read_text())
-                          ["tool"]["pytest"]["ini_options"]["addopts"])
-    nbval_timeout = next(int(option.split("=")[1]) for option in addopts
-                         if option.startswith("--nbval-cell-timeout="))
+    addopts = shlex.split(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["addopts"]
+    )
+    nbval_timeout = next(
+        int(option.split("=")[1]) for option in addopts if option.startswith("--nbval-cell-timeout=")
+    )
     assert nbval_timeout == _load_execute_notebooks().CELL_TIMEOUT_SECONDS <= 300
     assert "not browser" in addopts  # plain `make test` leaves the browser tests to `make test-browser`
 

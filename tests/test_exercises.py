@@ -12,8 +12,11 @@ from exercises import answer_key
 from exercises.core import Incorrect, ____, compare_frames, compare_series
 
 CHAPTERS = sorted(m.name for m in pkgutil.iter_modules(exercises.__path__) if m.name.startswith("ch"))
-QUESTIONS = [(chapter, question) for chapter in CHAPTERS
-             for question in importlib.import_module(f"exercises.{chapter}").QUESTIONS]
+QUESTIONS = [
+    (chapter, question)
+    for chapter in CHAPTERS
+    for question in importlib.import_module(f"exercises.{chapter}").QUESTIONS
+]
 IDS = [f"{chapter}-{q.variables[0]}" for chapter, q in QUESTIONS]
 
 
@@ -50,8 +53,10 @@ def test_typical_wrong_answers_get_a_useful_message(chapter, question):
     assert question.wrong_examples, "each question needs at least one typical wrong answer"
     for code, message in question.wrong_examples:
         outcome = answered(question, code)
-        assert outcome.status in ("incorrect", "not attempted") and message in outcome.message, \
-            (code, outcome)
+        assert outcome.status in ("incorrect", "not attempted") and message in outcome.message, (
+            code,
+            outcome,
+        )
     assert any(answered(question, code).status == "incorrect" for code, _ in question.wrong_examples)
 
 

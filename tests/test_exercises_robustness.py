@@ -46,12 +46,15 @@ def assert_one_short_line(outcome: Outcome, limit: int = 400) -> None:
 
 
 def test_feedback_is_plain_text_in_a_plain_python_session():
-    script = ("from exercises.ch4 import *\n"
-              "break_even_rate = 0.04\nq5.check()\n"
-              "break_even_rate = 25\nq5.check()\n"
-              "q5.hint()\nq5.solution()\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
-                          timeout=300)
+    script = (
+        "from exercises.ch4 import *\n"
+        "break_even_rate = 0.04\nq5.check()\n"
+        "break_even_rate = 25\nq5.check()\n"
+        "q5.hint()\nq5.solution()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "IPython" not in out and "object>" not in out, out
@@ -87,12 +90,15 @@ def test_a_function_calling_sys_exit_gets_a_verdict():
 
 def test_an_endless_loop_is_stopped_within_the_time_limit():
     # in a child process, so that a hang before the fix fails the test instead of hanging it
-    script = ("import time\nfrom exercises.ch4 import q3\n"
-              "ns = {}\nexec('def recency_score(recency):\\n    while True:\\n        pass', ns)\n"
-              "start = time.monotonic()\noutcome = q3.outcome(ns)\n"
-              "print(outcome.status, round(time.monotonic() - start, 1), outcome.message, sep='|')\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120)
+    script = (
+        "import time\nfrom exercises.ch4 import q3\n"
+        "ns = {}\nexec('def recency_score(recency):\\n    while True:\\n        pass', ns)\n"
+        "start = time.monotonic()\noutcome = q3.outcome(ns)\n"
+        "print(outcome.status, round(time.monotonic() - start, 1), outcome.message, sep='|')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     status, seconds, message = done.stdout.strip().split("|")
     assert status == "incorrect" and "did not finish" in message and "\n" not in message
@@ -100,12 +106,14 @@ def test_an_endless_loop_is_stopped_within_the_time_limit():
 
 
 def test_a_loop_that_swallows_exceptions_is_stopped_too():
-    code = ("def recency_score(recency):\n"
-            "    while True:\n"
-            "        try:\n"
-            "            pass\n"
-            "        except Exception:\n"
-            "            pass\n")
+    code = (
+        "def recency_score(recency):\n"
+        "    while True:\n"
+        "        try:\n"
+        "            pass\n"
+        "        except Exception:\n"
+        "            pass\n"
+    )
     question = ch4.RecencyScores("a quick question")
     question.time_limit = 0.5
     start = time.monotonic()
@@ -145,20 +153,24 @@ def test_the_time_limit_works_outside_the_main_thread():
     assert threading.active_count() <= before
 
 
-@pytest.mark.parametrize("code", [
-    "def recency_score(recency):\n    return list(range(2_000_000))",
-    "def recency_score(recency):\n    return 'x' * 10_000_000",
-    "def recency_score(recency):\n    return 10 ** 10000",
-    "def recency_score(recency):\n    return {i: i for i in range(1_000_000)}",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "def recency_score(recency):\n    return list(range(2_000_000))",
+        "def recency_score(recency):\n    return 'x' * 10_000_000",
+        "def recency_score(recency):\n    return 10 ** 10000",
+        "def recency_score(recency):\n    return {i: i for i in range(1_000_000)}",
+    ],
+)
 def test_a_huge_return_value_gets_a_short_message(code):
     outcome = answered(ch4.q3, code)
     assert outcome.status == "incorrect"
     assert_one_short_line(outcome)
 
 
-@pytest.mark.parametrize("answer", ["10 ** 10000", "list(range(1_000_000))", "'0' * 10_000_000",
-                                    "np.zeros((1000, 1000))"])
+@pytest.mark.parametrize(
+    "answer", ["10 ** 10000", "list(range(1_000_000))", "'0' * 10_000_000", "np.zeros((1000, 1000))"]
+)
 def test_a_huge_number_answer_gets_a_short_message(answer):
     outcome = answered(ch4.q5, f"break_even_rate = {answer}")
     assert outcome.status == "incorrect"
@@ -198,10 +210,13 @@ class _BrokenFunction(FunctionQuestion):
         return 1 / 0
 
 
-@pytest.mark.parametrize("question, answer, error", [
-    (_BrokenNumber("broken"), {"x": 1.0}, "KeyError"),
-    (_BrokenFunction("broken"), {"f": lambda x: 1.0}, "ZeroDivisionError"),
-])
+@pytest.mark.parametrize(
+    "question, answer, error",
+    [
+        (_BrokenNumber("broken"), {"x": 1.0}, "KeyError"),
+        (_BrokenFunction("broken"), {"f": lambda x: 1.0}, "ZeroDivisionError"),
+    ],
+)
 def test_a_bug_in_the_checker_is_not_blamed_on_the_student(question, answer, error):
     outcome = question.outcome(answer)
     assert outcome.status == "checker error", outcome
@@ -255,8 +270,10 @@ def test_a_clearly_wrong_rounded_answer_still_fails():
     assert answered(ch5.q1, "multiplier = 3.1").status == "incorrect"
     assert answered(ch5.q1, "multiplier = 3.16").status == "incorrect"
     assert answered(ch5.q4, f"top20_share = {ch5.q4.expected() - 0.02:.2f}").status == "incorrect"
-    assert answered(ch4.q2, "monetary = log.groupby('customer_id')['amount'].sum().round(1)").status \
+    assert (
+        answered(ch4.q2, "monetary = log.groupby('customer_id')['amount'].sum().round(1)").status
         == "incorrect"
+    )
 
 
 def test_a_question_that_accepts_rounding_says_so_in_its_statement():
@@ -273,11 +290,14 @@ def test_ch4_q3_hidden_cases_include_ties():
     assert any(not case[0].is_unique for case in ch4.q3.cases())
 
 
-@pytest.mark.parametrize("body", [
-    "pd.qcut(recency.rank(method='first'), 5, labels=[5, 4, 3, 2, 1]).astype(int)",
-    "pd.qcut(recency.rank(method='first', ascending=False), 5, labels=[1, 2, 3, 4, 5]).astype(int)",
-    "quintile_scores(recency, higher_is_better=False)",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "pd.qcut(recency.rank(method='first'), 5, labels=[5, 4, 3, 2, 1]).astype(int)",
+        "pd.qcut(recency.rank(method='first', ascending=False), 5, labels=[1, 2, 3, 4, 5]).astype(int)",
+        "quintile_scores(recency, higher_is_better=False)",
+    ],
+)
 def test_ch4_q3_accepts_any_tie_break_that_keeps_equal_fifths(body):
     code = f"from crm_theory.rfm import quintile_scores\ndef recency_score(recency):\n    return {body}"
     outcome = answered(ch4.q3, code)
@@ -285,8 +305,11 @@ def test_ch4_q3_accepts_any_tie_break_that_keeps_equal_fifths(body):
 
 
 def test_ch4_q3_rejects_uneven_fifths_from_average_ranks():
-    outcome = answered(ch4.q3, "def recency_score(recency):\n"
-                               "    return pd.qcut(recency.rank(), 5, labels=[5, 4, 3, 2, 1]).astype(int)")
+    outcome = answered(
+        ch4.q3,
+        "def recency_score(recency):\n"
+        "    return pd.qcut(recency.rank(), 5, labels=[5, 4, 3, 2, 1]).astype(int)",
+    )
     assert outcome.status == "incorrect" and "a fifth" in outcome.message
 
 
@@ -324,17 +347,24 @@ def test_a_blank_is_still_not_attempted():
 # --------------------------------------------------------------------------------------------------
 # every numeric question: its own rounding passes, its typical mistakes stay mistakes
 
-ALL_QUESTIONS = [(chapter, q) for chapter in CHAPTERS
-                 for q in importlib.import_module(f"exercises.{chapter}").QUESTIONS]
-ROUNDED = [(chapter, q) for chapter, q in ALL_QUESTIONS
-           if isinstance(q, NumberQuestion | SeriesQuestion | FrameQuestion) and q.decimals is not None]
+ALL_QUESTIONS = [
+    (chapter, q) for chapter in CHAPTERS for q in importlib.import_module(f"exercises.{chapter}").QUESTIONS
+]
+ROUNDED = [
+    (chapter, q)
+    for chapter, q in ALL_QUESTIONS
+    if isinstance(q, NumberQuestion | SeriesQuestion | FrameQuestion) and q.decimals is not None
+]
 
 
 @pytest.mark.parametrize("chapter, question", ROUNDED, ids=[f"{c}-{q.variables[0]}" for c, q in ROUNDED])
 def test_the_answer_rounded_as_the_question_says_passes(chapter, question):
     expected = question.expected()
-    rounded = round(expected, question.decimals) if isinstance(expected, float) \
+    rounded = (
+        round(expected, question.decimals)
+        if isinstance(expected, float)
         else expected.round(question.decimals)
+    )
     outcome = question.outcome({question.variables[0]: rounded})
     assert outcome.status == "correct", outcome.message
     assert f"{question.decimals} decimals" in question.prompt()
@@ -357,8 +387,10 @@ def test_ch7_half_width_from_the_rounded_t_quantile_passes():
     from exercises import ch7
 
     for t in ("2.776", "2.78"):
-        code = f"mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n" \
-               f"half_width = {t} * mass_profit.std() / np.sqrt(5)"
+        code = (
+            f"mass_profit = runs.loc[runs['strategy'] == 'mass', 'profit']\n"
+            f"half_width = {t} * mass_profit.std() / np.sqrt(5)"
+        )
         assert answered(ch7.q1, code).status == "correct"
 
 
@@ -366,13 +398,16 @@ def test_in_a_jupyter_kernel_an_endless_loop_is_stopped_and_feedback_is_rich():
     import nbformat
     from nbclient import NotebookClient
 
-    cells = ["from exercises.ch4 import *",
-             "def recency_score(recency):\n    while True:\n        pass",
-             "q3.check()",
-             "q3.solution()"]
+    cells = [
+        "from exercises.ch4 import *",
+        "def recency_score(recency):\n    while True:\n        pass",
+        "q3.check()",
+        "q3.solution()",
+    ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
     check, solution = (notebook.cells[i].outputs[0]["data"] for i in (2, 3))
     assert "did not finish within 5 s" in check["text/plain"]
     assert "<b>Not yet: Question 3" in check["text/html"]

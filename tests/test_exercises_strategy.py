@@ -13,14 +13,20 @@ def answered(code):
 
 
 CHEATS = {
-    "sets plan.budget": ("def my_strategy(view, plan):\n"
-                         "    plan.budget = 1e6\n"
-                         "    plan.add(view.in_stage(Stage.PROSPECT), Action.ACQUISITION_OFFER)\n"),
-    "replaces plan.costs": ("def my_strategy(view, plan):\n"
-                            "    plan.costs = {label: 0.0 for label in plan.costs}\n"
-                            "    plan.add(view.in_stage(Stage.PROSPECT), Action.ACQUISITION_OFFER)\n"),
-    "writes plan.actions": ("def my_strategy(view, plan):\n"
-                            "    plan.actions[view.in_stage(Stage.PROSPECT)] = Action.ACQUISITION_OFFER\n"),
+    "sets plan.budget": (
+        "def my_strategy(view, plan):\n"
+        "    plan.budget = 1e6\n"
+        "    plan.add(view.in_stage(Stage.PROSPECT), Action.ACQUISITION_OFFER)\n"
+    ),
+    "replaces plan.costs": (
+        "def my_strategy(view, plan):\n"
+        "    plan.costs = {label: 0.0 for label in plan.costs}\n"
+        "    plan.add(view.in_stage(Stage.PROSPECT), Action.ACQUISITION_OFFER)\n"
+    ),
+    "writes plan.actions": (
+        "def my_strategy(view, plan):\n"
+        "    plan.actions[view.in_stage(Stage.PROSPECT)] = Action.ACQUISITION_OFFER\n"
+    ),
 }
 
 
@@ -63,10 +69,12 @@ def test_a_strategy_that_only_calls_a_built_in_one_is_not_correct():
 
 
 def test_a_strategy_that_builds_on_a_built_in_one_is_judged_on_its_results():
-    code = ("def my_strategy(view, plan):\n"
-            "    plan.add(view.shuffled(view.in_stage(Stage.PROSPECT)), Action.ACQUISITION_OFFER,\n"
-            "             max_spend=0.1 * plan.budget)\n"
-            "    get_strategy('one_to_one').plan(view, plan)\n")
+    code = (
+        "def my_strategy(view, plan):\n"
+        "    plan.add(view.shuffled(view.in_stage(Stage.PROSPECT)), Action.ACQUISITION_OFFER,\n"
+        "             max_spend=0.1 * plan.budget)\n"
+        "    get_strategy('one_to_one').plan(view, plan)\n"
+    )
     outcome = answered(code)
     assert "built-in" not in outcome.message
 

@@ -23,8 +23,9 @@ QUESTIONS = [f"q{n}" for n in range(1, len(ch4.QUESTIONS) + 1)]
 
 
 def _answer_cells(notebook):
-    return {cell.metadata["exercise"]: cell for cell in notebook.cells
-            if cell.get("metadata", {}).get("exercise")}
+    return {
+        cell.metadata["exercise"]: cell for cell in notebook.cells if cell.get("metadata", {}).get("exercise")
+    }
 
 
 def _write(notebook, folder: Path, student: str) -> Path:
@@ -50,15 +51,19 @@ def _class(folder: Path) -> None:
     # Wrong answers, and a checker that says "Correct" for everything in the student's kernel.
     tampered = nbformat.read(NOTEBOOK, as_version=4)
     cells = _answer_cells(tampered)
-    cells["q1"].source = ("recency_of_first = 12345\n"
-                          "import exercises.core\n"
-                          "exercises.core.Question.outcome = lambda self, namespace=None: "
-                          "exercises.core.Outcome('correct', 'forged')")
+    cells["q1"].source = (
+        "recency_of_first = 12345\n"
+        "import exercises.core\n"
+        "exercises.core.Question.outcome = lambda self, namespace=None: "
+        "exercises.core.Outcome('correct', 'forged')"
+    )
     cells["q2"].source = "monetary = 'forged'\nq2.check = lambda: print('Correct: Question 2')"
-    cells["q3"].source = ("def recency_score(recency):\n"
-                          "    import exercises.core as c\n"
-                          "    c._compare_any = lambda *args, **kwargs: None  # patches only this kernel\n"
-                          "    return recency * 0")
+    cells["q3"].source = (
+        "def recency_score(recency):\n"
+        "    import exercises.core as c\n"
+        "    c._compare_any = lambda *args, **kwargs: None  # patches only this kernel\n"
+        "    return recency * 0"
+    )
     _write(tampered, folder, "tampered")
 
     # Answers q1 correctly, then kills its kernel; the rest is blank.

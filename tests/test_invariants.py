@@ -23,8 +23,14 @@ from simulation.stages import Action, Stage
 
 # Small markets keep an example fast; every other parameter spans its whole declared range.
 SMALL = {"n_people": (1, 120), "weeks": (1, 40)}
-UNIT_INTERVAL_FIELDS = ("trust", "share_of_wallet", "repeat_purchase", "price_tolerance", "cross_buying",
-                        "referral")
+UNIT_INTERVAL_FIELDS = (
+    "trust",
+    "share_of_wallet",
+    "repeat_purchase",
+    "price_tolerance",
+    "cross_buying",
+    "referral",
+)
 
 
 def _field_strategy(f: dataclasses.Field):
@@ -55,17 +61,19 @@ def _check_week(model: CustomerLifecycleModel, engine: str, customers_before: in
             assert np.isfinite(value), f"{where}: {name} = {value}"
     assert m["marketing_cost"] <= p.weekly_budget * (1 + 1e-9) + 1e-9, where
     assert m["marketing_cost"] >= 0, where
-    assert m["profit"] == pytest.approx(m["gross_margin"] - m["service_cost"] - m["marketing_cost"],
-                                        rel=1e-12, abs=1e-9), where
+    assert m["profit"] == pytest.approx(
+        m["gross_margin"] - m["service_cost"] - m["marketing_cost"], rel=1e-12, abs=1e-9
+    ), where
     assert m["gross_margin"] == pytest.approx(p.margin * m["revenue"], rel=1e-12, abs=1e-12), where
 
     for name in UNIT_INTERVAL_FIELDS:
         values = people.field(name)
         assert np.all((values >= 0) & (values <= 1)), f"{where}: {name} outside [0, 1]"
     switching_cost = people.field("switching_cost")
-    assert np.all((switching_cost >= 0) & (switching_cost <= p.max_switching_cost * (1 + 1e-12))), \
-        f"{where}: switching cost {switching_cost.min()}..{switching_cost.max()} outside " \
+    assert np.all((switching_cost >= 0) & (switching_cost <= p.max_switching_cost * (1 + 1e-12))), (
+        f"{where}: switching cost {switching_cost.min()}..{switching_cost.max()} outside "
         f"[0, max_switching_cost={p.max_switching_cost}]"
+    )
     for name in ("satisfaction", "expectation", "perceived_value", "service_level", "need_shift"):
         assert np.all(np.isfinite(people.field(name))), f"{where}: {name} not finite"
 
@@ -84,8 +92,9 @@ def _check_outputs(result) -> None:
     weekly = result.transactions.groupby("week")["amount"].agg(["sum", "size"])
     weekly = weekly.reindex(metrics["week"], fill_value=0)
     np.testing.assert_allclose(metrics["revenue"].to_numpy(), weekly["sum"].to_numpy(), rtol=1e-12)
-    np.testing.assert_allclose(metrics["service_cost"].to_numpy(),
-                               p.cost_per_order * weekly["size"].to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        metrics["service_cost"].to_numpy(), p.cost_per_order * weekly["size"].to_numpy(), rtol=1e-12
+    )
     assert (result.transactions["amount"] > 0).all()
     # Marketing cost is what the funded actions cost at the firm's prices.
     prices = pd.Series(p.action_costs())
@@ -95,10 +104,13 @@ def _check_outputs(result) -> None:
     assert set(result.actions["action"]) <= {a.label for a in Action if a != Action.NONE}
 
 
-@settings(max_examples=80, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(parameters=PARAMETER_SPACE, strategy=st.sampled_from(strategy_names()),
-       seed=st.integers(0, 2**32 - 1))
+@settings(
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(parameters=PARAMETER_SPACE, strategy=st.sampled_from(strategy_names()), seed=st.integers(0, 2**32 - 1))
 def test_invariants_hold_over_the_parameter_space(parameters, strategy, seed):
     results = [_run_checked(parameters, strategy, seed, engine) for engine in ("vector", "agents")]
     for result in results:
@@ -113,8 +125,15 @@ def test_invariants_hold_over_the_parameter_space(parameters, strategy, seed):
 def test_switching_cost_stays_below_its_ceiling_when_gains_exceed_it(engine):
     # The reported divergence: a weekly bond gain three times the ceiling made the mean switching cost
     # swing between -1.2e7 and 3e6 within two years.
-    result = run_simulation("stage_based", seed=1, engine=engine, n_people=300, weeks=104,
-                            bond_growth=0.03, max_switching_cost=0.01)
+    result = run_simulation(
+        "stage_based",
+        seed=1,
+        engine=engine,
+        n_people=300,
+        weeks=104,
+        bond_growth=0.03,
+        max_switching_cost=0.01,
+    )
     switching_cost = result.metrics["mean_switching_cost"].dropna()
     assert switching_cost.between(0.0, 0.01).all(), switching_cost.describe()
     assert switching_cost.max() > 0.005  # bonds still build toward the ceiling

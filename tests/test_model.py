@@ -17,9 +17,9 @@ from simulation import (
     strategy_names,
 )
 from simulation.firm import FirmView, Plan
-from simulation.state import OUTCOME_NAMES, STATE_NAMES
 from simulation.outputs import CUSTOMER_COLUMNS, METRIC_COLUMNS
 from simulation.stages import STAGE_LABELS
+from simulation.state import OUTCOME_NAMES, STATE_NAMES
 
 
 def test_metrics_have_one_row_per_week_and_the_documented_columns(default_run):
@@ -80,8 +80,10 @@ def test_same_seed_gives_identical_outputs_and_another_seed_does_not():
 
 
 def test_same_seed_gives_identical_files_in_another_process(tmp_path):
-    code = ("from simulation import run_simulation; "
-            f"run_simulation(seed=5, n_people=300, weeks=30).write(r'{tmp_path}')")
+    code = (
+        "from simulation import run_simulation; "
+        f"run_simulation(seed=5, n_people=300, weeks=30).write(r'{tmp_path}')"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
     here = run_simulation(seed=5, n_people=300, weeks=30)
     there = pd.read_csv(tmp_path / "transactions.csv")
@@ -121,17 +123,21 @@ def _user_strategy(view, plan):
 
 
 def test_both_engines_agree_for_a_user_strategy_with_its_own_draws():
-    results = [run_simulation(_user_strategy, seed=5, engine=engine, n_people=300, weeks=60)
-               for engine in ("agents", "vector")]
+    results = [
+        run_simulation(_user_strategy, seed=5, engine=engine, n_people=300, weeks=60)
+        for engine in ("agents", "vector")
+    ]
     for name in ("metrics", "transactions", "customers", "actions", "category_spend"):
         pd.testing.assert_frame_equal(getattr(results[0], name), getattr(results[1], name), check_exact=True)
 
 
 def test_word_of_mouth_brings_in_customers():
-    quiet = run_simulation(strategy="none", seed=4, n_people=1500, weeks=60, engine="vector",
-                           referral_rate=0.0)
-    talkative = run_simulation(strategy="none", seed=4, n_people=1500, weeks=60, engine="vector",
-                               referral_rate=0.5)
+    quiet = run_simulation(
+        strategy="none", seed=4, n_people=1500, weeks=60, engine="vector", referral_rate=0.0
+    )
+    talkative = run_simulation(
+        strategy="none", seed=4, n_people=1500, weeks=60, engine="vector", referral_rate=0.5
+    )
     assert talkative.metrics["new_customers"].sum() > 1.3 * quiet.metrics["new_customers"].sum()
 
 
@@ -147,8 +153,19 @@ def test_people_are_mesa_agents_on_a_network():
 
 
 def test_the_firm_sees_only_observables():
-    latent = {"satisfaction", "trust", "switching_cost", "share_of_wallet", "expectation", "stage",
-              "repeat_purchase", "price_tolerance", "cross_buying", "referral", "need"}
+    latent = {
+        "satisfaction",
+        "trust",
+        "switching_cost",
+        "share_of_wallet",
+        "expectation",
+        "stage",
+        "repeat_purchase",
+        "price_tolerance",
+        "cross_buying",
+        "referral",
+        "need",
+    }
     fields = set(FirmView.__dataclass_fields__)
     assert not fields & latent
 
@@ -218,8 +235,14 @@ def test_the_firms_rule_of_thumb_names_most_true_stages():
     model = CustomerLifecycleModel(seed=21, n_people=2500, weeks=104, engine="vector")
     model.run()
     records = model.firm.records
-    seen = classify_stage(104, records.first_purchase_week, records.last_purchase_week, records.purchases,
-                          records.spend_fast, records.spend_slow)
+    seen = classify_stage(
+        104,
+        records.first_purchase_week,
+        records.last_purchase_week,
+        records.purchases,
+        records.spend_fast,
+        records.spend_slow,
+    )
     known = records.purchases > 0
     true = model.people.field("stage")
     assert (seen[known] == true[known]).mean() > 0.6
@@ -240,8 +263,10 @@ def test_the_action_log_matches_the_marketing_cost(default_run):
     assert list(actions.columns) == ["customer_id", "week", "action"]
     costs = default_run.parameters.action_costs()
     spent = actions["action"].astype(str).map(costs).groupby(actions["week"]).sum()
-    np.testing.assert_allclose(spent.reindex(range(1, 105), fill_value=0).to_numpy(),
-                               default_run.metrics["marketing_cost"].to_numpy())
+    np.testing.assert_allclose(
+        spent.reindex(range(1, 105), fill_value=0).to_numpy(),
+        default_run.metrics["marketing_cost"].to_numpy(),
+    )
     assert (actions.groupby(["week", "customer_id"]).size() == 1).all()  # one action a week each
 
 
@@ -269,5 +294,7 @@ def test_share_of_wallet_can_be_measured_from_category_spend_as_a_survey_would()
     assert share.between(0, 1).all()
     # customers who reached the stable stage buy more of their category at the firm
     stable = result.customers.set_index("customer_id")["stable_weeks"] > 0
-    assert share[stable.reindex(share.index, fill_value=False)].mean() > share[~stable.reindex(
-        share.index, fill_value=False)].mean()
+    assert (
+        share[stable.reindex(share.index, fill_value=False)].mean()
+        > share[~stable.reindex(share.index, fill_value=False)].mean()
+    )

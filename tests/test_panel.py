@@ -21,7 +21,8 @@ def shown_image(panel: StrategyPanel) -> dict:
     """The PNG and alt text of the <img> the panel shows."""
     tag = re.fullmatch(
         r'<img class="crmlab-panel-figure" [^>]*alt="([^"]*)" src="data:image/png;base64,([^"]+)">',
-        panel.figure_view.value)
+        panel.figure_view.value,
+    )
     assert tag, panel.figure_view.value[:200]
     return {"alt": html.unescape(tag.group(1)), "png": base64.b64decode(tag.group(2))}
 

@@ -19,15 +19,18 @@ def test_unknown_parameter_names_the_parameter_and_suggests_the_close_one():
         run_simulation(budget=10)
 
 
-@pytest.mark.parametrize("name, value, allowed", [
-    ("n_people", 0, r"an integer in \[1, 5e\+06\]"),
-    ("weeks", 2.5, r"an integer in \[1, 1040\]"),
-    ("margin", 1.5, r"a number in \[0, 1\]"),
-    ("margin", float("nan"), r"a number in \[0, 1\]"),
-    ("network_degree", 5, r"an even integer"),
-    ("satisfaction_memory", "0.8", r"a number"),
-    ("n_people", True, r"an integer"),
-])
+@pytest.mark.parametrize(
+    "name, value, allowed",
+    [
+        ("n_people", 0, r"an integer in \[1, 5e\+06\]"),
+        ("weeks", 2.5, r"an integer in \[1, 1040\]"),
+        ("margin", 1.5, r"a number in \[0, 1\]"),
+        ("margin", float("nan"), r"a number in \[0, 1\]"),
+        ("network_degree", 5, r"an even integer"),
+        ("satisfaction_memory", "0.8", r"a number"),
+        ("n_people", True, r"an integer"),
+    ],
+)
 def test_out_of_range_values_name_the_parameter_and_its_range(name, value, allowed):
     with pytest.raises(ParameterError, match=rf"parameter '{name}' must be {allowed}"):
         Parameters(**{name: value})
@@ -44,8 +47,13 @@ def test_replace_validates_too():
 
 
 def test_numpy_scalars_in_range_are_accepted():
-    p = Parameters(n_people=np.int64(500), weeks=np.int32(52), network_degree=np.int16(4),
-                   margin=np.float32(0.25), firm_value=np.float64(0.2))
+    p = Parameters(
+        n_people=np.int64(500),
+        weeks=np.int32(52),
+        network_degree=np.int16(4),
+        margin=np.float32(0.25),
+        firm_value=np.float64(0.2),
+    )
     assert (p.n_people, p.weeks, p.network_degree, p.margin) == (500, 52, 4, 0.25)
     assert type(p.n_people) is int and type(p.margin) is float
 

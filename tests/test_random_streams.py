@@ -18,8 +18,11 @@ from simulation.random_streams import (
 KNOWN_ANSWERS = [
     ((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
     ((0xFFFFFFFF,) * 4, (0xFFFFFFFF,) * 2, (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
-    ((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344), (0xA4093822, 0x299F31D0),
-     (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
+    (
+        (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344),
+        (0xA4093822, 0x299F31D0),
+        (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1),
+    ),
 ]
 
 
@@ -31,7 +34,9 @@ def test_philox_matches_the_published_known_answers(counter, key, expected):
 @pytest.fixture(scope="module")
 def ten_million():
     """10^7 uniforms: one per person for a population of ten million, in one week."""
-    return uniform_block(*stream_key(2024), np.arange(10_000_000, dtype=np.int64), 3, int(Purpose.ACQUISITION))
+    return uniform_block(
+        *stream_key(2024), np.arange(10_000_000, dtype=np.int64), 3, int(Purpose.ACQUISITION)
+    )
 
 
 def test_uniforms_are_uniform_chi_square(ten_million):
@@ -85,4 +90,10 @@ def test_normals_and_the_lognormal_basket_factor_have_their_moments():
 def test_purposes_are_never_renumbered():
     # Existing draws must not change when a purpose is added: the numbers are part of every result.
     assert {p.name: int(p) for p in Purpose} == {
-        "ACQUISITION": 1, "CUSTOMER": 2, "CUSTOMER_NOISE": 3, "COMPETITOR": 4, "PROMOTION": 5, "SHUFFLE": 6}
+        "ACQUISITION": 1,
+        "CUSTOMER": 2,
+        "CUSTOMER_NOISE": 3,
+        "COMPETITOR": 4,
+        "PROMOTION": 5,
+        "SHUFFLE": 6,
+    }

@@ -61,8 +61,10 @@ def test_price_tolerant_customers_discount_the_competitors_promotion():
 
 def test_determinant_weights_shift_from_value_and_satisfaction_to_trust_and_switching_cost():
     # Reference §3: identification - value; development - satisfaction; stable - trust, switching cost.
-    weights = {stage: rules.DETERMINANT_WEIGHTS[stage] for stage in (Stage.IDENTIFICATION,
-                                                                     Stage.DEVELOPMENT, Stage.STABLE)}
+    weights = {
+        stage: rules.DETERMINANT_WEIGHTS[stage]
+        for stage in (Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE)
+    }
     value, satisfaction, trust, switching = (np.array([weights[s][k] for s in weights]) for k in range(4))
     assert value.argmax() == 0 and satisfaction.argmax() == 1
     assert trust.argmax() == 2 and switching.argmax() == 2
@@ -125,8 +127,15 @@ def _population(n, seed):
     state["stage"] = rng.integers(0, 6, n)
     for name in ("satisfaction", "expectation", "perceived_value", "service_level", "need_shift"):
         state[name] = rng.normal(0, 0.3, n)
-    for name in ("trust", "switching_cost", "share_of_wallet", "repeat_purchase", "price_tolerance",
-                 "cross_buying", "referral"):
+    for name in (
+        "trust",
+        "switching_cost",
+        "share_of_wallet",
+        "repeat_purchase",
+        "price_tolerance",
+        "cross_buying",
+        "referral",
+    ):
         state[name] = rng.random(n)
     state["decline_start_stage"] = rng.integers(1, 4, n)
     state["satisfied_weeks"] = rng.integers(0, 8, n)
@@ -147,15 +156,32 @@ def test_python_rules_and_the_compiled_loop_give_bit_identical_weeks(seed):
     before = state.copy()
     outcomes = new_outcomes(n)
     no_neighbours = np.zeros(n + 1, dtype=np.int64)
-    people_week(state, outcomes, key[0], key[1], market, RP, actions, offer_fit, learning_gain,
-                referral_table, no_neighbours, np.zeros(0, dtype=np.int64), np.zeros(n, dtype=np.int64),
-                np.zeros(n, dtype=np.int64))
+    people_week(
+        state,
+        outcomes,
+        key[0],
+        key[1],
+        market,
+        RP,
+        actions,
+        offer_fit,
+        learning_gain,
+        referral_table,
+        no_neighbours,
+        np.zeros(0, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+    )
     for i in range(n):
         person = SimpleNamespace(**{name: before[name][i].item() for name in STATE_NAMES})
         stage = person.stage
         if stage in (Stage.PROSPECT, Stage.LOST):
-            x = rules.FirmInputs(int(actions[i]), float(offer_fit[i]), float(learning_gain[i]),
-                                 referral_table[0] if stage == Stage.PROSPECT else 0.0)
+            x = rules.FirmInputs(
+                int(actions[i]),
+                float(offer_fit[i]),
+                float(learning_gain[i]),
+                referral_table[0] if stage == Stage.PROSPECT else 0.0,
+            )
             rule = rules.prospect_week if stage == Stage.PROSPECT else rules.lost_week
             happened, responded, spend = rule(person, acquisition_draw(*key, i, market.week), x, market, RP)
             assert outcomes["acquired" if stage == Stage.PROSPECT else "returned"][i] == happened

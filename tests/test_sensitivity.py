@@ -50,8 +50,9 @@ def test_the_sensitivity_figure_has_bars_with_intervals_a_title_and_axis_labels(
 
 
 def test_morris_screening_ranks_parameters_by_influence():
-    spec = make_spec(method="morris", samples=12, levels=4, factors=CUBE, model=IshigamiModel(),
-                     design_seed=2)
+    spec = make_spec(
+        method="morris", samples=12, levels=4, factors=CUBE, model=IshigamiModel(), design_seed=2
+    )
     table = morris_indices(run_sweep(spec, None, serial=True, progress=False), spec, "y", resamples=200)
     assert set(table["index"]) == {"mu_star", "mu", "sigma"}
     star = table[table["index"] == "mu_star"].set_index("parameter")
@@ -60,10 +61,17 @@ def test_morris_screening_ranks_parameters_by_influence():
 
 
 def test_screening_then_sobol_on_the_simulation_averages_replications(tmp_path):
-    spec = make_spec(method="morris", samples=4, levels=4, strategies=["mass"], replications=2, seed=3,
-                     fixed={"n_people": 150, "weeks": 8},
-                     factors={"purchase_rate_mean": (0.1, 0.6), "cost_win_back": (1.0, 5.0)},
-                     sensitivity={"output": "revenue", "keep": 1, "sobol_samples": 8})
+    spec = make_spec(
+        method="morris",
+        samples=4,
+        levels=4,
+        strategies=["mass"],
+        replications=2,
+        seed=3,
+        fixed={"n_people": 150, "weeks": 8},
+        factors={"purchase_rate_mean": (0.1, 0.6), "cost_win_back": (1.0, 5.0)},
+        sensitivity={"output": "revenue", "keep": 1, "sobol_samples": 8},
+    )
     morris_table, sobol_table = screen_then_sobol(spec, tmp_path, serial=True, progress=False)
     star = morris_table[morris_table["index"] == "mu_star"].set_index("parameter")["value"]
     # the mass strategy never makes win-back offers, so their cost cannot change revenue
@@ -76,8 +84,11 @@ def test_an_analysis_refuses_results_with_failed_runs():
     spec = make_spec(method="saltelli", samples=4, factors=CUBE, model=IshigamiModel())
     results = run_sweep(spec, None, serial=True, progress=False)
     results.loc[3, "status"] = "error"
-    with pytest.raises(AnalysisError, match=r"1 design point\(s\) without all 1 replications finished "
-                                            r"\(e.g. point 3\)"):
+    with pytest.raises(
+        AnalysisError,
+        match=r"1 design point\(s\) without all 1 replications finished "
+        r"\(e.g. point 3\)",
+    ):
         sobol_indices(results, spec, "y")
     with pytest.raises(AnalysisError, match="output 'profit': choose one of y"):
         sobol_indices(results, spec, "profit")
@@ -86,8 +97,9 @@ def test_an_analysis_refuses_results_with_failed_runs():
 def test_analytical_ishigami_indices_add_up():
     known = IshigamiModel().analytical_indices()
     assert known["S1"].sum() + (known.loc["x3", "ST"]) == pytest.approx(1.0)
-    assert np.isclose(known.loc["x1", "S1"], 0.3139, atol=1e-4) and np.isclose(known.loc["x2", "S1"], 0.4424,
-                                                                                atol=1e-4)
+    assert np.isclose(known.loc["x1", "S1"], 0.3139, atol=1e-4) and np.isclose(
+        known.loc["x2", "S1"], 0.4424, atol=1e-4
+    )
 
 
 SENSITIVITY_SPEC = """\
@@ -130,8 +142,11 @@ def test_crmlab_sweep_with_a_sensitivity_table_writes_the_indices_and_their_figu
     assert "Sobol indices of profit" in printed
     table = __import__("pandas").read_csv(out / "sensitivity.csv")
     assert set(table["stage"]) == {"morris", "sobol"}
-    assert set(table.loc[table["stage"] == "sobol", "parameter"]) <= {"purchase_rate_mean", "margin",
-                                                                      "cost_win_back"}
+    assert set(table.loc[table["stage"] == "sobol", "parameter"]) <= {
+        "purchase_rate_mean",
+        "margin",
+        "cost_win_back",
+    }
     assert (out / "sensitivity.png").stat().st_size > 0 and (out / "morris.png").stat().st_size > 0
     assert (out / "summary.csv").is_file() and (out / "sobol" / "runs").is_dir()
 

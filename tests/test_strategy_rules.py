@@ -136,13 +136,16 @@ def test_generator_strategy():
     _fails_naming(generator, r"generator \(it uses yield\)")
 
 
-@pytest.mark.parametrize(("action", "problem"), [
-    (True, r"must be an Action .* got True"),
-    (np.True_, r"must be an Action"),
-    (42, r"unknown action 42"),
-    ("service", r"must be an Action .* got 'service'"),
-    (2.0, r"must be an Action .* got 2\.0"),
-])
+@pytest.mark.parametrize(
+    ("action", "problem"),
+    [
+        (True, r"must be an Action .* got True"),
+        (np.True_, r"must be an Action"),
+        (42, r"unknown action 42"),
+        ("service", r"must be an Action .* got 'service'"),
+        (2.0, r"must be an Action .* got 2\.0"),
+    ],
+)
 def test_bad_actions(action, problem):
     def bad_action(view, plan):
         plan.add(view.in_stage(Stage.PROSPECT), action)
@@ -150,14 +153,17 @@ def test_bad_actions(action, problem):
     _fails_naming(bad_action, problem)
 
 
-@pytest.mark.parametrize(("people", "problem"), [
-    ([1.0, 2.0], r"integer person ids .* got float64"),
-    (np.array([0.5]), r"integer person ids"),
-    ([0, 300], r"person ids must be in \[0, 299\], got 0\.\.300"),
-    ([-1], r"person ids must be in \[0, 299\]"),
-    (np.ones((2, 2), dtype=int), r"flat list"),
-    (np.ones(5, dtype=bool), r"boolean mask must have one entry per person \(300\)"),
-])
+@pytest.mark.parametrize(
+    ("people", "problem"),
+    [
+        ([1.0, 2.0], r"integer person ids .* got float64"),
+        (np.array([0.5]), r"integer person ids"),
+        ([0, 300], r"person ids must be in \[0, 299\], got 0\.\.300"),
+        ([-1], r"person ids must be in \[0, 299\]"),
+        (np.ones((2, 2), dtype=int), r"flat list"),
+        (np.ones(5, dtype=bool), r"boolean mask must have one entry per person \(300\)"),
+    ],
+)
 def test_bad_people(people, problem):
     def bad_people(view, plan):
         plan.add(people, Action.SERVICE)

@@ -47,8 +47,14 @@ def test_top_fifth_gives_60_to_85_percent_of_revenue_and_profit_is_more_concentr
 
 def retention_of_dissatisfied(strength):
     """Share of week-52 customers with negative satisfaction who are still customers at week 78."""
-    model = CustomerLifecycleModel(strategy="stage_based", seed=77, engine="vector", n_people=3000,
-                                   weeks=78, switching_cost_strength=strength)
+    model = CustomerLifecycleModel(
+        strategy="stage_based",
+        seed=77,
+        engine="vector",
+        n_people=3000,
+        weeks=78,
+        switching_cost_strength=strength,
+    )
     model.run(weeks=52)
     state = model.people.state
     active = (state["stage"] >= Stage.IDENTIFICATION) & (state["stage"] <= Stage.DECLINE)
@@ -67,7 +73,8 @@ def test_switching_costs_raise_retention_even_of_dissatisfied_customers():
 
 @pytest.mark.parametrize("strength", [0.0, 1.0])
 def test_retention_is_high_but_not_total(strength):
-    model = CustomerLifecycleModel(seed=5, engine="vector", n_people=2000, weeks=104,
-                                   switching_cost_strength=strength)
+    model = CustomerLifecycleModel(
+        seed=5, engine="vector", n_people=2000, weeks=104, switching_cost_strength=strength
+    )
     weekly = model.run().metrics["retention_rate"]
     assert 0.95 < weekly.mean() < 0.9999

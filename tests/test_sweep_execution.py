@@ -24,8 +24,15 @@ FACTORS = {"acquisition_response": [0.02, 0.08], "firm_value": [0.0, 0.3]}
 
 
 def small_spec(**changes):
-    keywords = {"method": "grid", "factors": FACTORS, "strategies": ["mass", "stage_based"],
-                "replications": 2, "seed": 11, "fixed": SMALL, "name": "small"}
+    keywords = {
+        "method": "grid",
+        "factors": FACTORS,
+        "strategies": ["mass", "stage_based"],
+        "replications": 2,
+        "seed": 11,
+        "fixed": SMALL,
+        "name": "small",
+    }
     return make_spec(**{**keywords, **changes})
 
 
@@ -51,8 +58,11 @@ def reference(tmp_path_factory):
 def _worker_processes():
     import psutil
 
-    return [child for child in psutil.Process().children(recursive=True)
-            if "resource_tracker" not in " ".join(child.cmdline())]
+    return [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if "resource_tracker" not in " ".join(child.cmdline())
+    ]
 
 
 def test_the_same_spec_gives_the_same_values_serially_on_one_worker_and_on_n(tmp_path, reference, cluster):
@@ -64,7 +74,7 @@ def test_the_same_spec_gives_the_same_values_serially_on_one_worker_and_on_n(tmp
     pd.testing.assert_frame_equal(values(one), values(reference))
     pd.testing.assert_frame_equal(values(many), values(reference))
     # byte-equal floats, not merely close
-    assert (many["profit"].to_numpy().tobytes() == reference["profit"].to_numpy().tobytes())
+    assert many["profit"].to_numpy().tobytes() == reference["profit"].to_numpy().tobytes()
 
 
 def test_a_restarted_sweep_runs_nothing_again(tmp_path, reference):
@@ -76,8 +86,9 @@ def test_a_restarted_sweep_runs_nothing_again(tmp_path, reference):
 
 
 @pytest.mark.parametrize("where", ["serial", "dask"])
-def test_ctrl_c_keeps_what_was_done_and_the_restart_completes_only_the_rest(tmp_path, reference, cluster,
-                                                                           where):
+def test_ctrl_c_keeps_what_was_done_and_the_restart_completes_only_the_rest(
+    tmp_path, reference, cluster, where
+):
     out = tmp_path / "interrupted"
     execution = {"serial": True} if where == "serial" else {"scheduler": cluster.scheduler_address}
     seen = []
@@ -107,14 +118,20 @@ def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path, reference, cluster):
             os.kill(victims[0], signal.SIGKILL)
             killed.append(victims[0])
 
-    results = run_sweep(small_spec(), tmp_path / "killed", scheduler=cluster.scheduler_address,
-                        progress=False, on_run=kill_a_worker)
+    results = run_sweep(
+        small_spec(),
+        tmp_path / "killed",
+        scheduler=cluster.scheduler_address,
+        progress=False,
+        on_run=kill_a_worker,
+    )
     assert killed
     ok = results["status"] == "ok"
     if not ok.all():  # the scheduler gave up on a run after repeated deaths: a restart completes it
         assert set(results.loc[~ok, "status"]) == {"worker_lost"}
-        results = run_sweep(small_spec(), tmp_path / "killed", scheduler=cluster.scheduler_address,
-                            progress=False)
+        results = run_sweep(
+            small_spec(), tmp_path / "killed", scheduler=cluster.scheduler_address, progress=False
+        )
     pd.testing.assert_frame_equal(values(results), values(reference))
 
 
@@ -129,11 +146,13 @@ run_sweep(small_spec(), {out!r}, scheduler={address!r}, progress=False, flush_ev
 """
 
 
-def test_a_client_killed_mid_sweep_loses_nothing_written_and_the_restart_completes_it(tmp_path, reference,
-                                                                                       cluster):
+def test_a_client_killed_mid_sweep_loses_nothing_written_and_the_restart_completes_it(
+    tmp_path, reference, cluster
+):
     out = tmp_path / "client-killed"
-    script = CLIENT_SCRIPT.format(tests=str(Path(__file__).parent), out=str(out),
-                                  address=cluster.scheduler_address)
+    script = CLIENT_SCRIPT.format(
+        tests=str(Path(__file__).parent), out=str(out), address=cluster.scheduler_address
+    )
     client = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 120
@@ -165,8 +184,13 @@ def fails_in_big_markets(view, plan):
 def test_a_run_that_raises_is_recorded_with_its_error_and_the_sweep_goes_on(tmp_path, cluster):
     namespace = {"__name__": "__main__"}  # as if defined in a notebook cell: travels by value
     exec(NOTEBOOK_CELL, namespace)
-    spec = make_spec(method="grid", factors={"n_people": [100, 200]},
-                     strategies=[namespace["fails_in_big_markets"]], replications=2, fixed={"weeks": 5})
+    spec = make_spec(
+        method="grid",
+        factors={"n_people": [100, 200]},
+        strategies=[namespace["fails_in_big_markets"]],
+        replications=2,
+        fixed={"weeks": 5},
+    )
     results = run_sweep(spec, tmp_path / "raising", scheduler=cluster.scheduler_address, progress=False)
     assert results["status"].tolist() == ["ok", "ok", "error", "error"]
     assert results["error"].iloc[2].endswith("this strategy cannot cope with big markets")
@@ -187,18 +211,35 @@ def test_weekly_metrics_are_stored_for_every_run_when_asked(tmp_path):
 
 def test_results_of_another_spec_or_model_version_are_never_mixed_in(tmp_path):
     out = tmp_path / "mixed"
-    run_sweep(small_spec(factors={"acquisition_response": [0.02]}, replications=1), out, serial=True,
-              progress=False)
-    with pytest.raises(StoreError, match=r"holds the results of a different sweep \(the spec differs in "
-                                         r"replications\)"):
-        run_sweep(small_spec(factors={"acquisition_response": [0.02]}, replications=2), out, serial=True,
-                  progress=False)
+    run_sweep(
+        small_spec(factors={"acquisition_response": [0.02]}, replications=1), out, serial=True, progress=False
+    )
+    with pytest.raises(
+        StoreError,
+        match=r"holds the results of a different sweep \(the spec differs in "
+        r"replications\)",
+    ):
+        run_sweep(
+            small_spec(factors={"acquisition_response": [0.02]}, replications=2),
+            out,
+            serial=True,
+            progress=False,
+        )
     meta = out / "sweep.json"
     meta.write_text(meta.read_text().replace('"model_version": "', '"model_version": "old-'))
     with pytest.raises(StoreError, match="another version of the simulation code"):
-        run_sweep(small_spec(factors={"acquisition_response": [0.02]}, replications=1), out, serial=True,
-                  progress=False)
-    restarted = run_sweep(small_spec(factors={"acquisition_response": [0.02]}, replications=1), out,
-                          serial=True, progress=False, restart=True)
+        run_sweep(
+            small_spec(factors={"acquisition_response": [0.02]}, replications=1),
+            out,
+            serial=True,
+            progress=False,
+        )
+    restarted = run_sweep(
+        small_spec(factors={"acquisition_response": [0.02]}, replications=1),
+        out,
+        serial=True,
+        progress=False,
+        restart=True,
+    )
     assert restarted.attrs["sweep"]["ran"] == 2
     assert len(read_results(out)) == 2

@@ -53,14 +53,22 @@ def test_a_grid_spec_from_toml_gives_every_combination_and_the_same_seeds_at_eve
 
 def test_the_same_keywords_in_python_make_the_same_spec(tmp_path):
     from_file = load_spec(_write(tmp_path, GOOD))
-    from_python = make_spec(name="demo", method="grid", strategies=["mass", "none"], replications=2, seed=5,
-                            fixed=TINY, factors={"acquisition_response": [0.02, 0.08],
-                                                 "network_degree": [2, 4, 6]})
+    from_python = make_spec(
+        name="demo",
+        method="grid",
+        strategies=["mass", "none"],
+        replications=2,
+        seed=5,
+        fixed=TINY,
+        factors={"acquisition_response": [0.02, 0.08], "network_degree": [2, 4, 6]},
+    )
     assert from_file.fingerprint() == from_python.fingerprint()
 
 
-@pytest.mark.parametrize(("method", "samples", "rows"), [("lhs", 7, 7), ("sobol", 8, 8), ("morris", 4, 4 * 3),
-                                                         ("saltelli", 8, 8 * 4)])
+@pytest.mark.parametrize(
+    ("method", "samples", "rows"),
+    [("lhs", 7, 7), ("sobol", 8, 8), ("morris", 4, 4 * 3), ("saltelli", 8, 8 * 4)],
+)
 def test_sampled_designs_stay_in_their_ranges_and_are_reproducible(method, samples, rows):
     factors = {"acquisition_response": (0.01, 0.1), "network_degree": (2, 12)}
     spec = make_spec(method=method, samples=samples, factors=factors, fixed=TINY, design_seed=3)
@@ -68,8 +76,10 @@ def test_sampled_designs_stay_in_their_ranges_and_are_reproducible(method, sampl
     assert len(design) == rows
     assert design["acquisition_response"].between(0.01, 0.1).all()
     assert design["network_degree"].between(2, 12).all() and (design["network_degree"] % 2 == 0).all()
-    np.testing.assert_array_equal(unit_design(spec), unit_design(make_spec(
-        method=method, samples=samples, factors=factors, fixed=TINY, design_seed=3)))
+    np.testing.assert_array_equal(
+        unit_design(spec),
+        unit_design(make_spec(method=method, samples=samples, factors=factors, fixed=TINY, design_seed=3)),
+    )
 
 
 def test_a_latin_hypercube_puts_one_point_in_each_stratum():
@@ -79,12 +89,16 @@ def test_a_latin_hypercube_puts_one_point_in_each_stratum():
 
 
 BAD = [
-    ("[design.factors]\nacquisition_respons = [0.01, 0.1]",
-     r"spec\.toml, line 9: \[design\.factors\] acquisition_respons: unknown parameter; did you mean "
-     r"acquisition_response"),
-    ("[design.factors]\nacquisition_response = [0.01, 1.5]",
-     r"line 9: \[design\.factors\] acquisition_response: range \[0\.01, 1\.5\] is outside the parameter's "
-     r"range: must lie within \[0, 1\]"),
+    (
+        "[design.factors]\nacquisition_respons = [0.01, 0.1]",
+        r"spec\.toml, line 9: \[design\.factors\] acquisition_respons: unknown parameter; did you mean "
+        r"acquisition_response",
+    ),
+    (
+        "[design.factors]\nacquisition_response = [0.01, 1.5]",
+        r"line 9: \[design\.factors\] acquisition_response: range \[0\.01, 1\.5\] is outside the parameter's "
+        r"range: must lie within \[0, 1\]",
+    ),
     ("[design.factors]\nacquisition_response = [0.1, 0.01]", r"acquisition_response: needs low < high"),
     ("[design.factors]\n", r"\[design\] factors: the design is empty"),
     ("[design.factors]\nn_people = [10, 100]", r"n_people: is also in \[fixed\]"),
@@ -99,12 +113,15 @@ def test_bad_factors_are_named_with_file_line_key_and_what_is_allowed(tmp_path, 
         load_spec(_write(tmp_path, text))
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ('replicatons = 2', r"line 1: replicatons: unknown key \(did you mean 'replications'\?\)"),
-    ('replications = 0', r"line 1: replications: must be an integer from 1"),
-    ('strategies = ["mas"]', r"line 1: strategies: unknown strategy 'mas'; built-in strategies: .*mass"),
-    ('engine = "gpu"', r"line 1: engine: must be one of vector, agents"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("replicatons = 2", r"line 1: replicatons: unknown key \(did you mean 'replications'\?\)"),
+        ("replications = 0", r"line 1: replications: must be an integer from 1"),
+        ('strategies = ["mas"]', r"line 1: strategies: unknown strategy 'mas'; built-in strategies: .*mass"),
+        ('engine = "gpu"', r"line 1: engine: must be one of vector, agents"),
+    ],
+)
 def test_bad_top_level_keys_are_named(tmp_path, change, message):
     body = GOOD.replace('strategies = ["mass", "none"]\n', "").replace("replications = 2\n", "")
     with pytest.raises(SpecError, match=message):
@@ -112,11 +129,17 @@ def test_bad_top_level_keys_are_named(tmp_path, change, message):
 
 
 def test_design_sizes_and_grid_levels_are_checked():
-    with pytest.raises(SpecError, match=r"\[design\] samples: sobol needs a power of 2 .*got 50; use 32 or "
-                                        r"64"):
+    with pytest.raises(
+        SpecError,
+        match=r"\[design\] samples: sobol needs a power of 2 .*got 50; use 32 or "
+        r"64",
+    ):
         make_spec(method="sobol", samples=50, factors={"margin": (0.1, 0.5)})
-    with pytest.raises(SpecError, match=r"network_degree: level 3 is outside the parameter's range: each "
-                                        r"level must be an even integer in \[0, 50\]"):
+    with pytest.raises(
+        SpecError,
+        match=r"network_degree: level 3 is outside the parameter's range: each "
+        r"level must be an even integer in \[0, 50\]",
+    ):
         make_spec(method="grid", factors={"network_degree": [2, 3]})
     with pytest.raises(SpecError, match=r"\[design\] seed: a grid takes its points from the factors' levels"):
         make_spec(method="grid", factors={"margin": [0.1]}, design_seed=3)
@@ -139,8 +162,11 @@ class _ConstrainedModel(IshigamiModel):
 
 def test_a_design_point_that_is_no_valid_parameter_set_is_refused_before_running():
     # each level is inside its range; the check of every complete parameter set runs before any run
-    with pytest.raises(SpecError, match=r"design point 3 \(x1=3, x2=3\) is not a valid parameter set: "
-                                        r"x1 \+ x2 must be at most 4"):
+    with pytest.raises(
+        SpecError,
+        match=r"design point 3 \(x1=3, x2=3\) is not a valid parameter set: "
+        r"x1 \+ x2 must be at most 4",
+    ):
         make_spec(method="grid", factors={"x1": [0, 3], "x2": [0, 3]}, model=_ConstrainedModel())
 
 
@@ -148,8 +174,12 @@ def test_a_bad_spec_stops_the_command_with_one_line_and_leaves_nothing_behind(tm
     bad = GOOD.replace("acquisition_response = [0.02, 0.08]", "acquisition_response = [2.0]")
     path = _write(tmp_path, bad)
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "crmlab", "sweep", str(path), "--out", str(out), "--serial"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "crmlab", "sweep", str(path), "--out", str(out), "--serial"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr
     assert f"crmlab: error: {path}, line 14: [design.factors] acquisition_response: level 2.0" in done.stderr

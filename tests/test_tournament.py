@@ -40,11 +40,13 @@ def tournament(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
     for path in EXAMPLES.glob("*.py"):
         shutil.copy(path, folder)
-    (folder / "html_doc.py").write_text('"""<script>alert("x")</script> & <b>bold</b>"""\n\n'
-                                        "def strategy(view, plan):\n    pass\n")
+    (folder / "html_doc.py").write_text(
+        '"""<script>alert("x")</script> & <b>bold</b>"""\n\ndef strategy(view, plan):\n    pass\n'
+    )
     before = _digests(folder)
-    result = run_tournament(folder, replications=REPLICATIONS, seed=5, include=["none"], parameters=SMALL,
-                            limits=LIMITS, jobs=2)
+    result = run_tournament(
+        folder, replications=REPLICATIONS, seed=5, include=["none"], parameters=SMALL, limits=LIMITS, jobs=2
+    )
     return result, folder, before
 
 
@@ -54,11 +56,22 @@ def _reason(result, name: str) -> str:
 
 def test_each_broken_entry_is_disqualified_with_file_line_and_week(tournament):
     result, _, _ = tournament
-    assert set(result.disqualified) == {"crash_at_import", "endless_import", "raises_in_week", "slow",
-                                        "garbage", "cheat_budget", "tamper_market"}
+    assert set(result.disqualified) == {
+        "crash_at_import",
+        "endless_import",
+        "raises_in_week",
+        "slow",
+        "garbage",
+        "cheat_budget",
+        "tamper_market",
+    }
     crash = _reason(result, "crash_at_import")
-    assert crash.startswith(f"crash_at_import.py, line {_line_of('crash_at_import.py', 'secret_sauce')}, "
-                            "at import:") and "ModuleNotFoundError" in crash
+    assert (
+        crash.startswith(
+            f"crash_at_import.py, line {_line_of('crash_at_import.py', 'secret_sauce')}, at import:"
+        )
+        and "ModuleNotFoundError" in crash
+    )
     raises = _reason(result, "raises_in_week")
     line = _line_of("raises_in_week.py", "ZeroDivisionError")
     assert raises.startswith(f"raises_in_week.py, line {line}, week 5,") and "ZeroDivisionError" in raises
@@ -122,9 +135,19 @@ def test_result_files(tournament, tmp_path):
     result, _, _ = tournament
     paths = result.write(tmp_path / "out")
     board = pd.read_csv(paths["leaderboard.csv"])
-    for column in ("rank", "entry", "profit_mean", "profit_ci_low", "profit_ci_high", "difference_to_leader",
-                   "difference_ci_low", "difference_ci_high", "told_apart_from_leader", "reason",
-                   "retention_mean"):
+    for column in (
+        "rank",
+        "entry",
+        "profit_mean",
+        "profit_ci_low",
+        "profit_ci_high",
+        "difference_to_leader",
+        "difference_ci_low",
+        "difference_ci_high",
+        "told_apart_from_leader",
+        "reason",
+        "retention_mean",
+    ):
         assert column in board.columns
     money = board["profit_mean"].dropna().to_numpy()
     assert np.array_equal(money, np.round(money))  # rounded to whole CU for reading
@@ -153,8 +176,15 @@ def test_a_private_seed_is_not_shown(tmp_path):
     folder = tmp_path / "two"
     folder.mkdir()
     shutil.copy(EXAMPLES / "weak.py", folder)
-    result = run_tournament(folder, replications=2, seed=987654, private=True, include=["mass"],
-                            parameters={"n_people": 100, "weeks": 8}, limits=LIMITS)
+    result = run_tournament(
+        folder,
+        replications=2,
+        seed=987654,
+        private=True,
+        include=["mass"],
+        parameters={"n_people": 100, "weeks": 8},
+        limits=LIMITS,
+    )
     page = result.html()
     assert "private seed (not shown)" in page and "987654" not in page
 
@@ -188,9 +218,26 @@ def test_command_line(tmp_path, capsys):
     for name in ("good.py", "weak.py", "garbage.py"):
         shutil.copy(EXAMPLES / name, folder)
     out = tmp_path / "results"
-    status = crmlab(["tournament", str(folder), "--out", str(out), "--replications", "2",
-                     "--customers", "150", "--weeks", "10", "--include", "mass",
-                     "--scenario", "aggressive_competitor", "--week-limit", "2"])
+    status = crmlab(
+        [
+            "tournament",
+            str(folder),
+            "--out",
+            str(out),
+            "--replications",
+            "2",
+            "--customers",
+            "150",
+            "--weeks",
+            "10",
+            "--include",
+            "mass",
+            "--scenario",
+            "aggressive_competitor",
+            "--week-limit",
+            "2",
+        ]
+    )
     printed = capsys.readouterr().out
     assert status == 0
     written = {p.name for p in out.iterdir()}
@@ -198,22 +245,27 @@ def test_command_line(tmp_path, capsys):
     assert "disqualified garbage: garbage.py" in printed and "aggressive_competitor" in printed
 
 
-@pytest.mark.parametrize("arguments, fragment", [
-    (["missing_folder"], "no such folder"),
-    (["{folder}", "--include", "nonsense"], "unknown strategy 'nonsense'"),
-    (["{folder}", "--replications", "1"], "--replications"),
-    (["{folder}", "--scenario", "mars"], "--scenario"),
-    (["{folder}", "--week-limit", "-1"], "--week-limit"),
-    (["{folder}", "--seed", "1", "--private-seed", "2"], "not allowed with"),
-    (["{folder}", "--set", "n_people=10"], "--set n_people: use --customers"),
-    (["{folder}", "--metrics", "profit,happiness"], "unknown metric 'happiness'"),
-])
+@pytest.mark.parametrize(
+    "arguments, fragment",
+    [
+        (["missing_folder"], "no such folder"),
+        (["{folder}", "--include", "nonsense"], "unknown strategy 'nonsense'"),
+        (["{folder}", "--replications", "1"], "--replications"),
+        (["{folder}", "--scenario", "mars"], "--scenario"),
+        (["{folder}", "--week-limit", "-1"], "--week-limit"),
+        (["{folder}", "--seed", "1", "--private-seed", "2"], "not allowed with"),
+        (["{folder}", "--set", "n_people=10"], "--set n_people: use --customers"),
+        (["{folder}", "--metrics", "profit,happiness"], "unknown metric 'happiness'"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_status_2(tmp_path, capsys, arguments, fragment):
     folder = tmp_path / "entries"
     folder.mkdir()
     shutil.copy(EXAMPLES / "weak.py", folder)
-    arguments = [a.replace("{folder}", str(folder)) if a != "missing_folder" else str(tmp_path / "nope")
-                 for a in arguments]
+    arguments = [
+        a.replace("{folder}", str(folder)) if a != "missing_folder" else str(tmp_path / "nope")
+        for a in arguments
+    ]
     assert crmlab(["tournament", *arguments, "--out", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and fragment in error and "Traceback" not in error
@@ -229,10 +281,12 @@ def test_a_script_without_a_main_guard_can_run_a_tournament(tmp_path):
     folder.mkdir()
     shutil.copy(EXAMPLES / "weak.py", folder)
     script = tmp_path / "unguarded.py"
-    script.write_text("from simulation.tournament import run_tournament\n"
-                      f"result = run_tournament({str(folder)!r}, replications=2, "
-                      "parameters={'n_people': 100, 'weeks': 5})\n"
-                      "print('DISQUALIFIED', result.disqualified)\n")
+    script.write_text(
+        "from simulation.tournament import run_tournament\n"
+        f"result = run_tournament({str(folder)!r}, replications=2, "
+        "parameters={'n_people': 100, 'weeks': 5})\n"
+        "print('DISQUALIFIED', result.disqualified)\n"
+    )
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-500:]
     assert "DISQUALIFIED {}" in run.stdout

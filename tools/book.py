@@ -29,7 +29,8 @@ OPTIONAL_PAGES = {"docs/observed-stage"}
 # Elements that make a browser fetch something when the page loads (links a reader clicks are fine).
 REMOTE_ASSET = re.compile(
     r"<(?:script|link|img|iframe|source|audio|video|embed)\b[^>]*?\b(?:src|href)=[\"']((?:https?:)?//[^\"']+)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 REMOTE_CSS = re.compile(r"(?:@import\s+|url\()\s*[\"']?((?:https?:)?//[^\"')\s]+)", re.IGNORECASE)
 
 
@@ -61,8 +62,9 @@ def _toc_of_present_pages(output: Path) -> Path:
         kept = []
         for chapter in part.get("chapters", []):
             page = chapter.get("file", "")
-            if page in OPTIONAL_PAGES and not any((ROOT / page).with_suffix(suffix).exists()
-                                                  for suffix in (".md", ".ipynb")):
+            if page in OPTIONAL_PAGES and not any(
+                (ROOT / page).with_suffix(suffix).exists() for suffix in (".md", ".ipynb")
+            ):
                 print(f"note: {page} does not exist yet; the book is built without it")
                 continue
             kept.append(chapter)
@@ -102,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     if remote:
         print("error: the book would load from the network:\n  " + "\n  ".join(remote), file=sys.stderr)
         return 1
-    print(f"The book is in {html}: open {html / 'index.html'}, or serve it with "
-          f"`python -m http.server --directory {html}` and open http://localhost:8000/")
+    print(
+        f"The book is in {html}: open {html / 'index.html'}, or serve it with "
+        f"`python -m http.server --directory {html}` and open http://localhost:8000/"
+    )
     return 0
 
 

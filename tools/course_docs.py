@@ -57,7 +57,7 @@ def load_entries(path: Path, list_key: str) -> tuple[dict, list[Entry]]:
 def require_text(entry: Entry, field: str, *, allow_empty: bool = False) -> str:
     value = entry.data.get(field)
     if not isinstance(value, str) or (not allow_empty and not value.strip()):
-        what = "text (may be empty: \"\")" if allow_empty else "non-empty text"
+        what = 'text (may be empty: "")' if allow_empty else "non-empty text"
         raise SourceError(f"{entry.source}: field '{field}' must be {what}, got {value!r}")
     return value.strip()
 

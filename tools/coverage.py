@@ -48,32 +48,40 @@ def read_coverage(source: Path = SOURCE) -> tuple[dict, list[dict]]:
     for entry in entries:
         unknown = set(entry.data) - FIELDS
         if unknown:
-            raise SourceError(f"{entry.source}: unknown field(s) {sorted(unknown)}; "
-                              f"allowed: {sorted(FIELDS)}")
+            raise SourceError(
+                f"{entry.source}: unknown field(s) {sorted(unknown)}; allowed: {sorted(FIELDS)}"
+            )
         seeds = entry.data.get("seeds")
         if not isinstance(seeds, list) or not seeds or any(seed not in SEEDS for seed in seeds):
-            raise SourceError(f"{entry.source}: field 'seeds' must be a non-empty list of {list(SEEDS)} "
-                              f"(as quoted strings), got {seeds!r}")
+            raise SourceError(
+                f"{entry.source}: field 'seeds' must be a non-empty list of {list(SEEDS)} "
+                f"(as quoted strings), got {seeds!r}"
+            )
         status = require_text(entry, "status")
         if status not in STATUSES:
             raise SourceError(f"{entry.source}: status {status!r} is not one of {list(STATUSES)}")
         taught = require_places(entry, "taught", allow_empty=status == "missing")
         exercised = require_places(entry, "exercised", allow_empty=status != "experiment")
         if status == "missing" and (taught or exercised):
-            raise SourceError(f"{entry.source}: a missing concept has no 'taught' or 'exercised' places; "
-                              f"give it status mentioned or experiment")
+            raise SourceError(
+                f"{entry.source}: a missing concept has no 'taught' or 'exercised' places; "
+                f"give it status mentioned or experiment"
+            )
         if status == "mentioned" and exercised:
-            raise SourceError(f"{entry.source}: a concept with 'exercised' places has status experiment, "
-                              f"not mentioned")
-        concepts.append({
-            "seeds": seeds,
-            "concept": require_text(entry, "concept"),
-            "zh": require_text(entry, "zh"),
-            "status": status,
-            "taught": taught,
-            "exercised": exercised,
-            "note": str(entry.data.get("note", "")).strip(),
-        })
+            raise SourceError(
+                f"{entry.source}: a concept with 'exercised' places has status experiment, not mentioned"
+            )
+        concepts.append(
+            {
+                "seeds": seeds,
+                "concept": require_text(entry, "concept"),
+                "zh": require_text(entry, "zh"),
+                "status": status,
+                "taught": taught,
+                "exercised": exercised,
+                "note": str(entry.data.get("note", "")).strip(),
+            }
+        )
     return document, concepts
 
 

@@ -39,18 +39,21 @@ def read_glossary(source: Path = SOURCE) -> tuple[dict, list[dict]]:
     for entry in entries:
         unknown = set(entry.data) - FIELDS
         if unknown:
-            raise SourceError(f"{entry.source}: unknown field(s) {sorted(unknown)}; "
-                              f"allowed: {sorted(FIELDS)}")
+            raise SourceError(
+                f"{entry.source}: unknown field(s) {sorted(unknown)}; allowed: {sorted(FIELDS)}"
+            )
         term = require_text(entry, "term")
         if term.lower() in seen:
             raise SourceError(f"{entry.source}: term {term!r} is already defined at {seen[term.lower()]}")
         seen[term.lower()] = entry.source
-        terms.append({
-            "term": term,
-            "zh": require_text(entry, "zh", allow_empty=True),
-            "definition": require_text(entry, "definition"),
-            "taught": require_places(entry, "taught", allow_empty=False),
-        })
+        terms.append(
+            {
+                "term": term,
+                "zh": require_text(entry, "zh", allow_empty=True),
+                "definition": require_text(entry, "definition"),
+                "taught": require_places(entry, "taught", allow_empty=False),
+            }
+        )
     return document, terms
 
 
@@ -67,8 +70,10 @@ def render(document: dict, terms: list[dict]) -> str:
     ]
     for term in sorted(terms, key=lambda t: t["term"].lower()):
         places = "; ".join(place_link(place) for place in term["taught"])
-        lines.append(f"| **{escape_cell(term['term'])}** | {escape_cell(term['zh']) or '—'} | "
-                     f"{escape_cell(term['definition'])} | {places} |")
+        lines.append(
+            f"| **{escape_cell(term['term'])}** | {escape_cell(term['zh']) or '—'} | "
+            f"{escape_cell(term['definition'])} | {places} |"
+        )
     lines += ["", f"{len(terms)} terms.", ""]
     return "\n".join(lines)
 

@@ -11,5 +11,12 @@ from simulation.strategies.base import (
     strategy_names,
 )
 
-__all__ = ["STRATEGIES", "FunctionStrategy", "Strategy", "get_strategy", "register_strategy",
-           "spend_in_order", "strategy_names"]
+__all__ = [
+    "STRATEGIES",
+    "FunctionStrategy",
+    "Strategy",
+    "get_strategy",
+    "register_strategy",
+    "spend_in_order",
+    "strategy_names",
+]

@@ -74,8 +74,10 @@ def get_strategy(spec) -> Strategy:
         return STRATEGIES[spec]()
     if callable(spec):
         return FunctionStrategy(spec)
-    raise ValueError(f"strategy must be a name ({', '.join(STRATEGIES)}), a Strategy or a function "
-                     f"f(view, plan); got {spec!r}")
+    raise ValueError(
+        f"strategy must be a name ({', '.join(STRATEGIES)}), a Strategy or a function "
+        f"f(view, plan); got {spec!r}"
+    )
 
 
 def spend_in_order(plan: Plan, steps: Sequence[tuple[object, Action, float]]) -> None:

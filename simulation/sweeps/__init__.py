@@ -27,6 +27,19 @@ def register(subparsers) -> None:
     register_commands(subparsers)
 
 
-__all__ = ["TIMING_COLUMNS", "Bound", "IshigamiModel", "SimulationModel", "SpecError", "StoreError",
-           "SweepSpec", "load_spec", "make_spec", "open_executor", "read_results", "read_weekly", "register",
-           "run_sweep"]
+__all__ = [
+    "TIMING_COLUMNS",
+    "Bound",
+    "IshigamiModel",
+    "SimulationModel",
+    "SpecError",
+    "StoreError",
+    "SweepSpec",
+    "load_spec",
+    "make_spec",
+    "open_executor",
+    "read_results",
+    "read_weekly",
+    "register",
+    "run_sweep",
+]

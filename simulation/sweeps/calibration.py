@@ -44,8 +44,10 @@ MOMENTS: dict[str, tuple[str, str]] = {
     "gap_q75": ("third quartile of weeks between consecutive purchases", "level"),
     "spend_mean": ("mean spend per purchase (money units of the log)", "level"),
     "spend_median": ("median spend per purchase", "level"),
-    "purchases_per_active_week": ("repeaters' purchases per week between their first and last purchase",
-                                  "level"),
+    "purchases_per_active_week": (
+        "repeaters' purchases per week between their first and last purchase",
+        "level",
+    ),
 }
 REPEAT_BINS = (("0", 0, 0), ("1", 1, 1), ("2", 2, 2), ("3-4", 3, 4), ("5-9", 5, 9), ("10+", 10, None))
 SHARE_SCALE = 0.05
@@ -57,8 +59,9 @@ class CalibrationError(ValueError):
 
 # ---------------------------------------------------------------------------------------------------
 # moments
-def cohort_log(transactions: pd.DataFrame, acquisition_weeks: int = 12,
-               observed_weeks: int = 39) -> pd.DataFrame:
+def cohort_log(
+    transactions: pd.DataFrame, acquisition_weeks: int = 12, observed_weeks: int = 39
+) -> pd.DataFrame:
     """The cohort's weekly purchase occasions: ``customer_id, week, amount`` with weeks counted from the
     log's first week (0), cohort = first purchase in weeks ``0 .. acquisition_weeks - 1``, purchases in
     weeks ``0 .. observed_weeks - 1``. Dates are turned into weeks of 7 days from the first date."""
@@ -74,40 +77,51 @@ def cohort_log(transactions: pd.DataFrame, acquisition_weeks: int = 12,
         week = days // 7
     else:
         week = log["week"].to_numpy(dtype=np.int64) - int(log["week"].min())
-    frame = pd.DataFrame({"customer_id": log["customer_id"].to_numpy(), "week": week,
-                          "amount": log["amount"].to_numpy(dtype=float)})
+    frame = pd.DataFrame(
+        {
+            "customer_id": log["customer_id"].to_numpy(),
+            "week": week,
+            "amount": log["amount"].to_numpy(dtype=float),
+        }
+    )
     frame = frame[frame["amount"] > 0]
     frame = frame.groupby(["customer_id", "week"], sort=True, as_index=False)["amount"].sum()
     first = frame.groupby("customer_id")["week"].transform("min")
     return frame[(first < acquisition_weeks) & (frame["week"] < observed_weeks)].reset_index(drop=True)
 
 
-def repeat_distribution(transactions: pd.DataFrame, acquisition_weeks: int = 12,
-                        observed_weeks: int = 39) -> pd.Series:
+def repeat_distribution(
+    transactions: pd.DataFrame, acquisition_weeks: int = 12, observed_weeks: int = 39
+) -> pd.Series:
     """Share of the cohort by number of repeat purchases (bins 0, 1, 2, 3-4, 5-9, 10+)."""
-    return _repeat_distribution(_frequency(cohort_log(transactions, acquisition_weeks, observed_weeks),
-                                           observed_weeks))
+    return _repeat_distribution(
+        _frequency(cohort_log(transactions, acquisition_weeks, observed_weeks), observed_weeks)
+    )
 
 
 def _frequency(cohort: pd.DataFrame, observed_weeks: int) -> pd.DataFrame:
     from crm_theory.purchase_summary import purchase_summary
 
     if cohort.empty:
-        raise CalibrationError("no customer made a first purchase in the acquisition weeks: the cohort is "
-                               "empty")
+        raise CalibrationError(
+            "no customer made a first purchase in the acquisition weeks: the cohort is empty"
+        )
     # crm_theory's summary (§4): frequency = repeat occasions, recency = first to last purchase, in weeks
     return purchase_summary(cohort, observation_end=observed_weeks - 1)
 
 
 def _repeat_distribution(summary: pd.DataFrame) -> pd.Series:
     x = summary["frequency"].to_numpy()
-    shares = {label: float(np.mean((x >= low) & ((x <= high) if high is not None else True)))
-              for label, low, high in REPEAT_BINS}
+    shares = {
+        label: float(np.mean((x >= low) & ((x <= high) if high is not None else True)))
+        for label, low, high in REPEAT_BINS
+    }
     return pd.Series(shares, name="share").rename_axis("repeat purchases")
 
 
-def purchase_moments(transactions: pd.DataFrame, acquisition_weeks: int = 12,
-                     observed_weeks: int = 39) -> pd.Series:
+def purchase_moments(
+    transactions: pd.DataFrame, acquisition_weeks: int = 12, observed_weeks: int = 39
+) -> pd.Series:
     """Every moment of :data:`MOMENTS` for the cohort (see the module docstring for the window)."""
     cohort = cohort_log(transactions, acquisition_weeks, observed_weeks)
     summary = _frequency(cohort, observed_weeks)
@@ -116,7 +130,9 @@ def purchase_moments(transactions: pd.DataFrame, acquisition_weeks: int = 12,
     repeaters = summary[summary["frequency"] > 0]
     values = {
         "repeaters": 1.0 - dist["0"],
-        "repeats_1": dist["1"], "repeats_2": dist["2"], "repeats_3_4": dist["3-4"],
+        "repeats_1": dist["1"],
+        "repeats_2": dist["2"],
+        "repeats_3_4": dist["3-4"],
         "repeats_5_9": dist["5-9"],
         "repeats_10_plus": dist["10+"],
         "gap_q25": float(np.quantile(gaps, 0.25)) if gaps.size else np.nan,
@@ -125,7 +141,8 @@ def purchase_moments(transactions: pd.DataFrame, acquisition_weeks: int = 12,
         "spend_mean": float(cohort["amount"].mean()),
         "spend_median": float(cohort["amount"].median()),
         "purchases_per_active_week": float(((repeaters["frequency"] + 1) / (repeaters["recency"] + 1)).mean())
-        if len(repeaters) else np.nan,
+        if len(repeaters)
+        else np.nan,
     }
     moments = pd.Series(values, name="value", dtype=float).rename_axis("moment")
     moments.attrs["cohort_size"] = int(len(summary))
@@ -146,7 +163,7 @@ def moment_distance(simulated: pd.Series, data: pd.Series, weights: pd.Series) -
     scales = moment_scales(data[weights.index])
     z = (simulated[weights.index] - data[weights.index]) / scales
     z = z.fillna(1e3)  # a moment the simulation cannot produce (e.g. no repeat purchase at all) is far off
-    return float((weights * z ** 2).sum() / weights.sum())
+    return float((weights * z**2).sum() / weights.sum())
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -172,16 +189,34 @@ class MomentsModel:
             # nobody became a customer (e.g. a hopeless offer): every moment is missing, which the
             # distance counts as far off, so the optimiser moves away instead of stopping
             labels = [label for label, _, _ in REPEAT_BINS]
-            return {**dict.fromkeys(MOMENTS, np.nan), **{f"dist_{k}": np.nan for k in labels},
-                    "cohort_size": 0}, None
-        return {**moments.to_dict(), **{f"dist_{k}": v for k, v in repeat.items()},
-                "cohort_size": moments.attrs["cohort_size"]}, None
+            return {
+                **dict.fromkeys(MOMENTS, np.nan),
+                **{f"dist_{k}": np.nan for k in labels},
+                "cohort_size": 0,
+            }, None
+        return {
+            **moments.to_dict(),
+            **{f"dist_{k}": v for k, v in repeat.items()},
+            "cohort_size": moments.attrs["cohort_size"],
+        }, None
 
 
 # ---------------------------------------------------------------------------------------------------
 # the calibration spec
-CALIBRATION_KEYS = ("name", "data", "strategy", "replications", "seed", "trials", "engine", "fixed", "window",
-                    "fit", "moments", "check")
+CALIBRATION_KEYS = (
+    "name",
+    "data",
+    "strategy",
+    "replications",
+    "seed",
+    "trials",
+    "engine",
+    "fixed",
+    "window",
+    "fit",
+    "moments",
+    "check",
+)
 
 
 @dataclass(frozen=True)
@@ -224,8 +259,9 @@ def make_calibration_spec(**keywords) -> CalibrationSpec:
     return build_calibration_spec(keywords, SpecReader("calibration spec"), default_name="calibration")
 
 
-def build_calibration_spec(data: dict, reader: SpecReader, default_name: str = "calibration",
-                           base: Path | None = None) -> CalibrationSpec:
+def build_calibration_spec(
+    data: dict, reader: SpecReader, default_name: str = "calibration", base: Path | None = None
+) -> CalibrationSpec:
     from simulation.parameters import Parameters
     from simulation.strategies import STRATEGIES, get_strategy
     from simulation.sweeps.models import SimulationModel
@@ -235,23 +271,31 @@ def build_calibration_spec(data: dict, reader: SpecReader, default_name: str = "
     if isinstance(source, pd.DataFrame):
         pass
     elif not isinstance(source, str) or not source:
-        raise reader.error("", "data", "give a bundled data set (cdnow-master, cdnow-sample) or a CSV file "
-                                       "with customer_id, week or date, amount")
+        raise reader.error(
+            "",
+            "data",
+            "give a bundled data set (cdnow-master, cdnow-sample) or a CSV file "
+            "with customer_id, week or date, amount",
+        )
     elif base is not None and not source.startswith("cdnow-") and not Path(source).is_absolute():
         source = str(base / source)
     strategy = data.get("strategy", "none")
     try:
         get_strategy(strategy)
     except ValueError:
-        raise reader.error("", "strategy", f"unknown strategy {strategy!r}; built-in strategies: "
-                                           f"{', '.join(STRATEGIES)}") from None
+        raise reader.error(
+            "", "strategy", f"unknown strategy {strategy!r}; built-in strategies: {', '.join(STRATEGIES)}"
+        ) from None
     window = data.get("window", {})
     reader.unknown_keys("window", window, ("acquisition_weeks", "observed_weeks"))
     acquisition = _whole(reader, "window", "acquisition_weeks", window.get("acquisition_weeks", 12), 1, 520)
     observed = _whole(reader, "window", "observed_weeks", window.get("observed_weeks", 39), 2, 1040)
     if observed <= acquisition:
-        raise reader.error("window", "observed_weeks", f"must be longer than acquisition_weeks "
-                                                       f"({acquisition}), got {observed}")
+        raise reader.error(
+            "window",
+            "observed_weeks",
+            f"must be longer than acquisition_weeks ({acquisition}), got {observed}",
+        )
     space = SimulationModel().parameter_space()
     fixed = dict(data.get("fixed", {}))
     for key in fixed:
@@ -264,8 +308,9 @@ def build_calibration_spec(data: dict, reader: SpecReader, default_name: str = "
         raise reader.error("fixed", None, str(error)) from None
     fit = data.get("fit")
     if not isinstance(fit, dict) or not fit:
-        raise reader.error("", "fit", "missing [fit]: give each parameter to fit with its search range "
-                                      "[low, high]")
+        raise reader.error(
+            "", "fit", "missing [fit]: give each parameter to fit with its search range [low, high]"
+        )
     checked_fit = {}
     for key, value in fit.items():
         _known_parameter(reader, "fit", key, space)
@@ -274,13 +319,20 @@ def build_calibration_spec(data: dict, reader: SpecReader, default_name: str = "
         if key in fixed:
             raise reader.error("fit", key, "is also in [fixed]; a parameter is either fixed or fitted")
         bound = space[key]
-        if (not isinstance(value, list) or len(value) != 2
-                or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value)):
+        if (
+            not isinstance(value, list)
+            or len(value) != 2
+            or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value)
+        ):
             raise reader.error("fit", key, f"must be a search range [low, high], got {value!r}")
         low, high = value
         if not low < high or low < bound.low or high > bound.high:
-            raise reader.error("fit", key, f"range [{low:g}, {high:g}] must have low < high and lie within "
-                                           f"the parameter's range [{bound.low:g}, {bound.high:g}]")
+            raise reader.error(
+                "fit",
+                key,
+                f"range [{low:g}, {high:g}] must have low < high and lie within "
+                f"the parameter's range [{bound.low:g}, {bound.high:g}]",
+            )
         checked_fit[key] = (low, high)
     moments = data.get("moments", {name: 1.0 for name in MOMENTS})
     if not isinstance(moments, dict) or not moments:
@@ -302,13 +354,22 @@ def build_calibration_spec(data: dict, reader: SpecReader, default_name: str = "
     if engine not in ("vector", "agents"):
         raise reader.error("", "engine", f"must be vector or agents, got {engine!r}")
     return CalibrationSpec(
-        name=str(data.get("name", default_name)), data=source, fit=checked_fit,
-        moments={k: float(v) for k, v in moments.items()}, strategy=strategy,
+        name=str(data.get("name", default_name)),
+        data=source,
+        fit=checked_fit,
+        moments={k: float(v) for k, v in moments.items()},
+        strategy=strategy,
         replications=_whole(reader, "", "replications", data.get("replications", 4), 1, 1000),
-        seed=_whole(reader, "", "seed", data.get("seed", 0), 0, 2 ** 63 - 1),
-        trials=_whole(reader, "", "trials", data.get("trials", 50), 1, 100_000), engine=engine,
-        fixed=fixed, acquisition_weeks=acquisition, observed_weeks=observed, tolerance=float(tolerance),
-        allow_flat=allow_flat, source=reader.source)
+        seed=_whole(reader, "", "seed", data.get("seed", 0), 0, 2**63 - 1),
+        trials=_whole(reader, "", "trials", data.get("trials", 50), 1, 100_000),
+        engine=engine,
+        fixed=fixed,
+        acquisition_weeks=acquisition,
+        observed_weeks=observed,
+        tolerance=float(tolerance),
+        allow_flat=allow_flat,
+        source=reader.source,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -321,17 +382,21 @@ def _evaluate(executor, spec: CalibrationSpec, parameter_sets: list[dict]) -> li
     model = MomentsModel(spec.acquisition_weeks, spec.observed_weeks)
     seeds = replication_seeds(spec.seed, spec.replications)
     payload = strategy_payload(spec.strategy)
-    tasks = [(model, payload, {**spec.base_parameters(), **values}, seed, spec.engine, False, True)
-             for values in parameter_sets for seed in seeds]
+    tasks = [
+        (model, payload, {**spec.base_parameters(), **values}, seed, spec.engine, False, True)
+        for values in parameter_sets
+        for seed in seeds
+    ]
     outcomes: list[dict | None] = [None] * len(tasks)
     for outcome in executor.map_unordered(execute_run, tasks):
         if outcome.value is None:
-            raise RuntimeError(f"a calibration run was lost: its worker process died repeatedly "
-                               f"({outcome.lost})")
+            raise RuntimeError(
+                f"a calibration run was lost: its worker process died repeatedly ({outcome.lost})"
+            )
         outcomes[outcome.index] = outcome.value
     means = []
     for i in range(len(parameter_sets)):
-        runs = outcomes[i * len(seeds):(i + 1) * len(seeds)]
+        runs = outcomes[i * len(seeds) : (i + 1) * len(seeds)]
         errors = [r["error"] for r in runs if r["status"] != "ok"]
         if errors:
             raise CalibrationError(f"a simulation failed at {parameter_sets[i]}: {errors[0]}")
@@ -369,20 +434,25 @@ def moment_response(executor, spec: CalibrationSpec, data_moments: pd.Series) ->
     if flat:
         plural = len(flat) > 1
         them = "them" if plural else "it"
-        message = (f"moment{'s' if plural else ''} {', '.join(flat)} hardly respond{'' if plural else 's'} "
-                   f"to the fitted parameters ({', '.join(spec.fit)}): moving each across its range "
-                   f"changes {them} by less than {spec.tolerance} scaled units, so the fit would match or "
-                   f"miss {them} whatever the parameters; fit a parameter that moves {them}, or drop {them} "
-                   "from [moments]")
+        message = (
+            f"moment{'s' if plural else ''} {', '.join(flat)} hardly respond{'' if plural else 's'} "
+            f"to the fitted parameters ({', '.join(spec.fit)}): moving each across its range "
+            f"changes {them} by less than {spec.tolerance} scaled units, so the fit would match or "
+            f"miss {them} whatever the parameters; fit a parameter that moves {them}, or drop {them} "
+            "from [moments]"
+        )
         if not spec.allow_flat:
             raise CalibrationError(message)
         warnings.warn(message, UserWarning, stacklevel=2)
     idle = [p for p in spec.fit if response[p].abs().max() < spec.tolerance]
     if idle:
         plural = len(idle) > 1
-        warnings.warn(f"parameter{'s' if plural else ''} {', '.join(idle)} move{'' if plural else 's'} "
-                      "none of the moments: the data cannot tell their values; fix them instead", UserWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"parameter{'s' if plural else ''} {', '.join(idle)} move{'' if plural else 's'} "
+            "none of the moments: the data cannot tell their values; fix them instead",
+            UserWarning,
+            stacklevel=2,
+        )
     return response
 
 
@@ -415,8 +485,14 @@ class CalibrationResult:
         return figure
 
 
-def calibrate(spec: CalibrationSpec | str | Path, *, workers: int | None = 1, scheduler: str | None = None,
-              progress: bool | None = False, trials: int | None = None) -> CalibrationResult:
+def calibrate(
+    spec: CalibrationSpec | str | Path,
+    *,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    progress: bool | None = False,
+    trials: int | None = None,
+) -> CalibrationResult:
     """Fit the spec's parameters to the data's moments (see the module docstring); `workers` 1 without a
     `scheduler` runs in this process, more on a local Dask cluster."""
     import optuna
@@ -430,27 +506,36 @@ def calibrate(spec: CalibrationSpec | str | Path, *, workers: int | None = 1, sc
     data_moments = purchase_moments(log, spec.acquisition_weeks, spec.observed_weeks)
     missing = [m for m in spec.moments if not np.isfinite(data_moments[m])]
     if missing:
-        raise CalibrationError(f"the data give no value for {', '.join(missing)} (e.g. nobody repeats); drop "
-                               "them from [moments]")
+        raise CalibrationError(
+            f"the data give no value for {', '.join(missing)} (e.g. nobody repeats); drop them from [moments]"
+        )
     weights = pd.Series(spec.moments)
     n_trials = trials or spec.trials
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     with open_executor(workers, scheduler, serial=workers == 1 and not scheduler) as executor:
         response = moment_response(executor, spec, data_moments)
-        sampler = optuna.samplers.TPESampler(seed=spec.seed % 2 ** 32)
+        sampler = optuna.samplers.TPESampler(seed=spec.seed % 2**32)
         study = optuna.create_study(direction="minimize", sampler=sampler)
         study.enqueue_trial(_defaults_in_range(spec))  # start from the default market
         from tqdm.auto import tqdm
 
         best: list[float] = []
-        with tqdm(total=n_trials, desc=f"calibrating {spec.name}", unit="trial",
-                  disable=None if progress is None else not progress) as bar:
+        with tqdm(
+            total=n_trials,
+            desc=f"calibrating {spec.name}",
+            unit="trial",
+            disable=None if progress is None else not progress,
+        ) as bar:
+
             def objective(trial):
                 values = {}
                 for name, (low, high) in spec.fit.items():
                     integer = isinstance(low, int) and isinstance(high, int)
-                    values[name] = trial.suggest_int(name, low, high) if integer \
+                    values[name] = (
+                        trial.suggest_int(name, low, high)
+                        if integer
                         else trial.suggest_float(name, float(low), float(high))
+                    )
                 simulated = _evaluate(executor, spec, [values])[0]
                 distance = moment_distance(simulated, data_moments, weights)
                 best.append(min([distance, *best[-1:]]))
@@ -462,25 +547,43 @@ def calibrate(spec: CalibrationSpec | str | Path, *, workers: int | None = 1, sc
         fitted = dict(study.best_params)
         default_params = {}
         default_sim, fitted_sim = _evaluate(executor, spec, [default_params, fitted])
-    table = pd.DataFrame({"meaning": [MOMENTS[m][0] for m in MOMENTS], "data": data_moments,
-                          "default": default_sim[list(MOMENTS)], "fitted": fitted_sim[list(MOMENTS)]})
+    table = pd.DataFrame(
+        {
+            "meaning": [MOMENTS[m][0] for m in MOMENTS],
+            "data": data_moments,
+            "default": default_sim[list(MOMENTS)],
+            "fitted": fitted_sim[list(MOMENTS)],
+        }
+    )
     table["weight"] = weights.reindex(table.index).fillna(0.0)
     table["scale"] = moment_scales(data_moments)
     table.index.name = "moment"
     labels = [label for label, _, _ in REPEAT_BINS]
-    distributions = pd.DataFrame({
-        "data": repeat_distribution(log, spec.acquisition_weeks, spec.observed_weeks).to_numpy(),
-        "default": default_sim[[f"dist_{k}" for k in labels]].to_numpy(),
-        "fitted": fitted_sim[[f"dist_{k}" for k in labels]].to_numpy()},
-        index=pd.Index(labels, name="repeat purchases"))
+    distributions = pd.DataFrame(
+        {
+            "data": repeat_distribution(log, spec.acquisition_weeks, spec.observed_weeks).to_numpy(),
+            "default": default_sim[[f"dist_{k}" for k in labels]].to_numpy(),
+            "fitted": fitted_sim[[f"dist_{k}" for k in labels]].to_numpy(),
+        },
+        index=pd.Index(labels, name="repeat purchases"),
+    )
     return CalibrationResult(
-        spec=spec, fitted=fitted, moments=table,
-        distances={"default": moment_distance(default_sim, data_moments, weights),
-                   "fitted": moment_distance(fitted_sim, data_moments, weights)},
-        response=response, trials=study.trials_dataframe(attrs=("number", "value", "params")),
+        spec=spec,
+        fitted=fitted,
+        moments=table,
+        distances={
+            "default": moment_distance(default_sim, data_moments, weights),
+            "fitted": moment_distance(fitted_sim, data_moments, weights),
+        },
+        response=response,
+        trials=study.trials_dataframe(attrs=("number", "value", "params")),
         distributions=distributions,
-        cohort_sizes={"data": data_moments.attrs["cohort_size"], "default": float(default_sim["cohort_size"]),
-                      "fitted": float(fitted_sim["cohort_size"])})
+        cohort_sizes={
+            "data": data_moments.attrs["cohort_size"],
+            "default": float(default_sim["cohort_size"]),
+            "fitted": float(fitted_sim["cohort_size"]),
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -489,19 +592,34 @@ def engine_commit() -> str:
     """The repository's commit, marked ``+modified`` if the simulation's code has uncommitted changes."""
     root = Path(__file__).resolve().parent.parent.parent
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                                check=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
         # the sweep machinery and the presets do not change what the model computes
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "simulation", ":!simulation/sweeps",
-                                ":!simulation/presets"], cwd=root,
-                               capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--",
+                "simulation",
+                ":!simulation/sweeps",
+                ":!simulation/presets",
+            ],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown (not a git checkout)"
     return commit + ("+modified" if dirty else "")
 
 
-def write_preset(result: CalibrationResult, folder, command: str, *,
-                 status: str = "calibrated") -> list[Path]:
+def write_preset(
+    result: CalibrationResult, folder, command: str, *, status: str = "calibrated"
+) -> list[Path]:
     """Write ``<name>.toml`` (the fitted values and how they were obtained) and ``<name>.md`` (the data
     card) into `folder`, for :meth:`Parameters.preset`."""
     from simulation.sweeps.models import simulation_code_version
@@ -512,14 +630,16 @@ def write_preset(result: CalibrationResult, folder, command: str, *,
     commit = engine_commit()
     values = "\n".join(f"{name} = {_toml_number(value)}" for name, value in result.fitted.items())
     data_name = spec.data if isinstance(spec.data, str) else "a DataFrame"
-    text = (f'# Market preset "{spec.name}": written by `{command}`;\n'
-            f'# do not edit by hand (see {spec.name}.md).\n'
-            f'[preset]\nname = "{spec.name}"\nstatus = "{status}"\n'
-            f'data = "{Path(data_name).name}"\nengine_commit = "{commit}"\n'
-            f'simulation_code = "{simulation_code_version()}"\ncommand = "{command}"\n'
-            f'distance_default = {result.distances["default"]:.6g}\n'
-            f'distance_fitted = {result.distances["fitted"]:.6g}\n'
-            f'\n[parameters]\n{values}\n')
+    text = (
+        f'# Market preset "{spec.name}": written by `{command}`;\n'
+        f"# do not edit by hand (see {spec.name}.md).\n"
+        f'[preset]\nname = "{spec.name}"\nstatus = "{status}"\n'
+        f'data = "{Path(data_name).name}"\nengine_commit = "{commit}"\n'
+        f'simulation_code = "{simulation_code_version()}"\ncommand = "{command}"\n'
+        f"distance_default = {result.distances['default']:.6g}\n"
+        f"distance_fitted = {result.distances['fitted']:.6g}\n"
+        f"\n[parameters]\n{values}\n"
+    )
     toml_path = folder / f"{spec.name}.toml"
     tomllib.loads(text)  # what we write must read back
     toml_path.write_text(text)
@@ -537,20 +657,28 @@ def _data_card(result: CalibrationResult, command: str, commit: str, status: str
     table = result.moments.copy()
     lines = ["| moment | data | default | fitted | weight |", "|---|---:|---:|---:|---:|"]
     for name, row in table.iterrows():
-        lines.append(f"| {name} | {row['data']:.3f} | {row['default']:.3f} | {row['fitted']:.3f} | "
-                     f"{row['weight']:g} |")
+        lines.append(
+            f"| {name} | {row['data']:.3f} | {row['default']:.3f} | {row['fitted']:.3f} | {row['weight']:g} |"
+        )
     scaled = ((table["fitted"] - table["data"]) / table["scale"]).abs()
     worst = scaled[table["weight"] > 0].sort_values(ascending=False).head(3)
-    unmatched = [f"`{m}` {table.loc[m, 'fitted']:.3g} vs {table.loc[m, 'data']:.3g} in the data "
-                 f"({worst[m]:.2f} scale units)" for m in worst.index]
-    ranges = "\n".join(f"- `{p}` in [{lo:g}, {hi:g}]: fitted **{result.fitted[p]:.4g}**"
-                       for p, (lo, hi) in spec.fit.items())
+    unmatched = [
+        f"`{m}` {table.loc[m, 'fitted']:.3g} vs {table.loc[m, 'data']:.3g} in the data "
+        f"({worst[m]:.2f} scale units)"
+        for m in worst.index
+    ]
+    ranges = "\n".join(
+        f"- `{p}` in [{lo:g}, {hi:g}]: fitted **{result.fitted[p]:.4g}**" for p, (lo, hi) in spec.fit.items()
+    )
     data_name = Path(spec.data).name if isinstance(spec.data, str) else "the data"
     market = spec.fixed.get("n_people", "default")
     simulated = result.cohort_sizes["fitted"]
-    provisional = ("\n> **Provisional.** These numbers were fitted on an engine that is being replaced; "
-                   "recalibrate with the command below once the new engine has landed.\n"
-                   if status != "calibrated" else "")
+    provisional = (
+        "\n> **Provisional.** These numbers were fitted on an engine that is being replaced; "
+        "recalibrate with the command below once the new engine has landed.\n"
+        if status != "calibrated"
+        else ""
+    )
     return f"""# Market preset `{spec.name}` (data card)
 {provisional}
 **What it is.** Values of the simulation's parameters fitted by the simulated method of moments
@@ -562,18 +690,18 @@ every parameter not listed keeps its default.
 {spec.replications} replications per evaluation (common seeds from root seed {spec.seed}),
 {spec.trials} optuna TPE trials (seeded), simulated market of {market} people. Cohort: customers
 whose first purchase is in the first {spec.acquisition_weeks} weeks, observed for {spec.observed_weeks} weeks
-(data cohort: {result.cohort_sizes['data']:,} customers; simulated: about {simulated:.0f} per replication).
+(data cohort: {result.cohort_sizes["data"]:,} customers; simulated: about {simulated:.0f} per replication).
 
 **Fitted parameters** (search ranges):
 
 {ranges}
 
 **How well.** Weighted distance (mean squared scaled difference; shares scaled by 0.05, other moments by
-the data's value): default market {result.distances['default']:.3g}, fitted {result.distances['fitted']:.3g}.
+the data's value): default market {result.distances["default"]:.3g}, fitted {result.distances["fitted"]:.3g}.
 
 {chr(10).join(lines)}
 
-**What it does not match.** The largest remaining differences: {'; '.join(unmatched)}.
+**What it does not match.** The largest remaining differences: {"; ".join(unmatched)}.
 Money: the simulation's spend is in currency units (CU) and is matched to the data's dollars by scale only.
 Not fitted: anything beyond the cohort's first {spec.observed_weeks} weeks, acquisition over time, the
 firm's marketing (the cohort is simulated under strategy `{spec.strategy}`), and any parameter not listed

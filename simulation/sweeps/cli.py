@@ -51,46 +51,77 @@ def _add_execution_options(parser: argparse.ArgumentParser) -> None:
     from simulation.experiment import available_cores
 
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, default=None, metavar="N",
-                       help=f"worker processes of the local Dask cluster started for this command (default: "
-                            f"the machine's cores, {available_cores()} here)")
-    where.add_argument("--serial", action="store_true",
-                       help="run in this process, without Dask (small jobs, debugging)")
-    where.add_argument("--scheduler", type=_scheduler, default=None, metavar="ADDRESS",
-                       help="use an existing Dask cluster (tcp://host:port); its workers must have CRM Lab "
-                            "installed")
+    where.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help=f"worker processes of the local Dask cluster started for this command (default: "
+        f"the machine's cores, {available_cores()} here)",
+    )
+    where.add_argument(
+        "--serial", action="store_true", help="run in this process, without Dask (small jobs, debugging)"
+    )
+    where.add_argument(
+        "--scheduler",
+        type=_scheduler,
+        default=None,
+        metavar="ADDRESS",
+        help="use an existing Dask cluster (tcp://host:port); its workers must have CRM Lab installed",
+    )
 
 
 def register(subparsers) -> None:
     sweep = subparsers.add_parser(
-        "sweep", help="run a parameter sweep from a TOML spec (Dask, Parquet, resumable)",
+        "sweep",
+        help="run a parameter sweep from a TOML spec (Dask, Parquet, resumable)",
         description="Run every design point x strategy x replication of a sweep spec and write one row per "
-                    "run to a Parquet dataset as results arrive. Specs with a [sensitivity] table also get "
-                    "Morris / Sobol sensitivity tables and bar plots.",
-        epilog=SWEEP_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "run to a Parquet dataset as results arrive. Specs with a [sensitivity] table also get "
+        "Morris / Sobol sensitivity tables and bar plots.",
+        epilog=SWEEP_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sweep.add_argument("spec", type=Path, help="the sweep spec (TOML)")
-    sweep.add_argument("--out", type=Path, default=None, metavar="DIR",
-                       help="output directory (default: sweep-NAME, NAME from the spec)")
-    sweep.add_argument("--restart", action="store_true",
-                       help="discard the results already in DIR and run everything again")
+    sweep.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output directory (default: sweep-NAME, NAME from the spec)",
+    )
+    sweep.add_argument(
+        "--restart", action="store_true", help="discard the results already in DIR and run everything again"
+    )
     _add_execution_options(sweep)
     sweep.set_defaults(handler=_sweep)
 
     calibrate = subparsers.add_parser(
-        "calibrate", help="fit parameters to a transaction log by the simulated method of moments",
+        "calibrate",
+        help="fit parameters to a transaction log by the simulated method of moments",
         description="Fit the spec's parameters so that a simulated cohort's purchase moments "
-                    "(repeat-purchase distribution, gaps between purchases, spend per purchase, ...) "
-                    "match those of a transaction log; first check that every moment responds to the "
-                    "fitted parameters.",
-        epilog=CALIBRATE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "(repeat-purchase distribution, gaps between purchases, spend per purchase, ...) "
+        "match those of a transaction log; first check that every moment responds to the "
+        "fitted parameters.",
+        epilog=CALIBRATE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     calibrate.add_argument("spec", type=Path, help="the calibration spec (TOML)")
-    calibrate.add_argument("--out", type=Path, default=None, metavar="DIR",
-                           help="output directory (default: calibration-NAME)")
-    calibrate.add_argument("--trials", type=_positive, default=None, metavar="N",
-                           help="optimiser trials (default: the spec's trials)")
-    calibrate.add_argument("--write-preset", action="store_true",
-                           help="also write the fitted values and their data card as the market preset NAME "
-                                "(simulation/presets/NAME.toml and NAME.md)")
+    calibrate.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="output directory (default: calibration-NAME)"
+    )
+    calibrate.add_argument(
+        "--trials",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="optimiser trials (default: the spec's trials)",
+    )
+    calibrate.add_argument(
+        "--write-preset",
+        action="store_true",
+        help="also write the fitted values and their data card as the market preset NAME "
+        "(simulation/presets/NAME.toml and NAME.md)",
+    )
     _add_execution_options(calibrate)
     calibrate.set_defaults(handler=_calibrate)
 
@@ -113,19 +144,27 @@ def _sweep(args) -> int:
     info = results.attrs["sweep"]
     errors = int((results["status"] == "error").sum())
     lost = int((results["status"] == "worker_lost").sum())
-    print(f"{spec.name}: {len(results):,} runs recorded ({info['ran']:,} run now, "
-          f"{info['skipped']:,} already done) in {info['seconds']:.1f} s; {errors} raised, {lost} lost "
-          "with a dying worker")
+    print(
+        f"{spec.name}: {len(results):,} runs recorded ({info['ran']:,} run now, "
+        f"{info['skipped']:,} already done) in {info['seconds']:.1f} s; {errors} raised, {lost} lost "
+        "with a dying worker"
+    )
     summary = _summary_table(results, spec)
     summary.to_csv(out / "summary.csv", index=False)
     print(f"wrote {out / 'runs'} (one row per run) and {out / 'summary.csv'} (means per design point)")
     if errors:
         first = results.loc[results["status"] == "error", ["run_id", "error"]].iloc[0]
-        print(f"crmlab: note: {errors} runs raised (first: run {first['run_id']}: {first['error']}); their "
-              "errors are in the dataset's error column", file=sys.stderr)
+        print(
+            f"crmlab: note: {errors} runs raised (first: run {first['run_id']}: {first['error']}); their "
+            "errors are in the dataset's error column",
+            file=sys.stderr,
+        )
     if lost:
-        print(f"crmlab: note: {lost} runs were lost with dying workers; run the same command again to retry "
-              "them", file=sys.stderr)
+        print(
+            f"crmlab: note: {lost} runs were lost with dying workers; run the same command again to retry "
+            "them",
+            file=sys.stderr,
+        )
         return 1
     if spec.sensitivity:
         _sensitivity(spec, out, args)
@@ -155,8 +194,9 @@ def _sensitivity(spec, out: Path, args) -> None:
     if spec.method == "morris":
         morris_table, sobol_table = screen_then_sobol(spec, out, progress=None, **_execution(args))
         tables += [morris_table.assign(stage="morris"), sobol_table.assign(stage="sobol")]
-        sensitivity_figure(morris_table, f"Morris screening of {output} (95% bootstrap intervals)") \
-            .savefig(out / "morris.png", dpi=120)
+        sensitivity_figure(morris_table, f"Morris screening of {output} (95% bootstrap intervals)").savefig(
+            out / "morris.png", dpi=120
+        )
     else:
         sobol_table = sobol_indices(read_results(out), spec, output, resamples=spec.sensitivity["resamples"])
         tables.append(sobol_table.assign(stage="sobol"))
@@ -164,11 +204,14 @@ def _sensitivity(spec, out: Path, args) -> None:
     table = pd.concat(tables, ignore_index=True)
     table.to_csv(out / "sensitivity.csv", index=False)
     shown = sobol_table[sobol_table["index"].isin(["S1", "ST"])].pivot_table(
-        index=["strategy", "parameter"], columns="index", values="value", sort=False)
+        index=["strategy", "parameter"], columns="index", values="value", sort=False
+    )
     with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 120):
         print(f"Sobol indices of {output}:\n{shown}")
-    print(f"wrote {out / 'sensitivity.csv'} and {out / 'sensitivity.png'}"
-          + (f" and {out / 'morris.png'}" if spec.method == "morris" else ""))
+    print(
+        f"wrote {out / 'sensitivity.csv'} and {out / 'sensitivity.png'}"
+        + (f" and {out / 'morris.png'}" if spec.method == "morris" else "")
+    )
 
 
 def _calibrate(args) -> int:
@@ -200,8 +243,9 @@ def _calibrate(args) -> int:
     print(f"wrote {out}/moments.csv, fitted.csv, response.csv, trials.csv, repeat_purchases.png")
     if args.write_preset:
         folder = Path(__file__).resolve().parent.parent / "presets"
-        command = f"crmlab calibrate {args.spec.as_posix()} --write-preset" + \
-            (f" --trials {args.trials}" if args.trials else "")
+        command = f"crmlab calibrate {args.spec.as_posix()} --write-preset" + (
+            f" --trials {args.trials}" if args.trials else ""
+        )
         paths = write_preset(result, folder, command)
         print("wrote " + ", ".join(str(p) for p in paths))
     return 0

@@ -18,8 +18,11 @@ import pandas as pd
 
 def salib_problem(names, bounds) -> dict:
     """SALib's problem description for the given factor names and Bounds."""
-    return {"num_vars": len(names), "names": list(names),
-            "bounds": [[float(bounds[n].low), float(bounds[n].high)] for n in names]}
+    return {
+        "num_vars": len(names),
+        "names": list(names),
+        "bounds": [[float(bounds[n].low), float(bounds[n].high)] for n in names],
+    }
 
 
 def unit_design(spec) -> np.ndarray:
@@ -32,11 +35,17 @@ def unit_design(spec) -> np.ndarray:
     if spec.method in ("lhs", "sobol"):
         from scipy.stats import qmc
 
-        sampler = (qmc.LatinHypercube(d=len(names), seed=spec.design_seed) if spec.method == "lhs"
-                   else qmc.Sobol(d=len(names), scramble=True, seed=spec.design_seed))
+        sampler = (
+            qmc.LatinHypercube(d=len(names), seed=spec.design_seed)
+            if spec.method == "lhs"
+            else qmc.Sobol(d=len(names), scramble=True, seed=spec.design_seed)
+        )
         return qmc.scale(sampler.random(spec.samples), lows, highs)
-    problem = {"num_vars": len(names), "names": names,
-               "bounds": [[float(lo), float(hi)] for lo, hi in zip(lows, highs, strict=True)]}
+    problem = {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [[float(lo), float(hi)] for lo, hi in zip(lows, highs, strict=True)],
+    }
     if spec.method == "morris":
         from SALib.sample import morris
 

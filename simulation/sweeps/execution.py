@@ -50,8 +50,15 @@ def _strategy_from(payload):
     return payload
 
 
-def execute_run(model, strategy, parameters: dict, seed: int, engine: str, weekly: bool = False,
-                capture_errors: bool = True) -> dict:
+def execute_run(
+    model,
+    strategy,
+    parameters: dict,
+    seed: int,
+    engine: str,
+    weekly: bool = False,
+    capture_errors: bool = True,
+) -> dict:
     """Run one simulation; return its outputs, status, error, run time, CPU time (and weekly table).
 
     With `capture_errors`, an exception inside the run becomes ``status="error"`` and its one-line
@@ -67,8 +74,14 @@ def execute_run(model, strategy, parameters: dict, seed: int, engine: str, weekl
             raise
         text = str(exc).strip().splitlines()
         status, error = "error", f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
-    return {"outputs": outputs, "weekly": week_table, "status": status, "error": error,
-            "run_time_s": time.perf_counter() - wall, "cpu_time_s": time.thread_time() - cpu}
+    return {
+        "outputs": outputs,
+        "weekly": week_table,
+        "status": status,
+        "error": error,
+        "run_time_s": time.perf_counter() - wall,
+        "cpu_time_s": time.thread_time() - cpu,
+    }
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -145,8 +158,9 @@ def open_executor(workers: int | None = None, scheduler: str | None = None, seri
         try:
             client = Client(scheduler, timeout="10s")
         except OSError as error:
-            raise ValueError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler there "
-                             f"({error})") from None
+            raise ValueError(
+                f"--scheduler {scheduler}: cannot connect to a Dask scheduler there ({error})"
+            ) from None
         try:
             n = len(client.scheduler_info(n_workers=-1).get("workers", {}))
             yield DaskExecutor(client, f"on the Dask cluster at {scheduler} ({n} workers)")
@@ -162,8 +176,11 @@ def open_executor(workers: int | None = None, scheduler: str | None = None, seri
     if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
     if workers > cores:
-        warnings.warn(f"workers={workers} reduced to {cores}: this machine has {cores} CPU cores",
-                      UserWarning, stacklevel=3)
+        warnings.warn(
+            f"workers={workers} reduced to {cores}: this machine has {cores} CPU cores",
+            UserWarning,
+            stacklevel=3,
+        )
         workers = cores
     import dask
     from distributed import Client, LocalCluster
@@ -171,13 +188,19 @@ def open_executor(workers: int | None = None, scheduler: str | None = None, seri
     # Dask's statistical profiler samples every worker's stack every 10 ms; nobody reads it here, and it
     # cost about a tenth of each run's CPU time when measured (benchmarks/bench_sweep.py)
     with dask.config.set({"distributed.worker.profile.enabled": False}):
-        cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
-                               dashboard_address=":0", silence_logs=logging.ERROR)
+        cluster = LocalCluster(
+            n_workers=int(workers),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
     try:
         client = Client(cluster)
         try:
-            yield DaskExecutor(client, f"on a local Dask cluster of {workers} worker process"
-                                       f"{'es' if workers > 1 else ''}")
+            yield DaskExecutor(
+                client, f"on a local Dask cluster of {workers} worker process{'es' if workers > 1 else ''}"
+            )
         finally:
             client.close()
     finally:
@@ -189,13 +212,22 @@ def open_executor(workers: int | None = None, scheduler: str | None = None, seri
 def run_ids(spec, design: pd.DataFrame) -> list[tuple[str, int, str, int]]:
     """(run_id, point, strategy, replication) of every run, in run order."""
     names = spec.strategy_names()
-    return [(f"{point}:{name}:{rep}", point, name, rep)
-            for point in range(len(design)) for name in names for rep in range(spec.replications)]
+    return [
+        (f"{point}:{name}:{rep}", point, name, rep)
+        for point in range(len(design))
+        for name in names
+        for rep in range(spec.replications)
+    ]
 
 
 def _plain(value):
-    return int(value) if isinstance(value, np.integer) else float(value) if isinstance(value, np.floating) \
+    return (
+        int(value)
+        if isinstance(value, np.integer)
+        else float(value)
+        if isinstance(value, np.floating)
         else value
+    )
 
 
 class _MemoryStore:
@@ -219,10 +251,19 @@ class _MemoryStore:
         pass
 
 
-def run_sweep(spec, out=None, *, workers: int | None = None, scheduler: str | None = None,
-              serial: bool = False, progress: bool | None = None, restart: bool = False,
-              flush_every: int = 200, flush_seconds: float = 5.0,
-              on_run: Callable[[dict], None] | None = None) -> pd.DataFrame:
+def run_sweep(
+    spec,
+    out=None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    serial: bool = False,
+    progress: bool | None = None,
+    restart: bool = False,
+    flush_every: int = 200,
+    flush_seconds: float = 5.0,
+    on_run: Callable[[dict], None] | None = None,
+) -> pd.DataFrame:
     """Run every run of a sweep that is not done yet, writing results as they arrive; return the dataset.
 
     `spec`: a :class:`~simulation.sweeps.spec.SweepSpec` or the path of a TOML spec. `out`: the output
@@ -242,15 +283,29 @@ def run_sweep(spec, out=None, *, workers: int | None = None, scheduler: str | No
         spec = load_spec(spec)
     design = build_design(spec)
     seeds = replication_seeds(spec.seed, spec.replications)
-    store = ResultStore(out, spec, flush_every=flush_every, flush_seconds=flush_seconds) if out is not None \
+    store = (
+        ResultStore(out, spec, flush_every=flush_every, flush_seconds=flush_seconds)
+        if out is not None
         else _MemoryStore()
+    )
     done = store.open(restart=restart)
-    payload = {name: strategy_payload(s)
-               for name, s in zip(spec.strategy_names(), spec.strategies, strict=True)}
+    payload = {
+        name: strategy_payload(s) for name, s in zip(spec.strategy_names(), spec.strategies, strict=True)
+    }
     todo = [run for run in run_ids(spec, design) if run[0] not in done]
     points = [{k: _plain(v) for k, v in row.items()} for row in design.to_dict("records")]
-    tasks = [(spec.model, payload[name], {**spec.fixed, **points[point]}, seeds[rep], spec.engine,
-              spec.weekly_metrics, True) for _, point, name, rep in todo]
+    tasks = [
+        (
+            spec.model,
+            payload[name],
+            {**spec.fixed, **points[point]},
+            seeds[rep],
+            spec.engine,
+            spec.weekly_metrics,
+            True,
+        )
+        for _, point, name, rep in todo
+    ]
     total = len(done) + len(todo)
     counts = {"ran": 0, "failed": 0, "lost": 0, "skipped": len(done)}
     started = time.perf_counter()
@@ -261,18 +316,32 @@ def run_sweep(spec, out=None, *, workers: int | None = None, scheduler: str | No
                     bar.set_description(spec.name)
                     for outcome in executor.map_unordered(execute_run, tasks):
                         run_id, point, name, rep = todo[outcome.index]
-                        row = {"run_id": run_id, "point": point, "strategy": name, "replication": rep,
-                               "seed": seeds[rep], **points[point]}
+                        row = {
+                            "run_id": run_id,
+                            "point": point,
+                            "strategy": name,
+                            "replication": rep,
+                            "seed": seeds[rep],
+                            **points[point],
+                        }
                         value = outcome.value
                         if value is None:
-                            row.update({o: float("nan") for o in spec.model.outputs}, status="worker_lost",
-                                       error=outcome.lost, run_time_s=float("nan"), cpu_time_s=float("nan"))
+                            row.update(
+                                {o: float("nan") for o in spec.model.outputs},
+                                status="worker_lost",
+                                error=outcome.lost,
+                                run_time_s=float("nan"),
+                                cpu_time_s=float("nan"),
+                            )
                             counts["lost"] += 1
                         else:
-                            row.update({o: float(value["outputs"].get(o, float("nan")))
-                                        for o in spec.model.outputs},
-                                       status=value["status"], error=value["error"],
-                                       run_time_s=value["run_time_s"], cpu_time_s=value["cpu_time_s"])
+                            row.update(
+                                {o: float(value["outputs"].get(o, float("nan"))) for o in spec.model.outputs},
+                                status=value["status"],
+                                error=value["error"],
+                                run_time_s=value["run_time_s"],
+                                cpu_time_s=value["cpu_time_s"],
+                            )
                             counts["failed"] += value["status"] != "ok"
                         counts["ran"] += 1
                         store.add(row, value["weekly"] if value is not None else None)
@@ -283,8 +352,11 @@ def run_sweep(spec, out=None, *, workers: int | None = None, scheduler: str | No
         except KeyboardInterrupt:
             store.flush()
             where = f" in {out}" if out is not None else ""
-            print(f"\ninterrupted: {counts['skipped'] + store.written} of {total} runs saved{where}; start "
-                  "the same sweep again to run only the missing ones", file=sys.stderr)
+            print(
+                f"\ninterrupted: {counts['skipped'] + store.written} of {total} runs saved{where}; start "
+                "the same sweep again to run only the missing ones",
+                file=sys.stderr,
+            )
             raise
         finally:
             store.flush()
@@ -293,8 +365,12 @@ def run_sweep(spec, out=None, *, workers: int | None = None, scheduler: str | No
         results = read_results(out)
     else:
         results = _memory_results(store, spec)
-    results.attrs["sweep"] = {**counts, "total": total, "seconds": seconds,
-                              "out": str(out) if out is not None else None}
+    results.attrs["sweep"] = {
+        **counts,
+        "total": total,
+        "seconds": seconds,
+        "out": str(out) if out is not None else None,
+    }
     return results
 
 
@@ -317,16 +393,29 @@ def _memory_results(store: _MemoryStore, spec) -> pd.DataFrame:
 def _progress_bar(total: int, initial: int, name: str, progress: bool | None):
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total, initial=initial, unit="run", desc=f"{name} (starting)", smoothing=0.1,
-               disable=None if progress is None else not progress, file=sys.stderr)
+    bar = tqdm(
+        total=total,
+        initial=initial,
+        unit="run",
+        desc=f"{name} (starting)",
+        smoothing=0.1,
+        disable=None if progress is None else not progress,
+        file=sys.stderr,
+    )
     try:
         yield bar
     finally:
         bar.close()
 
 
-def run_tasks(tasks: Iterable[tuple], *, workers: int | None = 1, scheduler: str | None = None,
-              progress: bool | None = False, desc: str = "runs") -> list[dict]:
+def run_tasks(
+    tasks: Iterable[tuple],
+    *,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    progress: bool | None = False,
+    desc: str = "runs",
+) -> list[dict]:
     """Run `execute_run` on each task and return the results in task order (errors propagate).
 
     The machinery of :func:`run_sweep` without a store, for callers that need every result before going
@@ -336,13 +425,21 @@ def run_tasks(tasks: Iterable[tuple], *, workers: int | None = 1, scheduler: str
 
     tasks = list(tasks)
     results: list[dict | None] = [None] * len(tasks)
-    with open_executor(workers, scheduler, serial=workers == 1 and not scheduler) as executor, \
-            tqdm(total=len(tasks), desc=desc, unit="run", disable=None if progress is None else not progress,
-                 file=sys.stderr) as bar:
+    with (
+        open_executor(workers, scheduler, serial=workers == 1 and not scheduler) as executor,
+        tqdm(
+            total=len(tasks),
+            desc=desc,
+            unit="run",
+            disable=None if progress is None else not progress,
+            file=sys.stderr,
+        ) as bar,
+    ):
         for outcome in executor.map_unordered(execute_run, tasks):
             if outcome.value is None:
-                raise RuntimeError(f"run {outcome.index} was lost: its worker process died repeatedly "
-                                   f"({outcome.lost})")
+                raise RuntimeError(
+                    f"run {outcome.index} was lost: its worker process died repeatedly ({outcome.lost})"
+                )
             results[outcome.index] = outcome.value
             bar.update(1)
     return results

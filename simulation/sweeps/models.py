@@ -42,8 +42,15 @@ class Bound:
 
 
 #: The summary outputs of one simulation run (`SimulationResult.summary`), in the order they are stored.
-SIMULATION_OUTPUTS = ("profit", "revenue", "marketing_cost", "customers_at_end", "retention",
-                      "share_of_wallet", "realised_clv")
+SIMULATION_OUTPUTS = (
+    "profit",
+    "revenue",
+    "marketing_cost",
+    "customers_at_end",
+    "retention",
+    "share_of_wallet",
+    "realised_clv",
+)
 
 
 def simulation_code_version() -> str:
@@ -69,8 +76,10 @@ class SimulationModel:
     def parameter_space(self) -> dict[str, Bound]:
         from simulation.parameters import Parameters
 
-        return {f.name: Bound(f.metadata["low"], f.metadata["high"], f.metadata["integer"],
-                              f.metadata["even"]) for f in dataclasses.fields(Parameters)}
+        return {
+            f.name: Bound(f.metadata["low"], f.metadata["high"], f.metadata["integer"], f.metadata["even"])
+            for f in dataclasses.fields(Parameters)
+        }
 
     def defaults(self) -> dict:
         from simulation.parameters import Parameters
@@ -93,8 +102,10 @@ class SimulationModel:
         if set(summary) != set(self.outputs):
             # the stored table has one column per output; an engine that reports other outputs must not
             # have some silently dropped or left empty
-            raise RuntimeError(f"the simulation reported outputs {sorted(summary)}, the sweep store expects "
-                               f"{sorted(self.outputs)}: update SIMULATION_OUTPUTS")
+            raise RuntimeError(
+                f"the simulation reported outputs {sorted(summary)}, the sweep store expects "
+                f"{sorted(self.outputs)}: update SIMULATION_OUTPUTS"
+            )
         return summary, (result.metrics if weekly else None)
 
     def __eq__(self, other):
@@ -137,19 +148,20 @@ class IshigamiModel:
 
     def run(self, strategy, seed: int, engine: str, parameters: dict, weekly: bool = False):
         x = {**self.defaults(), **parameters}
-        y = (np.sin(x["x1"]) + self.a * np.sin(x["x2"]) ** 2 + self.b * x["x3"] ** 4 * np.sin(x["x1"]))
+        y = np.sin(x["x1"]) + self.a * np.sin(x["x2"]) ** 2 + self.b * x["x3"] ** 4 * np.sin(x["x1"])
         return {"y": float(y)}, (pd.DataFrame({"week": [1], "y": [float(y)]}) if weekly else None)
 
     def analytical_indices(self) -> pd.DataFrame:
         """First-order and total Sobol indices of x1, x2, x3, in closed form."""
         a, b, pi = self.a, self.b, math.pi
-        v1 = 0.5 * (1 + b * pi ** 4 / 5) ** 2
-        v2 = a ** 2 / 8
-        v13 = b ** 2 * pi ** 8 * (1 / 18 - 1 / 50)
+        v1 = 0.5 * (1 + b * pi**4 / 5) ** 2
+        v2 = a**2 / 8
+        v13 = b**2 * pi**8 * (1 / 18 - 1 / 50)
         total = v1 + v2 + v13
-        return pd.DataFrame({"S1": [v1 / total, v2 / total, 0.0],
-                             "ST": [(v1 + v13) / total, v2 / total, v13 / total]},
-                            index=pd.Index(["x1", "x2", "x3"], name="parameter"))
+        return pd.DataFrame(
+            {"S1": [v1 / total, v2 / total, 0.0], "ST": [(v1 + v13) / total, v2 / total, v13 / total]},
+            index=pd.Index(["x1", "x2", "x3"], name="parameter"),
+        )
 
     def __eq__(self, other):
         return type(other) is type(self) and (other.a, other.b) == (self.a, self.b)

@@ -42,9 +42,11 @@ def point_means(results: pd.DataFrame, spec, output: str, strategy: str) -> np.n
     short = counts.index[counts < spec.replications]
     if len(bad) or len(short):
         points = sorted(set(bad.tolist()) | set(short.tolist()))
-        raise AnalysisError(f"strategy {strategy}: {len(points)} design point(s) without all "
-                            f"{spec.replications} replications finished (e.g. point {points[0]}); "
-                            "finish or fix the sweep before the analysis")
+        raise AnalysisError(
+            f"strategy {strategy}: {len(points)} design point(s) without all "
+            f"{spec.replications} replications finished (e.g. point {points[0]}); "
+            "finish or fix the sweep before the analysis"
+        )
     means = runs.groupby("point")[output].mean().reindex(range(n_points))
     values = means.to_numpy(dtype=float)
     if not np.isfinite(values).all():
@@ -72,8 +74,15 @@ def _salib_seed(seed: int) -> int:
     return int(seed) + 1
 
 
-def morris_indices(results: pd.DataFrame, spec, output: str, *, resamples: int = 1000,
-                   conf_level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+def morris_indices(
+    results: pd.DataFrame,
+    spec,
+    output: str,
+    *,
+    resamples: int = 1000,
+    conf_level: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Morris ``mu_star`` (with its bootstrap interval), ``mu`` and ``sigma`` of each factor, by strategy."""
     from SALib.analyze import morris
 
@@ -85,8 +94,15 @@ def morris_indices(results: pd.DataFrame, spec, output: str, *, resamples: int =
     rows = []
     for strategy in spec.strategy_names():
         y = point_means(results, spec, output, strategy)
-        found = morris.analyze(_problem(spec), x, y, num_resamples=resamples, conf_level=conf_level,
-                               num_levels=spec.levels, seed=_salib_seed(seed))
+        found = morris.analyze(
+            _problem(spec),
+            x,
+            y,
+            num_resamples=resamples,
+            conf_level=conf_level,
+            num_levels=spec.levels,
+            seed=_salib_seed(seed),
+        )
         for i, name in enumerate(spec.factor_names):
             star, half = float(found["mu_star"][i]), float(found["mu_star_conf"][i])
             rows.append((strategy, output, name, "mu_star", star, star - half, star + half))
@@ -95,8 +111,15 @@ def morris_indices(results: pd.DataFrame, spec, output: str, *, resamples: int =
     return pd.DataFrame(rows, columns=list(INDEX_COLUMNS))
 
 
-def sobol_indices(results: pd.DataFrame, spec, output: str, *, resamples: int = 1000,
-                  conf_level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+def sobol_indices(
+    results: pd.DataFrame,
+    spec,
+    output: str,
+    *,
+    resamples: int = 1000,
+    conf_level: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Sobol first-order (``S1``) and total (``ST``) indices with bootstrap intervals, per strategy."""
     from SALib.analyze import sobol
 
@@ -106,10 +129,18 @@ def sobol_indices(results: pd.DataFrame, spec, output: str, *, resamples: int = 
     for strategy in spec.strategy_names():
         y = point_means(results, spec, output, strategy)
         if np.ptp(y) == 0:
-            raise AnalysisError(f"output {output!r} is the same at every design point (strategy {strategy}): "
-                                "no variance to apportion; choose another output or wider ranges")
-        found = sobol.analyze(_problem(spec), y, calc_second_order=False, num_resamples=resamples,
-                              conf_level=conf_level, seed=_salib_seed(seed))
+            raise AnalysisError(
+                f"output {output!r} is the same at every design point (strategy {strategy}): "
+                "no variance to apportion; choose another output or wider ranges"
+            )
+        found = sobol.analyze(
+            _problem(spec),
+            y,
+            calc_second_order=False,
+            num_resamples=resamples,
+            conf_level=conf_level,
+            seed=_salib_seed(seed),
+        )
         for i, name in enumerate(spec.factor_names):
             for index in ("S1", "ST"):
                 value, half = float(found[index][i]), float(found[f"{index}_conf"][i])
@@ -135,13 +166,28 @@ def sobol_stage_spec(morris_spec, keep_factors: list[str], samples: int):
         default = defaults.get(name)
         value = default if default is not None and low <= default <= high else (low + high) / 2
         fixed[name] = morris_spec.model.parameter_space()[name].snap(value)
-    return replace(morris_spec, name=f"{morris_spec.name}-sobol", method="saltelli", samples=samples,
-                   factors={n: morris_spec.factors[n] for n in keep_factors}, fixed=fixed, levels=4,
-                   sensitivity=None)
+    return replace(
+        morris_spec,
+        name=f"{morris_spec.name}-sobol",
+        method="saltelli",
+        samples=samples,
+        factors={n: morris_spec.factors[n] for n in keep_factors},
+        fixed=fixed,
+        levels=4,
+        sensitivity=None,
+    )
 
 
-def screen_then_sobol(spec, out=None, *, output: str | None = None, keep: int | None = None,
-                      sobol_samples: int | None = None, resamples: int | None = None, **execution):
+def screen_then_sobol(
+    spec,
+    out=None,
+    *,
+    output: str | None = None,
+    keep: int | None = None,
+    sobol_samples: int | None = None,
+    resamples: int | None = None,
+    **execution,
+):
     """Morris screening of every factor of a morris `spec`, then Sobol indices of the `keep` most influential.
 
     Runs both sweeps (the second in ``out/sobol`` when `out` is given; both resume like any sweep) with the
@@ -173,12 +219,13 @@ def sensitivity_figure(table: pd.DataFrame, title: str | None = None):
         raise AnalysisError("the table holds no S1, ST or mu_star rows to plot")
     strategies = list(dict.fromkeys(table["strategy"]))
     output = table["output"].iloc[0]
-    figure = Figure(figsize=(6.4, 1.2 + 0.45 * table["parameter"].nunique() * len(strategies)),
-                    layout="constrained")
+    figure = Figure(
+        figsize=(6.4, 1.2 + 0.45 * table["parameter"].nunique() * len(strategies)), layout="constrained"
+    )
     axes = figure.subplots(len(strategies), 1, squeeze=False)[:, 0]
     for ax, strategy in zip(axes, strategies, strict=True):
         part = table[(table["strategy"] == strategy) & table["index"].isin(indices)]
-        order = (part[part["index"] == indices[-1]].sort_values("value")["parameter"].tolist())
+        order = part[part["index"] == indices[-1]].sort_values("value")["parameter"].tolist()
         width = 0.8 / len(indices)
         for k, index in enumerate(indices):
             rows = part[part["index"] == index].set_index("parameter").loc[order]
@@ -188,8 +235,11 @@ def sensitivity_figure(table: pd.DataFrame, title: str | None = None):
             ax.barh(y, rows["value"], height=width, xerr=error, capsize=3, label=label)
         ax.set_yticks(np.arange(len(order)), order)
         ax.set_ylabel("parameter")
-        ax.set_xlabel("Sobol index (share of variance)" if indices != ["mu_star"]
-                      else f"mean absolute elementary effect on {output}")
+        ax.set_xlabel(
+            "Sobol index (share of variance)"
+            if indices != ["mu_star"]
+            else f"mean absolute elementary effect on {output}"
+        )
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_title(f"strategy {strategy}" if strategy != "-" else "", fontsize="medium")
         ax.legend(loc="lower right", fontsize="small")

@@ -45,8 +45,17 @@ from simulation.sweeps.models import Bound, SimulationModel
 
 METHODS = ("grid", "lhs", "sobol", "morris", "saltelli")
 ENGINES = ("vector", "agents")
-TOP_KEYS = ("name", "strategies", "replications", "seed", "engine", "weekly_metrics", "fixed", "design",
-            "sensitivity")
+TOP_KEYS = (
+    "name",
+    "strategies",
+    "replications",
+    "seed",
+    "engine",
+    "weekly_metrics",
+    "fixed",
+    "design",
+    "sensitivity",
+)
 DESIGN_KEYS = ("method", "factors", "samples", "seed", "levels")
 SENSITIVITY_KEYS = ("output", "keep", "sobol_samples", "resamples")
 MAX_REPLICATIONS = 100_000
@@ -79,8 +88,9 @@ class SpecReader:
         where = f"[{table}] {key}" if table and key else (f"[{table}]" if table else key or "")
         line = self._lines.get((table, key)) if key else None
         if line is None and key is None:
-            line = next((n for (t, _), n in sorted(self._lines.items(), key=lambda item: item[1])
-                         if t == table), None)
+            line = next(
+                (n for (t, _), n in sorted(self._lines.items(), key=lambda item: item[1]) if t == table), None
+            )
         location = f"{self.source}, line {line}" if line else self.source
         return SpecError(f"{location}: {where}: {problem}" if where else f"{location}: {problem}")
 
@@ -107,8 +117,12 @@ def _number(reader: SpecReader, table: str, key: str, value) -> float:
 def _power_of_two(reader: SpecReader, table: str, key: str, value: int, method: str) -> None:
     if value & (value - 1):
         lower = 1 << (value.bit_length() - 1)
-        raise reader.error(table, key, f"{method} needs a power of 2 (its balance properties depend on it), "
-                                       f"got {value}; use {lower} or {lower * 2}")
+        raise reader.error(
+            table,
+            key,
+            f"{method} needs a power of 2 (its balance properties depend on it), "
+            f"got {value}; use {lower} or {lower * 2}",
+        )
 
 
 @dataclass(frozen=True)
@@ -158,9 +172,16 @@ class SweepSpec:
             design["levels"] = self.levels
         if self.method != "grid":
             design["seed"] = self.design_seed
-        data = {"name": self.name, "strategies": self.strategy_names(), "replications": self.replications,
-                "seed": self.seed, "engine": self.engine, "weekly_metrics": self.weekly_metrics,
-                "fixed": dict(self.fixed), "design": design}
+        data = {
+            "name": self.name,
+            "strategies": self.strategy_names(),
+            "replications": self.replications,
+            "seed": self.seed,
+            "engine": self.engine,
+            "weekly_metrics": self.weekly_metrics,
+            "fixed": dict(self.fixed),
+            "design": design,
+        }
         if self.sensitivity:
             data["sensitivity"] = dict(self.sensitivity)
         return data
@@ -175,8 +196,9 @@ class SweepSpec:
         data.pop("name")
         data.pop("sensitivity", None)
         data["model"] = self.model.name
-        data["strategy_code"] = [_strategy_code(s) for s in self.strategies] if self.model.uses_strategies \
-            else []
+        data["strategy_code"] = (
+            [_strategy_code(s) for s in self.strategies] if self.model.uses_strategies else []
+        )
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -221,8 +243,9 @@ def make_spec(*, method: str, factors: dict, model=None, **keywords) -> SweepSpe
     for key, design_key in (("samples", "samples"), ("levels", "levels"), ("design_seed", "seed")):
         if key in keywords:
             design[design_key] = keywords.pop(key)
-    return build_spec({**keywords, "design": design}, SpecReader("sweep spec"), default_name="sweep",
-                      model=model)
+    return build_spec(
+        {**keywords, "design": design}, SpecReader("sweep spec"), default_name="sweep", model=model
+    )
 
 
 def build_spec(data: dict, reader: SpecReader, default_name: str = "sweep", model=None) -> SweepSpec:
@@ -239,7 +262,7 @@ def build_spec(data: dict, reader: SpecReader, default_name: str = "sweep", mode
     else:
         strategies = ("-",)
     replications = _whole(reader, "", "replications", data.get("replications", 1), 1, MAX_REPLICATIONS)
-    seed = _whole(reader, "", "seed", data.get("seed", 0), 0, 2 ** 63 - 1)
+    seed = _whole(reader, "", "seed", data.get("seed", 0), 0, 2**63 - 1)
     engine = data.get("engine", "vector")
     if engine not in ENGINES:
         raise reader.error("", "engine", f"must be one of {', '.join(ENGINES)}, got {engine!r}")
@@ -260,10 +283,23 @@ def build_spec(data: dict, reader: SpecReader, default_name: str = "sweep", mode
     samples, levels, design_seed = _design_sizes(reader, design, method, len(factors))
     sensitivity = _sensitivity(reader, data.get("sensitivity"), method, model, len(factors))
 
-    spec = SweepSpec(name=name, method=method, factors=factors, strategies=strategies,
-                     replications=replications, seed=seed, engine=engine, fixed=fixed, samples=samples,
-                     levels=levels, design_seed=design_seed, weekly_metrics=weekly, sensitivity=sensitivity,
-                     model=model, source=reader.source)
+    spec = SweepSpec(
+        name=name,
+        method=method,
+        factors=factors,
+        strategies=strategies,
+        replications=replications,
+        seed=seed,
+        engine=engine,
+        fixed=fixed,
+        samples=samples,
+        levels=levels,
+        design_seed=design_seed,
+        weekly_metrics=weekly,
+        sensitivity=sensitivity,
+        model=model,
+        source=reader.source,
+    )
     from simulation.sweeps.designs import build_design
 
     points = build_design(spec)
@@ -286,8 +322,9 @@ def _strategies(reader: SpecReader, value) -> tuple:
         try:
             names.append(get_strategy(item).name)
         except ValueError:
-            raise reader.error("", "strategies", f"unknown strategy {item!r}; built-in strategies: "
-                                                 f"{', '.join(STRATEGIES)}") from None
+            raise reader.error(
+                "", "strategies", f"unknown strategy {item!r}; built-in strategies: {', '.join(STRATEGIES)}"
+            ) from None
     if len(set(names)) != len(names):
         raise reader.error("", "strategies", f"each strategy must appear once, got {names}")
     return tuple(value)
@@ -300,8 +337,11 @@ def _fixed(reader: SpecReader, fixed, space: dict[str, Bound], model) -> dict:
         _known_parameter(reader, "fixed", key, space)
         _number(reader, "fixed", key, value)
         bound = space[key]
-        if not bound.low <= value <= bound.high or (bound.integer and float(value) != int(value)) \
-                or (bound.even and int(value) % 2):
+        if (
+            not bound.low <= value <= bound.high
+            or (bound.integer and float(value) != int(value))
+            or (bound.even and int(value) % 2)
+        ):
             raise reader.error("fixed", key, f"must be {bound.describe()}, got {value!r}")
     try:
         model.check(dict(fixed))
@@ -320,9 +360,13 @@ def _known_parameter(reader: SpecReader, table: str, key: str, space: dict) -> N
 def _factors(reader: SpecReader, factors, method: str, space: dict[str, Bound], fixed: dict) -> dict:
     table = "design.factors"
     if not isinstance(factors, dict) or not factors:
-        raise reader.error("design", "factors", "the design is empty: give at least one factor in "
-                                                "[design.factors] (parameter = [low, high], or a list of "
-                                                "levels for a grid)")
+        raise reader.error(
+            "design",
+            "factors",
+            "the design is empty: give at least one factor in "
+            "[design.factors] (parameter = [low, high], or a list of "
+            "levels for a grid)",
+        )
     checked = {}
     for key, value in factors.items():
         _known_parameter(reader, table, key, space)
@@ -336,10 +380,17 @@ def _factors(reader: SpecReader, factors, method: str, space: dict[str, Bound], 
             _number(reader, table, key, item)
         if method == "grid":
             for item in value:
-                if not bound.low <= item <= bound.high or (bound.integer and float(item) != int(item)) \
-                        or (bound.even and int(item) % 2):
-                    raise reader.error(table, key, f"level {item!r} is outside the parameter's range: "
-                                                   f"each level must be {bound.describe()}")
+                if (
+                    not bound.low <= item <= bound.high
+                    or (bound.integer and float(item) != int(item))
+                    or (bound.even and int(item) % 2)
+                ):
+                    raise reader.error(
+                        table,
+                        key,
+                        f"level {item!r} is outside the parameter's range: "
+                        f"each level must be {bound.describe()}",
+                    )
             if len(set(value)) != len(value):
                 raise reader.error(table, key, f"levels must be distinct, got {list(value)}")
             checked[key] = tuple(int(v) if bound.integer else float(v) for v in value)
@@ -350,11 +401,18 @@ def _factors(reader: SpecReader, factors, method: str, space: dict[str, Bound], 
             if not low < high:
                 raise reader.error(table, key, f"needs low < high, got [{low}, {high}]")
             if low < bound.low or high > bound.high:
-                raise reader.error(table, key, f"range [{low:g}, {high:g}] is outside the parameter's range: "
-                                               f"must lie within [{bound.low:g}, {bound.high:g}]")
+                raise reader.error(
+                    table,
+                    key,
+                    f"range [{low:g}, {high:g}] is outside the parameter's range: "
+                    f"must lie within [{bound.low:g}, {bound.high:g}]",
+                )
             if bound.integer and bound.snap(low) == bound.snap(high):
-                raise reader.error(table, key, f"an integer parameter needs a range holding two allowed "
-                                               f"values, got [{low}, {high}]")
+                raise reader.error(
+                    table,
+                    key,
+                    f"an integer parameter needs a range holding two allowed values, got [{low}, {high}]",
+                )
             checked[key] = (float(low), float(high))
     return checked
 
@@ -363,25 +421,31 @@ def _design_sizes(reader: SpecReader, design: dict, method: str, k: int) -> tupl
     if method == "grid":
         for key in ("samples", "seed", "levels"):
             if key in design:
-                raise reader.error("design", key, "a grid takes its points from the factors' levels; "
-                                                  f"remove {key!r}")
+                raise reader.error(
+                    "design", key, f"a grid takes its points from the factors' levels; remove {key!r}"
+                )
         return None, 4, 0
     if "samples" not in design:
-        what = {"lhs": "points", "sobol": "points (a power of 2)", "morris": "trajectories",
-                "saltelli": "base sample N (a power of 2; N*(k+2) points)"}[method]
+        what = {
+            "lhs": "points",
+            "sobol": "points (a power of 2)",
+            "morris": "trajectories",
+            "saltelli": "base sample N (a power of 2; N*(k+2) points)",
+        }[method]
         raise reader.error("design", None, f"missing samples: the number of {what}")
     samples = _whole(reader, "design", "samples", design["samples"], 1, 10_000_000)
     if method in ("sobol", "saltelli"):
         _power_of_two(reader, "design", "samples", samples, method)
     if method == "morris" and samples < 2:
-        raise reader.error("design", "samples",
-                           f"Morris screening needs at least 2 trajectories, got {samples}")
+        raise reader.error(
+            "design", "samples", f"Morris screening needs at least 2 trajectories, got {samples}"
+        )
     if "levels" in design and method != "morris":
         raise reader.error("design", "levels", "only a morris design has levels")
     levels = _whole(reader, "design", "levels", design.get("levels", 4), 2, 100)
     if levels % 2:
         raise reader.error("design", "levels", f"Morris levels must be even (SALib's design), got {levels}")
-    design_seed = _whole(reader, "design", "seed", design.get("seed", 0), 0, 2 ** 32 - 1)
+    design_seed = _whole(reader, "design", "seed", design.get("seed", 0), 0, 2**32 - 1)
     return samples, levels, design_seed
 
 
@@ -392,18 +456,23 @@ def _sensitivity(reader: SpecReader, section, method: str, model, k: int) -> dic
         raise reader.error("", "sensitivity", "must be a table")
     reader.unknown_keys("sensitivity", section, SENSITIVITY_KEYS)
     if method not in ("morris", "saltelli"):
-        raise reader.error("sensitivity", None, f"sensitivity analysis needs a morris or saltelli design, "
-                                                f"not {method}")
+        raise reader.error(
+            "sensitivity", None, f"sensitivity analysis needs a morris or saltelli design, not {method}"
+        )
     output = section.get("output", model.outputs[0])
     if output not in model.outputs:
-        raise reader.error("sensitivity", "output",
-                           f"must be one of {', '.join(model.outputs)}, got {output!r}")
-    result = {"output": output, "resamples": _whole(reader, "sensitivity", "resamples",
-                                                    section.get("resamples", 1000), 10, 100_000)}
+        raise reader.error(
+            "sensitivity", "output", f"must be one of {', '.join(model.outputs)}, got {output!r}"
+        )
+    result = {
+        "output": output,
+        "resamples": _whole(reader, "sensitivity", "resamples", section.get("resamples", 1000), 10, 100_000),
+    }
     if method == "morris":
         keep = _whole(reader, "sensitivity", "keep", section.get("keep", min(k, 4)), 1, k)
-        sobol_samples = _whole(reader, "sensitivity", "sobol_samples", section.get("sobol_samples", 64),
-                               2, 1_000_000)
+        sobol_samples = _whole(
+            reader, "sensitivity", "sobol_samples", section.get("sobol_samples", 64), 2, 1_000_000
+        )
         _power_of_two(reader, "sensitivity", "sobol_samples", sobol_samples, "a Saltelli sample")
         result.update(keep=keep, sobol_samples=sobol_samples)
     else:
@@ -421,5 +490,6 @@ def _check_points(reader: SpecReader, points, spec: SweepSpec) -> None:
             spec.model.check({**spec.fixed, **values})
         except ValueError as error:
             shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
-            raise reader.error("design", None, f"design point {index} ({shown}) is not a valid parameter "
-                                               f"set: {error}") from None
+            raise reader.error(
+                "design", None, f"design point {index} ({shown}) is not a valid parameter set: {error}"
+            ) from None

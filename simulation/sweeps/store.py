@@ -39,19 +39,31 @@ def _schema(spec):
     import pyarrow as pa
 
     bounds = spec.bounds()
-    fields = [pa.field("run_id", pa.string()), pa.field("point", pa.int64()),
-              pa.field("strategy", pa.string()), pa.field("replication", pa.int64()),
-              pa.field("seed", pa.int64())]
+    fields = [
+        pa.field("run_id", pa.string()),
+        pa.field("point", pa.int64()),
+        pa.field("strategy", pa.string()),
+        pa.field("replication", pa.int64()),
+        pa.field("seed", pa.int64()),
+    ]
     fields += [pa.field(name, pa.int64() if bounds[name].integer else pa.float64()) for name in spec.factors]
     fields += [pa.field(name, pa.float64()) for name in spec.model.outputs]
-    fields += [pa.field("status", pa.string()), pa.field("error", pa.string()),
-               pa.field("run_time_s", pa.float64()), pa.field("cpu_time_s", pa.float64())]
+    fields += [
+        pa.field("status", pa.string()),
+        pa.field("error", pa.string()),
+        pa.field("run_time_s", pa.float64()),
+        pa.field("cpu_time_s", pa.float64()),
+    ]
     return pa.schema(fields)
 
 
 def sweep_header(spec) -> dict:
-    return {"fingerprint": spec.fingerprint(), "model": spec.model.name,
-            "model_version": spec.model.version(), "spec": spec.to_dict()}
+    return {
+        "fingerprint": spec.fingerprint(),
+        "model": spec.model.name,
+        "model_version": spec.model.version(),
+        "spec": spec.to_dict(),
+    }
 
 
 class ResultStore:
@@ -81,14 +93,18 @@ class ResultStore:
             previous = json.loads(meta.read_text())
             if previous.get("fingerprint") != header["fingerprint"]:
                 changed = _changed_keys(previous.get("spec", {}), header["spec"])
-                raise StoreError(f"{self.out} holds the results of a different sweep (the spec differs in "
-                                 f"{', '.join(changed) or 'its strategies'}); give another output directory, "
-                                 "or --restart to discard them")
+                raise StoreError(
+                    f"{self.out} holds the results of a different sweep (the spec differs in "
+                    f"{', '.join(changed) or 'its strategies'}); give another output directory, "
+                    "or --restart to discard them"
+                )
             if previous.get("model_version") != header["model_version"]:
-                raise StoreError(f"{self.out} holds results of another version of the {header['model']} code "
-                                 f"({previous.get('model_version')} vs {header['model_version']} now); "
-                                 "mixing them would make one dataset from two models: use another output "
-                                 "directory, or --restart to discard them")
+                raise StoreError(
+                    f"{self.out} holds results of another version of the {header['model']} code "
+                    f"({previous.get('model_version')} vs {header['model_version']} now); "
+                    "mixing them would make one dataset from two models: use another output "
+                    "directory, or --restart to discard them"
+                )
         elif restart and self.out.exists():
             for folder in ("runs", "weekly"):
                 for part in (self.out / folder).glob("*.parquet"):

@@ -22,5 +22,15 @@ from simulation.tournament.runner import (
 )
 from simulation.tournament.worker import Limits
 
-__all__ = ["DEFAULT_JOBS", "DEFAULT_METRICS", "METRICS", "SCENARIOS", "EntryReport", "Limits",
-           "TournamentResult", "find_entries", "run_tournament", "scenario_parameters"]
+__all__ = [
+    "DEFAULT_JOBS",
+    "DEFAULT_METRICS",
+    "METRICS",
+    "SCENARIOS",
+    "EntryReport",
+    "Limits",
+    "TournamentResult",
+    "find_entries",
+    "run_tournament",
+    "scenario_parameters",
+]

@@ -36,9 +36,11 @@ def _names(allowed, what: str):
             raise argparse.ArgumentTypeError(f"expects {what} names separated by commas, got {text!r}")
         unknown = [name for name in names if name not in allowed]
         if unknown:
-            raise argparse.ArgumentTypeError(f"unknown {what} {unknown[0]!r}; "
-                                             f"choose from {', '.join(allowed)}")
+            raise argparse.ArgumentTypeError(
+                f"unknown {what} {unknown[0]!r}; choose from {', '.join(allowed)}"
+            )
         return names
+
     return parse
 
 
@@ -47,48 +49,125 @@ def register(subparsers) -> None:
     from simulation.strategies import strategy_names
 
     parser = subparsers.add_parser(
-        "tournament", help="run a class strategy tournament on a folder of strategy files",
+        "tournament",
+        help="run a class strategy tournament on a folder of strategy files",
         description="Run every strategy file in SUBMISSIONS (one f(view, plan) per .py file) in the same "
-                    "R markets, each in its own time-limited process; disqualify broken entries with a "
-                    "one-line reason; write leaderboard.csv, runs.csv, forest_plot.png and report.html.")
-    parser.add_argument("submissions", type=_directory, metavar="SUBMISSIONS",
-                        help="folder of .py files, one entry each (names starting with _ are skipped)")
-    parser.add_argument("--out", type=_directory, required=True, metavar="DIR",
-                        help="directory for the results (created if missing)")
-    parser.add_argument("--scenario", choices=list(SCENARIOS), default="default",
-                        help="market: " + "; ".join(f"{s.name}: {s.description}" for s in SCENARIOS.values()))
-    parser.add_argument("--replications", type=_whole_number(MIN_REPLICATIONS, 10_000), default=10,
-                        metavar="R",
-                        help="markets per entry (common random numbers: market r is the same for everyone); "
-                             "default 10")
+        "R markets, each in its own time-limited process; disqualify broken entries with a "
+        "one-line reason; write leaderboard.csv, runs.csv, forest_plot.png and report.html.",
+    )
+    parser.add_argument(
+        "submissions",
+        type=_directory,
+        metavar="SUBMISSIONS",
+        help="folder of .py files, one entry each (names starting with _ are skipped)",
+    )
+    parser.add_argument(
+        "--out",
+        type=_directory,
+        required=True,
+        metavar="DIR",
+        help="directory for the results (created if missing)",
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=list(SCENARIOS),
+        default="default",
+        help="market: " + "; ".join(f"{s.name}: {s.description}" for s in SCENARIOS.values()),
+    )
+    parser.add_argument(
+        "--replications",
+        type=_whole_number(MIN_REPLICATIONS, 10_000),
+        default=10,
+        metavar="R",
+        help="markets per entry (common random numbers: market r is the same for everyone); default 10",
+    )
     seeds = parser.add_mutually_exclusive_group()
-    seeds.add_argument("--seed", type=_seed, default=0, metavar="N",
-                       help="public root seed, for practice runs students can repeat (default 0)")
-    seeds.add_argument("--private-seed", type=_seed, metavar="N",
-                       help="the instructor's private root seed for the final ranking (not shown in reports)")
-    parser.add_argument("--include", type=_names(strategy_names(), "strategy"), default=[], metavar="A,B",
-                        help=f"built-in strategies to add as benchmarks: {', '.join(strategy_names())}")
-    parser.add_argument("--metrics", type=_names(METRICS, "metric"), default=list(DEFAULT_METRICS),
-                        metavar="A,B", help=f"metrics on the leaderboard (profit always; it ranks): "
-                                            f"{', '.join(METRICS)}; default {','.join(DEFAULT_METRICS)}")
-    parser.add_argument("--customers", type=_whole_number(1, MAX_CUSTOMERS), default=1000, metavar="N",
-                        help="people in each market (default 1000)")
-    parser.add_argument("--weeks", type=_whole_number(1, MAX_WEEKS), default=104, metavar="W",
-                        help="weeks per market (default 104)")
-    parser.add_argument("--set", type=_parameter_setting, action="append", default=[], metavar="NAME=VALUE",
-                        dest="settings", help="set a model parameter on top of the scenario (repeatable)")
-    parser.add_argument("--jobs", type=_whole_number(1, 256), default=DEFAULT_JOBS, metavar="J",
-                        help=f"worker processes at once (default {DEFAULT_JOBS}, measured best on 2 cores; "
-                             f"this machine has {available_cores()})")
-    parser.add_argument("--import-limit", type=_seconds, default=Limits.import_seconds, metavar="S",
-                        help=f"seconds an entry may take to import (default {Limits.import_seconds:g})")
-    parser.add_argument("--week-limit", type=_seconds, default=Limits.week_seconds, metavar="S",
-                        help=f"seconds an entry may plan one week (default {Limits.week_seconds:g})")
-    parser.add_argument("--run-limit", type=_seconds, default=Limits.run_seconds, metavar="S",
-                        help=f"seconds one whole run may take (default {Limits.run_seconds:g})")
-    parser.add_argument("--no-verify", action="store_true",
-                        help="skip the replay that checks each run in a process without student code "
-                             "(about half the time; then an entry that changes the simulation is not caught)")
+    seeds.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="N",
+        help="public root seed, for practice runs students can repeat (default 0)",
+    )
+    seeds.add_argument(
+        "--private-seed",
+        type=_seed,
+        metavar="N",
+        help="the instructor's private root seed for the final ranking (not shown in reports)",
+    )
+    parser.add_argument(
+        "--include",
+        type=_names(strategy_names(), "strategy"),
+        default=[],
+        metavar="A,B",
+        help=f"built-in strategies to add as benchmarks: {', '.join(strategy_names())}",
+    )
+    parser.add_argument(
+        "--metrics",
+        type=_names(METRICS, "metric"),
+        default=list(DEFAULT_METRICS),
+        metavar="A,B",
+        help=f"metrics on the leaderboard (profit always; it ranks): "
+        f"{', '.join(METRICS)}; default {','.join(DEFAULT_METRICS)}",
+    )
+    parser.add_argument(
+        "--customers",
+        type=_whole_number(1, MAX_CUSTOMERS),
+        default=1000,
+        metavar="N",
+        help="people in each market (default 1000)",
+    )
+    parser.add_argument(
+        "--weeks",
+        type=_whole_number(1, MAX_WEEKS),
+        default=104,
+        metavar="W",
+        help="weeks per market (default 104)",
+    )
+    parser.add_argument(
+        "--set",
+        type=_parameter_setting,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="settings",
+        help="set a model parameter on top of the scenario (repeatable)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_whole_number(1, 256),
+        default=DEFAULT_JOBS,
+        metavar="J",
+        help=f"worker processes at once (default {DEFAULT_JOBS}, measured best on 2 cores; "
+        f"this machine has {available_cores()})",
+    )
+    parser.add_argument(
+        "--import-limit",
+        type=_seconds,
+        default=Limits.import_seconds,
+        metavar="S",
+        help=f"seconds an entry may take to import (default {Limits.import_seconds:g})",
+    )
+    parser.add_argument(
+        "--week-limit",
+        type=_seconds,
+        default=Limits.week_seconds,
+        metavar="S",
+        help=f"seconds an entry may plan one week (default {Limits.week_seconds:g})",
+    )
+    parser.add_argument(
+        "--run-limit",
+        type=_seconds,
+        default=Limits.run_seconds,
+        metavar="S",
+        help=f"seconds one whole run may take (default {Limits.run_seconds:g})",
+    )
+    parser.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip the replay that checks each run in a process without student code "
+        "(about half the time; then an entry that changes the simulation is not caught)",
+    )
     parser.set_defaults(handler=_tournament)
 
 
@@ -102,30 +181,48 @@ def _tournament(args) -> int:
         what = "is a file; give the folder of submissions" if args.submissions.exists() else "no such folder"
         raise ValueError(f"SUBMISSIONS {args.submissions}: {what}")
     private = args.private_seed is not None
-    limits = Limits(import_seconds=args.import_limit, week_seconds=args.week_limit,
-                    run_seconds=args.run_limit)
+    limits = Limits(
+        import_seconds=args.import_limit, week_seconds=args.week_limit, run_seconds=args.run_limit
+    )
     with _output_directory(args.out) as out:
-        result = run_tournament(args.submissions, replications=args.replications,
-                                seed=args.private_seed if private else args.seed, private=private,
-                                scenario=args.scenario, include=args.include, parameters=parameters,
-                                metrics=args.metrics, jobs=args.jobs, limits=limits,
-                                verify=not args.no_verify, progress=None)
+        result = run_tournament(
+            args.submissions,
+            replications=args.replications,
+            seed=args.private_seed if private else args.seed,
+            private=private,
+            scenario=args.scenario,
+            include=args.include,
+            parameters=parameters,
+            metrics=args.metrics,
+            jobs=args.jobs,
+            limits=limits,
+            verify=not args.no_verify,
+            progress=None,
+        )
         paths = result.write(out)
     board = result.leaderboard
     ranked = board[board["status"] == "ok"]
-    print(f"{len(ranked)} entries ranked, {len(board) - len(ranked)} disqualified; "
-          f"{result.describe_market()}")
+    print(
+        f"{len(ranked)} entries ranked, {len(board) - len(ranked)} disqualified; {result.describe_market()}"
+    )
     for _, row in ranked.head(10).iterrows():
-        print(f"  {int(row['rank']):>3}. {row['entry']}: mean profit {row['profit_mean']:,.0f} CU "
-              f"[{row['profit_ci_low']:,.0f}, {row['profit_ci_high']:,.0f}]; told apart from the leader: "
-              f"{row['told_apart_from_leader']}")
+        print(
+            f"  {int(row['rank']):>3}. {row['entry']}: mean profit {row['profit_mean']:,.0f} CU "
+            f"[{row['profit_ci_low']:,.0f}, {row['profit_ci_high']:,.0f}]; told apart from the leader: "
+            f"{row['told_apart_from_leader']}"
+        )
     for name, reason in result.disqualified.items():
         print(f"  disqualified {name}: {reason}")
     if result.settings["changed_files"]:
-        print(f"crmlab: note: submission files changed during the tournament: "
-              f"{', '.join(result.settings['changed_files'])}", file=sys.stderr)
+        print(
+            f"crmlab: note: submission files changed during the tournament: "
+            f"{', '.join(result.settings['changed_files'])}",
+            file=sys.stderr,
+        )
     timing = result.settings
-    print(f"took {timing['wall_seconds']:,.1f} s of wall time and {timing['cpu_seconds']:,.1f} s "
-          f"of CPU time (this process and its workers) with {result.settings['workers']} worker(s)")
+    print(
+        f"took {timing['wall_seconds']:,.1f} s of wall time and {timing['cpu_seconds']:,.1f} s "
+        f"of CPU time (this process and its workers) with {result.settings['workers']} worker(s)"
+    )
     print("wrote " + ", ".join(str(p) for p in paths.values()))
     return 0

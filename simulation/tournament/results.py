@@ -21,10 +21,24 @@ import pandas as pd
 from simulation.tournament.runner import EntryReport
 
 #: how each metric is rounded for reading: money to whole CU, shares to 0.001, counts to 0.1
-DECIMALS = {"profit": 0, "revenue": 0, "marketing_cost": 0, "realised_clv": 1, "customers_at_end": 1,
-            "retention": 3, "share_of_wallet": 3}
-UNITS = {"profit": "CU", "revenue": "CU", "marketing_cost": "CU", "realised_clv": "CU per customer",
-         "customers_at_end": "customers", "retention": "share", "share_of_wallet": "share"}
+DECIMALS = {
+    "profit": 0,
+    "revenue": 0,
+    "marketing_cost": 0,
+    "realised_clv": 1,
+    "customers_at_end": 1,
+    "retention": 3,
+    "share_of_wallet": 3,
+}
+UNITS = {
+    "profit": "CU",
+    "revenue": "CU",
+    "marketing_cost": "CU",
+    "realised_clv": "CU per customer",
+    "customers_at_end": "customers",
+    "retention": "share",
+    "share_of_wallet": "share",
+}
 
 
 def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -61,8 +75,11 @@ def leaderboard(runs: pd.DataFrame, entries: list[EntryReport], metrics: list[st
         for index, name in table["entry"].items():
             difference = (wide[name] - wide[leader]).to_numpy()
             mean, low, high = t_interval(difference)
-            table.loc[index, ["difference_to_leader", "difference_ci_low", "difference_ci_high"]] = \
-                [mean, low, high]
+            table.loc[index, ["difference_to_leader", "difference_ci_low", "difference_ci_high"]] = [
+                mean,
+                low,
+                high,
+            ]
             if name == leader:
                 verdict = "leader"
             elif not np.any(difference):
@@ -70,8 +87,11 @@ def leaderboard(runs: pd.DataFrame, entries: list[EntryReport], metrics: list[st
             else:
                 verdict = "yes" if (high < 0 or low > 0) else "no"
             table.loc[index, "told_apart_from_leader"] = verdict
-    disqualified = [{"entry": r.name, "status": "disqualified", "runs": 0, "reason": r.reason}
-                    for r in entries if r.status != "ok"]
+    disqualified = [
+        {"entry": r.name, "status": "disqualified", "runs": 0, "reason": r.reason}
+        for r in entries
+        if r.status != "ok"
+    ]
     table = pd.concat([table, pd.DataFrame(disqualified)], ignore_index=True) if disqualified else table
     if "reason" not in table:
         table["reason"] = ""
@@ -114,8 +134,10 @@ class TournamentResult:
     def describe_market(self) -> str:
         s = self.settings
         seed = "a private seed (not shown)" if s["private"] else f"public seed {s['seed']}"
-        return (f"scenario {s['scenario']} ({s['scenario_description']}); {s['n_people']:,} people, "
-                f"{s['weeks']} weeks; {s['replications']} replications from {seed}")
+        return (
+            f"scenario {s['scenario']} ({s['scenario_description']}); {s['n_people']:,} people, "
+            f"{s['weeks']} weeks; {s['replications']} replications from {seed}"
+        )
 
     # the plot -----------------------------------------------------------------------------------
     def figure(self):
@@ -131,15 +153,26 @@ class TournamentResult:
         if len(ranked):
             y = np.arange(len(ranked))[::-1]
             leader = ranked.iloc[0]
-            axes.axvspan(leader["profit_ci_low"], leader["profit_ci_high"], color="#f4c542", alpha=0.3,
-                         label="leader's 95% interval")
+            axes.axvspan(
+                leader["profit_ci_low"],
+                leader["profit_ci_high"],
+                color="#f4c542",
+                alpha=0.3,
+                label="leader's 95% interval",
+            )
             apart = (ranked["told_apart_from_leader"] == "yes").to_numpy()
-            for mask, colour, label in ((~apart, "#1f5fa8", "cannot be told apart from the leader"),
-                                        (apart, "#9a9a9a", "worse than the leader (paired interval)")):
+            for mask, colour, label in (
+                (~apart, "#1f5fa8", "cannot be told apart from the leader"),
+                (apart, "#9a9a9a", "worse than the leader (paired interval)"),
+            ):
                 if mask.any():
                     means = ranked["profit_mean"].to_numpy()[mask]
-                    errors = np.vstack([means - ranked["profit_ci_low"].to_numpy()[mask],
-                                        ranked["profit_ci_high"].to_numpy()[mask] - means])
+                    errors = np.vstack(
+                        [
+                            means - ranked["profit_ci_low"].to_numpy()[mask],
+                            ranked["profit_ci_high"].to_numpy()[mask] - means,
+                        ]
+                    )
                     axes.errorbar(means, y[mask], xerr=errors, fmt="o", color=colour, capsize=3, label=label)
             axes.set_yticks(y, ranked["entry"].tolist())
             axes.legend(loc="lower right", fontsize="small")
@@ -147,8 +180,9 @@ class TournamentResult:
             axes.text(0.5, 0.5, "no entry finished the tournament", ha="center", transform=axes.transAxes)
         axes.set_xlabel(f"profit over {weeks} weeks, CU (mean and 95% interval over {replications} markets)")
         axes.set_ylabel("entry (best on top)")
-        axes.set_title(f"Tournament: scenario {self.settings['scenario']}, "
-                       f"{self.settings['n_people']:,} people")
+        axes.set_title(
+            f"Tournament: scenario {self.settings['scenario']}, {self.settings['n_people']:,} people"
+        )
         axes.xaxis.set_major_formatter(_thousands)
         axes.grid(axis="x", alpha=0.3)
         return figure
@@ -165,28 +199,43 @@ class TournamentResult:
         table = rounded(self.leaderboard)
         s, limits = self.settings, self.settings["limits"]
         ranked = table[table["status"] == "ok"]
-        columns = ["rank", "entry"] + [c for m in s["metrics"] for c in (f"{m}_mean", f"{m}_ci_low",
-                                                                         f"{m}_ci_high")]
-        columns += ["difference_to_leader", "difference_ci_low", "difference_ci_high",
-                    "told_apart_from_leader"]
+        columns = ["rank", "entry"] + [
+            c for m in s["metrics"] for c in (f"{m}_mean", f"{m}_ci_low", f"{m}_ci_high")
+        ]
+        columns += [
+            "difference_to_leader",
+            "difference_ci_low",
+            "difference_ci_high",
+            "told_apart_from_leader",
+        ]
         head = "".join(f"<th>{esc(c.replace('_', ' '))}</th>" for c in columns if c in ranked)
-        body = "".join("<tr>" + "".join(f"<td>{esc(_cell(row[c]))}</td>" for c in columns if c in ranked)
-                       + "</tr>" for _, row in ranked.iterrows())
+        body = "".join(
+            "<tr>" + "".join(f"<td>{esc(_cell(row[c]))}</td>" for c in columns if c in ranked) + "</tr>"
+            for _, row in ranked.iterrows()
+        )
         entries = []
         for report in self.entries:
-            status = ("<span class=ok>ranked</span>" if report.status == "ok"
-                      else f"<span class=bad>disqualified</span>: {esc(report.reason)}")
+            status = (
+                "<span class=ok>ranked</span>"
+                if report.status == "ok"
+                else f"<span class=bad>disqualified</span>: {esc(report.reason)}"
+            )
             doc = esc(report.doc) if report.doc else "<em>(no docstring)</em>"
             where = esc(report.file) + (f", <code>{esc(report.function)}</code>" if report.function else "")
             entries.append(f"<h3>{esc(report.name)}</h3><p>{where} &mdash; {status}</p><pre>{doc}</pre>")
         changed = ""
         if s["changed_files"]:
-            changed = (f"<p class=bad>These submission files changed on disk during the tournament (the "
-                       f"tournament used their contents from the start): {esc(', '.join(s['changed_files']))}"
-                       "</p>")
+            changed = (
+                f"<p class=bad>These submission files changed on disk during the tournament (the "
+                f"tournament used their contents from the start): {esc(', '.join(s['changed_files']))}"
+                "</p>"
+            )
         image = base64.b64encode(self.png()).decode()
-        verified = ("every run was verified by replaying the entry's actions in a process without "
-                    "student code" if s["verified"] else "runs were NOT verified by replay (--no-verify)")
+        verified = (
+            "every run was verified by replaying the entry's actions in a process without student code"
+            if s["verified"]
+            else "runs were NOT verified by replay (--no-verify)"
+        )
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Strategy tournament</title>
@@ -212,7 +261,7 @@ best of several noisy means).</p>
 <h2>Forest plot</h2>
 <img alt="forest plot of mean profit per entry with 95% intervals" src="data:image/png;base64,{image}">
 <h2>Entries</h2>
-{''.join(entries)}
+{"".join(entries)}
 </body></html>
 """
 
@@ -222,8 +271,9 @@ best of several noisy means).</p>
         report.html into `out`; returns their paths."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
-        paths = {name: out / name for name in ("leaderboard.csv", "runs.csv", "forest_plot.png",
-                                               "report.html")}
+        paths = {
+            name: out / name for name in ("leaderboard.csv", "runs.csv", "forest_plot.png", "report.html")
+        }
         rounded(self.leaderboard).to_csv(paths["leaderboard.csv"], index=False)
         self.runs.to_csv(paths["runs.csv"], index=False)
         paths["forest_plot.png"].write_bytes(self.png())

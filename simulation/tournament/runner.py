@@ -71,17 +71,28 @@ class Scenario:
 SCENARIOS: dict[str, Scenario] = {
     "default": Scenario("default", "the default market (Parameters())", {}),
     "locked_in": Scenario(
-        "locked_in", "high switching costs: bonds, the loyalty programme and learning lock customers in "
-                     "three times as strongly, up to three times the default ceiling",
-        {"switching_cost_strength": 3.0, "max_switching_cost": 3.0}),
+        "locked_in",
+        "high switching costs: bonds, the loyalty programme and learning lock customers in "
+        "three times as strongly, up to three times the default ceiling",
+        {"switching_cost_strength": 3.0, "max_switching_cost": 3.0},
+    ),
     "aggressive_competitor": Scenario(
-        "aggressive_competitor", "a stronger competitor that runs promotions about every seven weeks, "
-                                 "nearly twice as attractive as the default's",
-        {"competitor_value": 0.2, "promotion_rate": 0.15, "promotion_value": 1.5}),
+        "aggressive_competitor",
+        "a stronger competitor that runs promotions about every seven weeks, "
+        "nearly twice as attractive as the default's",
+        {"competitor_value": 0.2, "promotion_rate": 0.15, "promotion_value": 1.5},
+    ),
 }
 # Each market preset (e.g. `cdnow`, calibrated to the CDNOW customers) is a scenario too.
-SCENARIOS.update({name: Scenario(name, f"the market preset {name!r} (see simulation/presets/{name}.md)", {},
-                                 preset=True) for name in preset_names() if name not in SCENARIOS})
+SCENARIOS.update(
+    {
+        name: Scenario(
+            name, f"the market preset {name!r} (see simulation/presets/{name}.md)", {}, preset=True
+        )
+        for name in preset_names()
+        if name not in SCENARIOS
+    }
+)
 
 
 def scenario_parameters(scenario: str, parameters: dict | None = None) -> dict:
@@ -119,8 +130,10 @@ def find_entries(folder, include: list[str] | tuple[str, ...] = ()) -> tuple[lis
     `include`. A file that cannot be read as text is reported as disqualified rather than raised."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ValueError(f"SUBMISSIONS {folder}: " + ("is a file; give the folder of submissions"
-                                                       if folder.exists() else "no such folder"))
+        raise ValueError(
+            f"SUBMISSIONS {folder}: "
+            + ("is a file; give the folder of submissions" if folder.exists() else "no such folder")
+        )
     known = strategy_names()
     for name in include:
         if name not in known:
@@ -132,9 +145,14 @@ def find_entries(folder, include: list[str] | tuple[str, ...] = ()) -> tuple[lis
         try:
             source = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as error:
-            unreadable.append(EntryReport(path.stem, path.name, status="disqualified",
-                                          reason=f"{path.name}, at import: cannot be read: not UTF-8 text "
-                                                 f"(byte {error.start})"))
+            unreadable.append(
+                EntryReport(
+                    path.stem,
+                    path.name,
+                    status="disqualified",
+                    reason=f"{path.name}, at import: cannot be read: not UTF-8 text (byte {error.start})",
+                )
+            )
             continue
         entries.append(Entry(name=path.stem, path=str(path.resolve()), source=source))
     entries += [Entry(name=f"{name} (built-in)", builtin=name) for name in dict.fromkeys(include)]
@@ -193,8 +211,12 @@ class _Tournament:
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(["simulation.tournament.worker"])
         per_entry = len(seeds) * (2 if verify else 1)
-        self.bar = tqdm(total=len(entries) * per_entry, desc="tournament", unit="run",
-                        disable=None if progress is None else not progress)
+        self.bar = tqdm(
+            total=len(entries) * per_entry,
+            desc="tournament",
+            unit="run",
+            disable=None if progress is None else not progress,
+        )
         self.per_entry = per_entry
         self.counted: dict[str, int] = {}
         self.worker_cpu = 0.0
@@ -212,8 +234,9 @@ class _Tournament:
             logs = [report.logs[r] for r in range(len(self.seeds))]
             args = (sender, entry.name, self.seeds, self.parameters, logs)
             target = worker.replay_entry
-        process = self.context.Process(target=target, args=args, daemon=True,
-                                       name=f"tournament-{kind}-{entry.name}")
+        process = self.context.Process(
+            target=target, args=args, daemon=True, name=f"tournament-{kind}-{entry.name}"
+        )
         with _main_module_not_reimported():
             process.start()
         sender.close()  # the worker holds the only writing end: its exit shows up as end of file here
@@ -273,11 +296,14 @@ class _Tournament:
             self._advance(job.entry)
             return False
         if kind == "failed":
-            failure = Failure(str(header.get("problem", "failed"))[:500],
-                              line=_int_or_none(header.get("line")),
-                              line_note=str(header.get("line_note", ""))[:100],
-                              week=_int_or_none(header.get("week")), at_import=bool(header.get("at_import")),
-                              replication=_int_or_none(header.get("replication")))
+            failure = Failure(
+                str(header.get("problem", "failed"))[:500],
+                line=_int_or_none(header.get("line")),
+                line_note=str(header.get("line_note", ""))[:100],
+                week=_int_or_none(header.get("week")),
+                at_import=bool(header.get("at_import")),
+                replication=_int_or_none(header.get("replication")),
+            )
             if job.kind == "replay":
                 failure.problem = f"failed verification: {failure.problem}"
             self._disqualify(job, failure)
@@ -295,21 +321,36 @@ class _Tournament:
         """The worker's pipe closed before it said it was done."""
         job.process.join(timeout=5)
         code = job.process.exitcode
-        how = (f"killed by signal {signal.Signals(-code).name}" if code is not None and code < 0
-               else f"exit code {code}")
+        how = (
+            f"killed by signal {signal.Signals(-code).name}"
+            if code is not None and code < 0
+            else f"exit code {code}"
+        )
         if code == -signal.SIGKILL:
             how += "; out of memory?"
         running = job.stage == "running"
-        self._disqualify(job, Failure(f"its process ended unexpectedly ({how})", at_import=not running,
-                                      replication=job.next_replication if running else None))
+        self._disqualify(
+            job,
+            Failure(
+                f"its process ended unexpectedly ({how})",
+                at_import=not running,
+                replication=job.next_replication if running else None,
+            ),
+        )
 
     def _overdue(self, job: _Job) -> None:
         if job.stage == "running":
-            failure = Failure(f"one run took longer than the limit of {self.limits.run_seconds:g} s; its "
-                              "worker was stopped", replication=job.next_replication)
+            failure = Failure(
+                f"one run took longer than the limit of {self.limits.run_seconds:g} s; its "
+                "worker was stopped",
+                replication=job.next_replication,
+            )
         elif job.stage == "importing":
-            failure = Failure(f"importing took longer than the limit of {self.limits.import_seconds:g} s and "
-                              "the file did not let itself be stopped; its worker was ended", at_import=True)
+            failure = Failure(
+                f"importing took longer than the limit of {self.limits.import_seconds:g} s and "
+                "the file did not let itself be stopped; its worker was ended",
+                at_import=True,
+            )
         else:
             failure = Failure(f"its worker did not start within {STARTUP_SECONDS:g} s", at_import=True)
         self._disqualify(job, failure)
@@ -334,10 +375,16 @@ class _Tournament:
                             self._ended(job)
                             over = True
                         except (Failure, wire.WireError) as problem:
-                            failure = problem if isinstance(problem, Failure) else Failure(
-                                f"its worker sent an unreadable message ({problem})")
-                            failure.replication = failure.replication if failure.replication is not None \
+                            failure = (
+                                problem
+                                if isinstance(problem, Failure)
+                                else Failure(f"its worker sent an unreadable message ({problem})")
+                            )
+                            failure.replication = (
+                                failure.replication
+                                if failure.replication is not None
                                 else (job.next_replication if job.stage == "running" else None)
+                            )
                             self._disqualify(job, failure)
                             over = True
                     elif time.monotonic() > job.deadline:
@@ -347,8 +394,12 @@ class _Tournament:
                         self._stop(job)
                         running.remove(job)
                         report = self.reports[job.entry.name]
-                        if (job.kind == "play" and self.verify and report.status == "pending"
-                                and len(report.logs) == len(self.seeds)):
+                        if (
+                            job.kind == "play"
+                            and self.verify
+                            and report.status == "pending"
+                            and len(report.logs) == len(self.seeds)
+                        ):
                             queue.appendleft(("replay", job.entry))
                         elif report.status == "pending":
                             self._conclude(job.entry)
@@ -368,9 +419,11 @@ class _Tournament:
             for metric, value in verified.items():
                 mine = claimed.get(metric)
                 if not _same_number(mine, value):
-                    problem = (f"the results its own process reported ({metric} {_short(mine)}) differ from "
-                               f"the verified replay of its actions ({metric} {_short(value)}): the entry "
-                               "changed the simulation or its results")
+                    problem = (
+                        f"the results its own process reported ({metric} {_short(mine)}) differ from "
+                        f"the verified replay of its actions ({metric} {_short(value)}): the entry "
+                        "changed the simulation or its results"
+                    )
                     report.status = "disqualified"
                     report.reason = reason_text(entry, Failure(problem, replication=replication))
                     return
@@ -405,13 +458,17 @@ def _int_or_none(value) -> int | None:
 
 
 def _checked_summary(header: dict, job: _Job, seeds: list[int]) -> dict[str, float]:
-    if header.get("replication") != job.next_replication or job.next_replication >= len(seeds) \
-            or header.get("seed") != seeds[job.next_replication]:
+    if (
+        header.get("replication") != job.next_replication
+        or job.next_replication >= len(seeds)
+        or header.get("seed") != seeds[job.next_replication]
+    ):
         raise Failure("its worker reported a run out of order")
     summary = header.get("summary")
     if not isinstance(summary, dict) or not all(
-            isinstance(k, str) and isinstance(v, int | float) and not isinstance(v, bool)
-            for k, v in summary.items()):
+        isinstance(k, str) and isinstance(v, int | float) and not isinstance(v, bool)
+        for k, v in summary.items()
+    ):
         raise Failure("its worker reported a summary that is not a table of numbers")
     return {k: float(v) for k, v in summary.items()}
 
@@ -432,10 +489,21 @@ def _short(value) -> str:
 # The public entry point
 
 
-def run_tournament(submissions, *, replications: int = 10, seed: int = 0, private: bool = False,
-                   scenario: str = "default", include=(), parameters: dict | None = None,
-                   metrics=DEFAULT_METRICS, jobs: int = DEFAULT_JOBS, limits: Limits | None = None,
-                   verify: bool = True, progress: bool | None = False):
+def run_tournament(
+    submissions,
+    *,
+    replications: int = 10,
+    seed: int = 0,
+    private: bool = False,
+    scenario: str = "default",
+    include=(),
+    parameters: dict | None = None,
+    metrics=DEFAULT_METRICS,
+    jobs: int = DEFAULT_JOBS,
+    limits: Limits | None = None,
+    verify: bool = True,
+    progress: bool | None = False,
+):
     """Run every entry in `submissions` (a folder of ``.py`` files) in the same R markets.
 
     Replication r uses the same seed for every entry (common random numbers), spawned from `seed`
@@ -446,10 +514,15 @@ def run_tournament(submissions, *, replications: int = 10, seed: int = 0, privat
     """
     from simulation.tournament.results import TournamentResult
 
-    if (isinstance(replications, bool) or not isinstance(replications, int | np.integer)
-            or replications < MIN_REPLICATIONS):
-        raise ParameterError(f"replications must be an integer of at least {MIN_REPLICATIONS} (a confidence "
-                             f"interval needs two runs), got {replications!r}")
+    if (
+        isinstance(replications, bool)
+        or not isinstance(replications, int | np.integer)
+        or replications < MIN_REPLICATIONS
+    ):
+        raise ParameterError(
+            f"replications must be an integer of at least {MIN_REPLICATIONS} (a confidence "
+            f"interval needs two runs), got {replications!r}"
+        )
     check_seed(seed)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ParameterError(f"jobs must be a positive integer, got {jobs!r}")
@@ -466,8 +539,9 @@ def run_tournament(submissions, *, replications: int = 10, seed: int = 0, privat
         raise ValueError(f"two entries have the same name: {twice}")
     before = _fingerprints(entries)
     seeds = replication_seeds(seed, int(replications))
-    reports = {e.name: EntryReport(e.name, os.path.basename(e.path) if e.path else "built-in")
-               for e in entries}
+    reports = {
+        e.name: EntryReport(e.name, os.path.basename(e.path) if e.path else "built-in") for e in entries
+    }
     workers = min(jobs, max(1, len(entries)))
     started = time.perf_counter()
     cpu_before = _cpu_seconds()
@@ -479,12 +553,23 @@ def run_tournament(submissions, *, replications: int = 10, seed: int = 0, privat
     changed = sorted(os.path.basename(path) for path in before if after.get(path) != before[path])
     all_reports = [reports[e.name] for e in entries] + unreadable
     runs = _runs_table(all_reports, seeds, verify)
-    settings = {"scenario": scenario, "scenario_description": SCENARIOS[scenario].description,
-                "parameters": merged, "replications": int(replications),
-                "seed": None if private else int(seed), "private": private, "metrics": list(metrics),
-                "limits": limits, "workers": workers, "verified": verify, "wall_seconds": wall,
-                "cpu_seconds": cpu, "n_people": Parameters.from_dict(merged).n_people,
-                "weeks": Parameters.from_dict(merged).weeks, "changed_files": changed}
+    settings = {
+        "scenario": scenario,
+        "scenario_description": SCENARIOS[scenario].description,
+        "parameters": merged,
+        "replications": int(replications),
+        "seed": None if private else int(seed),
+        "private": private,
+        "metrics": list(metrics),
+        "limits": limits,
+        "workers": workers,
+        "verified": verify,
+        "wall_seconds": wall,
+        "cpu_seconds": cpu,
+        "n_people": Parameters.from_dict(merged).n_people,
+        "weeks": Parameters.from_dict(merged).weeks,
+        "changed_files": changed,
+    }
     return TournamentResult(entries=all_reports, runs=runs, settings=settings)
 
 
@@ -503,12 +588,30 @@ def _runs_table(reports: list[EntryReport], seeds: list[int], verify: bool) -> p
         for replication in sorted(set(report.claimed) | set(report.verified)):
             checked = replication in report.verified
             summary = report.verified[replication] if checked else report.claimed[replication]
-            rows.append({"entry": report.name, "replication": replication + 1, "seed": seeds[replication],
-                         "counted": report.status == "ok", "verified": checked, **summary})
+            rows.append(
+                {
+                    "entry": report.name,
+                    "replication": replication + 1,
+                    "seed": seeds[replication],
+                    "counted": report.status == "ok",
+                    "verified": checked,
+                    **summary,
+                }
+            )
     columns = ["entry", "replication", "seed", "counted", "verified", *METRICS]
     table = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
     return table
 
 
-__all__ = ["DEFAULT_JOBS", "DEFAULT_METRICS", "METRICS", "SCENARIOS", "EntryReport", "Scenario",
-           "available_cores", "find_entries", "run_tournament", "scenario_parameters"]
+__all__ = [
+    "DEFAULT_JOBS",
+    "DEFAULT_METRICS",
+    "METRICS",
+    "SCENARIOS",
+    "EntryReport",
+    "Scenario",
+    "available_cores",
+    "find_entries",
+    "run_tournament",
+    "scenario_parameters",
+]

@@ -38,13 +38,13 @@ def decode(message: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     """The header and arrays of a message from :func:`encode`; WireError if it is anything else."""
     try:
         (size,) = struct.unpack_from("<Q", message, 0)
-        header = json.loads(message[8:8 + size])
+        header = json.loads(message[8 : 8 + size])
         if not isinstance(header, dict) or not isinstance(header.get("_arrays"), list):
             raise WireError("the header is not a JSON object naming its arrays")
         offset, arrays = 8 + size, {}
         for name in header.pop("_arrays"):
             (length,) = struct.unpack_from("<Q", message, offset)
-            array = np.load(io.BytesIO(message[offset + 8:offset + 8 + length]), allow_pickle=False)
+            array = np.load(io.BytesIO(message[offset + 8 : offset + 8 + length]), allow_pickle=False)
             if array.dtype.kind not in "biuf":
                 raise WireError(f"array {name!r} is not numeric")
             arrays[str(name)] = array

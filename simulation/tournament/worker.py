@@ -88,8 +88,15 @@ class Failure(Exception):
     extra: dict = field(default_factory=dict)
 
     def as_header(self) -> dict:
-        return {"kind": "failed", "problem": self.problem, "line": self.line, "line_note": self.line_note,
-                "week": self.week, "at_import": self.at_import, "replication": self.replication}
+        return {
+            "kind": "failed",
+            "problem": self.problem,
+            "line": self.line,
+            "line_note": self.line_note,
+            "week": self.week,
+            "at_import": self.at_import,
+            "replication": self.replication,
+        }
 
 
 class _TimeLimit(BaseException):
@@ -155,8 +162,9 @@ def load_strategy(entry: Entry, limits: Limits):
     try:
         code = compile(entry.source, entry.path, "exec")
     except SyntaxError as error:
-        raise Failure(f"cannot be read: SyntaxError: {error.msg}", line=error.lineno,
-                      at_import=True) from None
+        raise Failure(
+            f"cannot be read: SyntaxError: {error.msg}", line=error.lineno, at_import=True
+        ) from None
     except ValueError as error:  # e.g. a null byte in the source
         raise Failure(f"cannot be read: {error}", at_import=True) from None
     module = types.ModuleType(ENTRY_MODULE)
@@ -167,15 +175,24 @@ def load_strategy(entry: Entry, limits: Limits):
     try:
         exec(code, module.__dict__)
     except _TimeLimit as error:
-        raise Failure(f"importing took longer than the limit of {limits.import_seconds:g} s",
-                      line=_entry_line(error, entry.path), line_note="where it was stopped",
-                      at_import=True) from None
+        raise Failure(
+            f"importing took longer than the limit of {limits.import_seconds:g} s",
+            line=_entry_line(error, entry.path),
+            line_note="where it was stopped",
+            at_import=True,
+        ) from None
     except SystemExit as error:
-        raise Failure(f"called sys.exit({error.code!r}) while being imported",
-                      line=_entry_line(error, entry.path), at_import=True) from None
+        raise Failure(
+            f"called sys.exit({error.code!r}) while being imported",
+            line=_entry_line(error, entry.path),
+            at_import=True,
+        ) from None
     except BaseException as error:  # student code: anything it raises disqualifies it, named
-        raise Failure(f"raised {type(error).__name__} while being imported: {_one_line(error)}",
-                      line=_entry_line(error, entry.path), at_import=True) from None
+        raise Failure(
+            f"raised {type(error).__name__} while being imported: {_one_line(error)}",
+            line=_entry_line(error, entry.path),
+            at_import=True,
+        ) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     function = _strategy_function(module, entry)
@@ -188,20 +205,30 @@ def _strategy_function(module, entry: Entry):
     named = module.__dict__.get("strategy")
     if named is not None:
         if not isinstance(named, types.FunctionType):
-            raise Failure(f"`strategy` is a {type(named).__name__}, not a function f(view, plan)",
-                          at_import=True)
+            raise Failure(
+                f"`strategy` is a {type(named).__name__}, not a function f(view, plan)", at_import=True
+            )
         return _check_signature(named)
-    candidates = [value for key, value in module.__dict__.items()
-                  if isinstance(value, types.FunctionType) and not key.startswith("_")
-                  and value.__module__ == ENTRY_MODULE and value.__code__.co_filename == entry.path
-                  and _positional_count(value) == 2]
+    candidates = [
+        value
+        for key, value in module.__dict__.items()
+        if isinstance(value, types.FunctionType)
+        and not key.startswith("_")
+        and value.__module__ == ENTRY_MODULE
+        and value.__code__.co_filename == entry.path
+        and _positional_count(value) == 2
+    ]
     if not candidates:
-        raise Failure("defines no strategy function f(view, plan) (a function of two parameters)",
-                      at_import=True)
+        raise Failure(
+            "defines no strategy function f(view, plan) (a function of two parameters)", at_import=True
+        )
     if len(candidates) > 1:
         names = ", ".join(c.__name__ for c in candidates)
-        raise Failure(f"defines several functions f(view, plan) ({names}); name the one that competes "
-                      "`strategy`", line=candidates[1].__code__.co_firstlineno, at_import=True)
+        raise Failure(
+            f"defines several functions f(view, plan) ({names}); name the one that competes `strategy`",
+            line=candidates[1].__code__.co_firstlineno,
+            at_import=True,
+        )
     return candidates[0]
 
 
@@ -212,8 +239,12 @@ def _positional_count(function) -> int:
 
 def _check_signature(function):
     if _positional_count(function) != 2:
-        raise Failure(f"`{function.__name__}` takes {_positional_count(function)} required parameters; a "
-                      "strategy is f(view, plan)", line=function.__code__.co_firstlineno, at_import=True)
+        raise Failure(
+            f"`{function.__name__}` takes {_positional_count(function)} required parameters; a "
+            "strategy is f(view, plan)",
+            line=function.__code__.co_firstlineno,
+            at_import=True,
+        )
     return function
 
 
@@ -245,37 +276,61 @@ class _WeekClock:
 _STRATEGY_PREFIX = re.compile(r"^strategy '.*?', week \d+: ", flags=re.DOTALL)
 
 
-def _run_failure(error: BaseException, entry: Entry, info: dict, clock: _WeekClock, limits: Limits,
-                 replication: int) -> Failure:
+def _run_failure(
+    error: BaseException, entry: Entry, info: dict, clock: _WeekClock, limits: Limits, replication: int
+) -> Failure:
     week = clock.week
     if isinstance(error, _TimeLimit):
-        return Failure(f"one week's planning took longer than the limit of {limits.week_seconds:g} s",
-                       line=_entry_line(error, entry.path), line_note="where it was stopped", week=week,
-                       replication=replication)
+        return Failure(
+            f"one week's planning took longer than the limit of {limits.week_seconds:g} s",
+            line=_entry_line(error, entry.path),
+            line_note="where it was stopped",
+            week=week,
+            replication=replication,
+        )
     if isinstance(error, MemoryError):
-        return Failure(f"ran out of memory (the limit is {limits.memory_mb:,} MB)", week=week,
-                       line=_entry_line(error, entry.path), replication=replication)
+        return Failure(
+            f"ran out of memory (the limit is {limits.memory_mb:,} MB)",
+            week=week,
+            line=_entry_line(error, entry.path),
+            replication=replication,
+        )
     if isinstance(error, StrategyError):
         problem = _STRATEGY_PREFIX.sub("", str(error))
         cause = error.__cause__
         if cause is not None:  # the strategy raised; the firm reported it
             line = _entry_line(cause, entry.path)
             return Failure(f"raised {_one_line(problem)}", line=line, week=week, replication=replication)
-        return Failure(f"broke the rules: {_one_line(problem)}", line=info["line"],
-                       line_note=f"def {info['function']}" if info["line"] else "", week=week,
-                       replication=replication)
+        return Failure(
+            f"broke the rules: {_one_line(problem)}",
+            line=info["line"],
+            line_note=f"def {info['function']}" if info["line"] else "",
+            week=week,
+            replication=replication,
+        )
     if isinstance(error, SystemExit):
-        return Failure(f"called sys.exit({error.code!r})", line=_entry_line(error, entry.path), week=week,
-                       replication=replication)
-    return Failure(f"the simulation failed: {type(error).__name__}: {_one_line(error)}",
-                   line=_entry_line(error, entry.path), week=week, replication=replication)
+        return Failure(
+            f"called sys.exit({error.code!r})",
+            line=_entry_line(error, entry.path),
+            week=week,
+            replication=replication,
+        )
+    return Failure(
+        f"the simulation failed: {type(error).__name__}: {_one_line(error)}",
+        line=_entry_line(error, entry.path),
+        week=week,
+        replication=replication,
+    )
 
 
 def _action_arrays(result) -> dict[str, np.ndarray]:
     actions = result.actions
     codes = actions["action"].astype(str).map(ACTION_CODES).to_numpy(dtype=np.int8)
-    return {"week": actions["week"].to_numpy(dtype=np.int32),
-            "person": actions["customer_id"].to_numpy(dtype=np.int64), "action": codes}
+    return {
+        "week": actions["week"].to_numpy(dtype=np.int32),
+        "person": actions["customer_id"].to_numpy(dtype=np.int64),
+        "action": codes,
+    }
 
 
 def _cpu_seconds() -> float:
@@ -298,8 +353,9 @@ def _send(connection, header: dict, arrays=None) -> None:
     connection.send_bytes(wire.encode(header, arrays))
 
 
-def play_entry(connection, entry: Entry, seeds: list[int], parameters: dict, limits: Limits,
-               workdir: str) -> None:
+def play_entry(
+    connection, entry: Entry, seeds: list[int], parameters: dict, limits: Limits, workdir: str
+) -> None:
     """Worker process: load the entry and run it in every market; report each run (see module doc)."""
     _quiet_progress_lock()
     try:
@@ -325,8 +381,11 @@ def play_entry(connection, entry: Entry, seeds: list[int], parameters: dict, lim
             except BaseException as error:  # the entry's code ran inside: whatever it raised is its failure
                 _send(connection, _run_failure(error, entry, info, clock, limits, replication).as_header())
                 return
-            _send(connection, {"kind": "run", "replication": replication, "seed": seed,
-                               "summary": result.summary()}, _action_arrays(result))
+            _send(
+                connection,
+                {"kind": "run", "replication": replication, "seed": seed, "summary": result.summary()},
+                _action_arrays(result),
+            )
         _send(connection, {"kind": "done", "cpu": _cpu_seconds()})
     except (BrokenPipeError, EOFError, OSError):
         pass  # the parent stopped listening (it was interrupted, or it stopped this worker)
@@ -374,13 +433,16 @@ def check_budget(weeks: np.ndarray, actions: np.ndarray, parameters: Parameters)
     over = np.flatnonzero(spent > parameters.weekly_budget * (1 + 1e-9) + 1e-9)
     if over.size:
         week = int(over[0])
-        return (f"in week {week} its funded actions cost {spent[week]:,.2f} CU, over the weekly budget of "
-                f"{parameters.weekly_budget:,.2f} CU (the firm's budget check was got around)")
+        return (
+            f"in week {week} its funded actions cost {spent[week]:,.2f} CU, over the weekly budget of "
+            f"{parameters.weekly_budget:,.2f} CU (the firm's budget check was got around)"
+        )
     return None
 
 
-def replay_entry(connection, name: str, seeds: list[int], parameters: dict,
-                 logs: list[dict[str, np.ndarray]]) -> None:
+def replay_entry(
+    connection, name: str, seeds: list[int], parameters: dict, logs: list[dict[str, np.ndarray]]
+) -> None:
     """Worker process: replay each run's actions in the same market and report the verified results."""
     _quiet_progress_lock()
     try:
@@ -392,22 +454,29 @@ def replay_entry(connection, name: str, seeds: list[int], parameters: dict,
                 problem = "its action log names people who are not in the market"
             if problem is None:
                 try:
-                    result = run_simulation(strategy=FunctionStrategy(ActionReplay(weeks, people, actions),
-                                                                      name=name),
-                                            seed=seed, engine="vector", **parameters)
+                    result = run_simulation(
+                        strategy=FunctionStrategy(ActionReplay(weeks, people, actions), name=name),
+                        seed=seed,
+                        engine="vector",
+                        **parameters,
+                    )
                 except (StrategyError, ValueError) as error:
                     problem = f"its action log cannot be replayed ({_one_line(error)})"
             if problem is None:
                 replayed = _action_arrays(result)
                 if not _same_actions(replayed, log):
-                    problem = ("the actions it reported are not the actions the firm funds in the same "
-                               "market (it has the same person twice in a week, or acts in weeks that do "
-                               "not exist)")
+                    problem = (
+                        "the actions it reported are not the actions the firm funds in the same "
+                        "market (it has the same person twice in a week, or acts in weeks that do "
+                        "not exist)"
+                    )
             if problem is not None:
                 _send(connection, Failure(problem, replication=replication).as_header())
                 return
-            _send(connection, {"kind": "run", "replication": replication, "seed": seed,
-                               "summary": result.summary()})
+            _send(
+                connection,
+                {"kind": "run", "replication": replication, "seed": seed, "summary": result.summary()},
+            )
         _send(connection, {"kind": "done", "cpu": _cpu_seconds()})
     except (BrokenPipeError, EOFError, OSError):
         pass

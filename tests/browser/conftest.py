@@ -29,8 +29,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "browser-screenshots"
 CHROMIUM = os.environ.get("CRMLAB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 # Only what the tests open; copied so typing into them never changes the repository.
 NOTEBOOKS = ["notebooks/07_strategy_lab.ipynb", "exercises/04_rfm_exercises.ipynb"]
 SERVER_START_SECONDS = 90
@@ -42,8 +49,11 @@ KERNEL_START_TIMEOUT_MS = 60_000
 # JupyterLab user settings for a quiet, predictable page: no news or update checks (no network), no
 # autosave, every cell rendered (no windowing, so cells are found by their text).
 LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False,
-                                                    "doNotDisturbMode": True},
+    "@jupyterlab/apputils-extension/notification": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+        "doNotDisturbMode": True,
+    },
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
 }
@@ -67,8 +77,9 @@ def _wait_until_serving(process: subprocess.Popen, url: str, token: str, log: Pa
     request = urllib.request.Request(f"{url}api/status", headers={"Authorization": f"token {token}"})
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with status {process.returncode}; its log:\n"
-                               f"{log.read_text()[-3000:]}")
+            raise RuntimeError(
+                f"JupyterLab exited with status {process.returncode}; its log:\n{log.read_text()[-3000:]}"
+            )
         try:
             with urllib.request.urlopen(request, timeout=2) as response:
                 if response.status == 200:
@@ -76,8 +87,10 @@ def _wait_until_serving(process: subprocess.Popen, url: str, token: str, log: Pa
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"JupyterLab did not answer at {url} within {SERVER_START_SECONDS} s; its log:\n"
-                       f"{log.read_text()[-3000:]}")
+    raise RuntimeError(
+        f"JupyterLab did not answer at {url} within {SERVER_START_SECONDS} s; its log:\n"
+        f"{log.read_text()[-3000:]}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -94,27 +107,48 @@ def jupyterlab_server(tmp_path_factory):
         path.write_text(json.dumps(settings))
     # No news, update checks or extension listings: they would reach for the network.
     (home / "config").mkdir()
-    (home / "config" / "jupyter_server_config.json").write_text(json.dumps({"LabApp": {
-        "news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
-        "extension_manager": "readonly"}}))
+    (home / "config" / "jupyter_server_config.json").write_text(
+        json.dumps(
+            {
+                "LabApp": {
+                    "news_url": None,
+                    "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+                    "extension_manager": "readonly",
+                }
+            }
+        )
+    )
     port, token = _free_port(), secrets.token_hex(16)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("JUPYTER", "IPYTHON"))}
-    env.update(JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / "ipython"),
-               JUPYTERLAB_SETTINGS_DIR=str(home / "lab-settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
+    env.update(
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        IPYTHONDIR=str(home / "ipython"),
+        JUPYTERLAB_SETTINGS_DIR=str(home / "lab-settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+    )
     # The kernel and `crmlab` come from the same environment as this test run.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={root}"]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+    ]
     if os.geteuid() == 0:
         command.append("--allow-root")
     log = home / "jupyterlab.log"
     with open(log, "wb") as log_file:
         # A session of its own, so teardown can stop the server and the kernels it started, and only them.
-        process = subprocess.Popen(command, cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_until_serving(process, url, token, log)
@@ -132,8 +166,10 @@ def jupyterlab_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def chromium():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium) or set "
-                    f"CRMLAB_CHROMIUM to its path; `make test-browser` installs it when run as root")
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium) or set "
+            f"CRMLAB_CHROMIUM to its path; `make test-browser` installs it when run as root"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -148,8 +184,11 @@ def page(chromium, request):
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     yield page
-    failed = any(getattr(request.node, f"report_{when}", None) is not None
-                 and getattr(request.node, f"report_{when}").failed for when in ("setup", "call"))
+    failed = any(
+        getattr(request.node, f"report_{when}", None) is not None
+        and getattr(request.node, f"report_{when}").failed
+        for when in ("setup", "call")
+    )
     if failed:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
@@ -168,13 +207,15 @@ class Lab:
         self.notebook = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
         self.notebook.locator(".jp-CodeCell .jp-InputPrompt").first.wait_for()  # cells rendered
         # The toolbar's indicator says "idle" before a kernel even exists; the status bar names the kernel.
-        kernel_status = self.page.locator(".jp-StatusBar-TextItem",
-                                          has_text=re.compile(r"^(?!No Kernel).+ \| Idle$"))
+        kernel_status = self.page.locator(
+            ".jp-StatusBar-TextItem", has_text=re.compile(r"^(?!No Kernel).+ \| Idle$")
+        )
         kernel_status.wait_for(timeout=KERNEL_START_TIMEOUT_MS)
         # Committed execution counts would pass for fresh ones: start from "[ ]:" everywhere.
         self.menu("Edit", "Clear Outputs of All Cells")
         self.notebook.locator(".jp-CodeCell .jp-InputPrompt", has_text=re.compile(r"\d")).first.wait_for(
-            state="detached")
+            state="detached"
+        )
 
     def menu(self, menu: str, item: str) -> None:
         """Choose ``item`` from the menu bar's ``menu`` (e.g. "Run", "Run All Above Selected Cell")."""
@@ -183,12 +224,14 @@ class Lab:
 
     def wait_for_kernel_idle(self, timeout_ms: int = ACTION_TIMEOUT_MS) -> None:
         self.notebook.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
-            timeout=timeout_ms)
+            timeout=timeout_ms
+        )
 
     def cell(self, text: str):
         """The one code cell whose source contains ``text``."""
         cells = self.notebook.locator(".jp-CodeCell").filter(
-            has=self.page.locator(".jp-InputArea-editor", has_text=text))
+            has=self.page.locator(".jp-InputArea-editor", has_text=text)
+        )
         cells.first.wait_for()
         if cells.count() != 1:
             raise AssertionError(f"expected one code cell containing {text!r}, found {cells.count()}")
@@ -234,8 +277,10 @@ class Lab:
         deadline = time.monotonic() + timeout_ms / 1000
         while not re.fullmatch(r"\[\d+\]:", prompt.inner_text().strip()):
             if time.monotonic() > deadline:
-                raise AssertionError(f"cell did not finish within {timeout_ms / 1000:.0f} s "
-                                     f"(prompt {prompt.inner_text().strip()!r})")
+                raise AssertionError(
+                    f"cell did not finish within {timeout_ms / 1000:.0f} s "
+                    f"(prompt {prompt.inner_text().strip()!r})"
+                )
             self.page.wait_for_timeout(100)
         self.wait_for_kernel_idle(timeout_ms)
 

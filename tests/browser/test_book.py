@@ -32,8 +32,13 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 def book_url(tmp_path_factory):
     """Base URL of the freshly built book, served from a local HTTP server."""
     output = tmp_path_factory.mktemp("book")
-    build = subprocess.run([sys.executable, "-m", "tools.book", "--out", str(output), "--quiet"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=BUILD_SECONDS)
+    build = subprocess.run(
+        [sys.executable, "-m", "tools.book", "--out", str(output), "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_SECONDS,
+    )
     assert build.returncode == 0, f"the book did not build:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(output / "html")))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -76,7 +81,8 @@ def test_searching_the_book_for_rfm_lists_the_rfm_chapter(offline_page, book_url
     titles = [item.inner_text() for item in results.all()]
     assert any("Chapter 4" in title and "RFM" in title for title in titles), titles
     assert "notebooks/04_rfm.html" in (results.locator("a").first.get_attribute("href") or "") or any(
-        "04_rfm.html" in (link.get_attribute("href") or "") for link in results.locator("a").all())
+        "04_rfm.html" in (link.get_attribute("href") or "") for link in results.locator("a").all()
+    )
 
 
 def test_a_chapter_page_shows_its_committed_figures(offline_page, book_url):
