@@ -1,8 +1,13 @@
 """Calibration: moments of a transaction log, the identification check, a seeded fit, and presets."""
 
+import re
+import warnings
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+import simulation
 from simulation import Parameters
 from simulation.parameters import ParameterError, preset_names
 from simulation.sweeps.calibration import (
@@ -139,10 +144,13 @@ def test_written_presets_read_back_through_parameters(tmp_path, monkeypatch):
     assert "engine commit" in card and "What it does not match" in card
 
 
-def test_the_shipped_cdnow_preset_loads_and_says_it_is_provisional():
+def test_the_shipped_cdnow_preset_loads_and_names_the_engine_it_was_calibrated_on():
     assert "cdnow" in preset_names()
-    with pytest.warns(UserWarning, match="preset 'cdnow' is provisional"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # calibrated on the current engine: no "provisional" warning
         params = Parameters.preset("cdnow")
+    card = (Path(simulation.__file__).parent / "presets" / "cdnow.md").read_text()
+    assert "Provisional" not in card and re.search(r"engine commit `[0-9a-f]{40}`", card)
     assert params.purchase_rate_mean != Parameters().purchase_rate_mean
     with pytest.raises(ParameterError, match="unknown preset 'nope'; presets: .*cdnow"):
         Parameters.preset("nope")
