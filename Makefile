@@ -53,6 +53,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mesa_engine.py
 	$(BIN)/python benchmarks/bench_engines.py
 	$(BIN)/python benchmarks/bench_crm_theory.py
+	$(BIN)/python benchmarks/bench_sweep.py
+	$(BIN)/python benchmarks/observed_stage_accuracy.py
 
 # Re-execute every notebook in place (outputs are committed and checked by nbval).
 execute-notebooks: $(STAMP)
