@@ -144,7 +144,7 @@ def register(subparsers) -> None:
         "run",
         help="simulate one market under one strategy",
         description="Simulate one market under one strategy and write "
-        "metrics.csv, transactions.csv and customers.csv.",
+        "metrics.csv, transactions.csv, customers.csv, actions.csv and category_spend.csv.",
     )
     run.add_argument(
         "--strategy",
