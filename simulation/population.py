@@ -19,7 +19,8 @@ from mesa.discrete_space import Network
 
 from simulation import rules
 from simulation.agents import Person
-from simulation.kernels import people_week, week_totals
+from simulation.catalogue import CATALOGUE
+from simulation.kernels import basket_breadths, people_week, week_totals
 from simulation.network import adjacency_matrix, to_networkx
 from simulation.stages import Stage
 from simulation.state import OUTCOME_FIELDS, OUTCOME_NAMES, STATE_FIELDS, new_outcomes, new_state
@@ -79,6 +80,23 @@ def initial_state(p, rng: np.random.Generator) -> np.ndarray:
     return state
 
 
+def record_baskets(model, state: np.ndarray, outcomes: np.ndarray, week: WeekInputs) -> None:
+    """Log the breadth of each of this week's purchases at the firm (`kernels.basket_breadths`).
+
+    The people record it because only they know the week's intentions; the transaction lines themselves
+    are derived later, when asked for (`outputs.transaction_line_table`). People stepped outside a model
+    with a `WeeklyLog` record nothing.
+    """
+    log = getattr(model, "log", None)
+    baskets = getattr(log, "baskets", None)
+    if baskets is not None:
+        baskets.append(
+            basket_breadths(
+                state, outcomes, week.key[0], week.key[1], week.market.week, CATALOGUE.extra_categories
+            )
+        )
+
+
 class VectorPeople:
     """Everyone's state as one record array; each week one compiled pass updates it in place."""
 
@@ -119,6 +137,7 @@ class VectorPeople:
         )
         self.recommendations, self.next_recommendations = self.next_recommendations, self.recommendations
         self.next_recommendations.fill(0)
+        record_baskets(self.model, self.state, self.outcomes, week)
         return totals
 
 
@@ -168,7 +187,9 @@ class AgentPeople:
         self.agent_set.do("step", inputs)
         for name in OUTCOME_NAMES:
             self.outcomes[name] = [getattr(person, name) for person in self.people]
-        return week_totals(self.records(), self.outcomes)
+        records = self.records()
+        record_baskets(self.model, records, self.outcomes, week)
+        return week_totals(records, self.outcomes)
 
 
 class AgentWeek(NamedTuple):
