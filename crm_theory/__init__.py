@@ -20,6 +20,7 @@ Modules, one concept each:
 * :mod:`~crm_theory.cli`: the ``crmlab rfm``, ``crmlab clv`` and ``crmlab retention`` subcommands
 * :mod:`~crm_theory.pareto_nbd`, :mod:`~crm_theory.bgbb`, :mod:`~crm_theory.sbg`: Pareto/NBD, BG/BB and
   sBG (contractual retention, DEL/DERL); :mod:`~crm_theory.plots`: the models' diagnostic plots (§4)
+* :mod:`~crm_theory.survey`: a satisfaction survey with sampling error and its confidence interval (§3)
 * :mod:`~crm_theory.call_centre`: Erlang C staffing of a call centre; :mod:`~crm_theory.pipeline`: the
   sales-opportunity pipeline (§1)
 
@@ -101,6 +102,13 @@ _EXPORTS = {
         "segment_counts",
     ),
     "crm_theory.sbg": ("ShiftedBetaGeometricModel", "fit_cohorts"),
+    "crm_theory.survey": (
+        "SurveyEstimate",
+        "draw_sample",
+        "estimate_mean",
+        "rating_answers",
+        "satisfaction_survey",
+    ),
     "crm_theory.validation": ("validate_transactions",),
     "crm_theory.value": (
         "clv_multiplier",
