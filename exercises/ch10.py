@@ -468,7 +468,7 @@ Answer with a dict."""
 class NameTheIdea(MatchingQuestion):
     statement = """Which idea of the chapter does each situation show? Use each label once: `'B2B'`, `'B2C'`,
 `'extensive'` (粗放型经营), `'intensive'` (精细型经营), `'online'` (online marketing, 网络营销),
-`'multichannel'` (整合多渠道营销), `'maintenance'` (relationship maintenance, 客户关系的维护), `'adaptability'`
+`'multichannel'` (整合多渠道营销), `'maintenance'` (relationship maintenance, 客户关系的保养), `'adaptability'`
 (technological adaptability, 技术适应性), `'trends'` (future trends) and `'failure'` (why CRM projects fail).
 
 - **A** A packaging maker sells to 40 food companies; its CRM tracks each account's buyers and open deals.
