@@ -121,6 +121,8 @@ def people_week(
     neighbours,
     recommendations,
     next_recommendations,
+    extra_categories=0.0,
+    breadths=None,
 ):
     """One week of everyone, in place; returns the week's totals (`tally`).
 
@@ -129,6 +131,10 @@ def people_week(
     neighbours who recommended the firm last week; this week's recommenders add themselves to their
     neighbours' counts in `next_recommendations` (few people talk, so pushing beats every prospect
     reading all its neighbours).
+
+    If `breadths` (int8, one slot per person) is given, the breadth of each purchase at the firm
+    (`purchase_breadth`) is written to its first ``totals[ORDERS]`` slots, in id order: computed here, while
+    the person's record is in cache, it costs one draw per purchase.
     """
     n = state.size
     week = market.week
@@ -169,6 +175,8 @@ def people_week(
                     next_recommendations[neighbours[j]] += 1
         o.spend = spend
         o.responded = responded
+        if breadths is not None and spend > 0.0:
+            breadths[int(totals[ORDERS])] = purchase_breadth(s, key0, key1, i, week, extra_categories)
         tally(totals, s, o)
     return totals
 
@@ -180,13 +188,23 @@ def people_week(
 # `SimulationResult.transaction_lines` is read: a run that never asks pays one draw per purchase.
 
 
+@njit(cache=True, inline="always")
+def purchase_breadth(s, key0, key1, person, week, extra_at_full):
+    """The breadth (`rules.basket_breadth`, uncapped, at most 127) of person's purchase this week.
+
+    Read from the end-of-week state `s`: the intention and the cross-sells the week's basket was made
+    with (a trial purchase: a new customer's intention). The engines call this on identical records.
+    """
+    draw = product_uniforms(key0, key1, person, week, 0)[0]
+    return min(_basket_breadth(s.cross_buying, s.cross_sells, draw, extra_at_full), 127)
+
+
 @njit(cache=True)
 def basket_breadths(state, outcomes, key0, key1, week, extra_at_full):
-    """The breadth (`rules.basket_breadth`, uncapped, at most 127) of each purchase at the firm this week.
+    """`purchase_breadth` of each purchase at the firm this week (the agent engine's end-of-week records).
 
-    In id order of the people with ``spend > 0``, the order in which the model logs purchases. Read from
-    the end-of-week state: the intention and the cross-sells the week's basket was made with. Both
-    engines call this on their (identical) state and outcomes.
+    In id order of the people with ``spend > 0``, the order in which the model logs purchases; the
+    vector engine writes the same numbers from inside `people_week`.
     """
     count = 0
     for i in range(outcomes.size):
@@ -196,9 +214,7 @@ def basket_breadths(state, outcomes, key0, key1, week, extra_at_full):
     j = 0
     for i in range(outcomes.size):
         if outcomes[i].spend > 0.0:
-            draw = product_uniforms(key0, key1, i, week, 0)[0]
-            s = state[i]
-            breadths[j] = min(_basket_breadth(s.cross_buying, s.cross_sells, draw, extra_at_full), 127)
+            breadths[j] = purchase_breadth(state[i], key0, key1, i, week, extra_at_full)
             j += 1
     return breadths
 

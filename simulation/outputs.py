@@ -138,10 +138,17 @@ def transaction_line_table(log: WeeklyLog, seed: int, catalogue: Catalogue = CAT
     last is the amount minus the others (so a left-to-right sum returns the amount up to rounding in the
     last bit). Derived from the run's seed and the breadths the run recorded (`WeeklyLog.baskets`); week
     0's trial purchases were made with a new customer's intention and no cross-sells. Deterministic: the
-    same run gives the same lines in either engine, every time.
+    same run gives the same lines in either engine, every time. Another `catalogue` (for experiments)
+    splits the same purchases over its own categories; a basket's breadth is capped at its size.
     """
     from simulation import kernels, rules  # compiled code: loaded only when lines are asked for
 
+    if catalogue.extra_categories != CATALOGUE.extra_categories:
+        raise ValueError(
+            "catalogue.extra_categories must be the run's "
+            f"({CATALOGUE.extra_categories}): basket breadths are recorded while the run goes; another "
+            "catalogue may change only the categories, their price levels, preferences and affinities"
+        )
     if len(log.baskets) != max(len(log.purchases) - 1, 0) or any(
         b.size != ids.size for b, (ids, _) in zip(log.baskets, log.purchases[1:], strict=True)
     ):

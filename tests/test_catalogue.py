@@ -16,6 +16,7 @@ from simulation.catalogue import (
     Catalogue,
     CatalogueError,
 )
+from simulation.outputs import transaction_line_table
 from simulation.random_streams import Purpose
 
 ACTIVE = (Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE, Stage.DECLINE)
@@ -229,3 +230,15 @@ def test_lines_are_written_with_the_other_tables(tmp_path):
     assert list(written.columns) == ["customer_id", "week", "category", "amount"]
     assert written["category"].tolist() == result.transaction_lines["category"].astype(str).tolist()
     np.testing.assert_allclose(written["amount"], result.transaction_lines["amount"])
+
+
+def test_another_catalogue_splits_the_same_purchases_over_its_own_categories(long_run):
+    three = Catalogue(categories=CATEGORIES[:3], affinities=AFFINITIES[:2])
+    lines = transaction_line_table(long_run.log, long_run.seed, three)
+    assert list(lines["category"].cat.categories) == ["groceries", "household", "personal_care"]
+    assert lines.groupby(["week", "customer_id"]).size().max() == 3
+    summed = lines.groupby(["week", "customer_id"], sort=True)["amount"].sum().to_numpy()
+    expected = long_run.transactions.sort_values(["week", "customer_id"])["amount"].to_numpy()
+    np.testing.assert_allclose(summed, expected, rtol=1e-14, atol=0)
+    with pytest.raises(ValueError, match="extra_categories must be the run's"):
+        transaction_line_table(long_run.log, long_run.seed, Catalogue(extra_categories=1.0))
