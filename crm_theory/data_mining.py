@@ -231,7 +231,8 @@ def basket_matrix(
         )
     if lines.empty:
         raise DataError("lines is empty; give at least one transaction line")
-    table = pd.crosstab([lines[column] for column in basket], lines[item].astype(str)) > 0
+    counts = lines.groupby([*basket, lines[item].astype(str)], sort=True).size()
+    table = counts.unstack(item, fill_value=0) > 0
     table.columns.name = item
     return table
 
