@@ -614,6 +614,68 @@ Answer with a dict; each label is `'operational'` or `'analytical'`."""
 TASK_SETUP = "from exercises.ch1 import ____, tasks\n"
 
 
+class StrategyLayers(MatchingQuestion):
+    statement = """**The three layers in a strategy.** Here is the customer-centred strategy this chapter tests
+later:
+
+```python
+def keep_and_grow(view, plan):
+    \"\"\"Customer-centred: the whole budget on keeping and developing current customers.\"\"\"
+    growing = view.rank_by(view.in_stage(Stage.DEVELOPMENT, Stage.DECLINE), view.recent_value)
+    ...
+    plan.add(view.in_stage(Stage.IDENTIFICATION), Action.SERVICE, max_spend=0.3 * plan.budget)
+```
+
+Which layer is each part: `'philosophy'`, `'mechanism'` or `'technology'`?
+
+- **A** the docstring: the whole budget on keeping and developing current customers
+- **B** `max_spend=0.3 * plan.budget`: at most 30% of the fixed weekly budget on service for newcomers
+- **C** `view.in_stage(...)`: the stage the firm infers for each customer from its customer database
+- **D** `view.recent_value`: each customer's recent purchases, as the database records them
+- **E** the order of the `plan.add(...)` calls: which priority is paid from the budget first"""
+    template = 'layer_of = {"A": ____, "B": ____, "C": ____, "D": ____, "E": ____}\ntasks.layers.check()'
+    variables = ["layer_of"]
+    setup_code = TASK_SETUP
+    answers = {"A": "philosophy", "B": "mechanism", "C": "technology", "D": "technology", "E": "mechanism"}
+    synonyms = {
+        "理念": "philosophy",
+        "管理理念": "philosophy",
+        "机制": "mechanism",
+        "管理机制": "mechanism",
+        "技术": "technology",
+        "管理信息系统": "technology",
+    }
+    item_feedback = {
+        ("E", "philosophy"): "E is how the budget is spent, in which order: the mechanism, the institutional "
+        "guarantee that the idea is carried out.",
+        ("B", "technology"): "B is a rule for spending the budget: the mechanism.",
+        (
+            "C",
+            "mechanism",
+        ): "C reads the firm's customer database: the technology that supports the strategy.",
+    }
+    hints = [
+        "The chapter's table: philosophy is what the function aims at, mechanism is `plan`, technology is "
+        "`view`."
+    ]
+    solution_text = (
+        "A is the philosophy (the guiding thought), B and E the mechanism (the budget and the order in which "
+        "it is spent: the institutional guarantee), C and D the technology (the customer database the firm "
+        "reads: the technical support)."
+    )
+    solution_code = (
+        'layer_of = {"A": "philosophy", "B": "mechanism", "C": "technology", "D": "technology", "E": "mechanism"}\n'
+        "tasks.layers.check()"
+    )
+    wrong_examples = [
+        (
+            'layer_of = {"A": "philosophy", "B": "mechanism", "C": "technology", "D": "technology", '
+            '"E": "philosophy"}',
+            "in which order",
+        )
+    ]
+
+
 class TwoDefinitions(MatchingQuestion):
     statement = """**Two definitions.** Which text says each of these about CRM: the textbook's long definition
 (`'textbook'`) or the short one of the glossary article 《crm名词解释》 (`'glossary'`)?
@@ -1270,6 +1332,7 @@ loyalty theory)?
 
 
 tasks = SimpleNamespace(
+    layers=StrategyLayers("Task: the three layers in a strategy"),
     definitions=TwoDefinitions("Task: two definitions"),
     ideas=IdeaOf("Task: the eight ideas at work"),
     ecommerce=EcommerceChanges("Task: two changes under e-commerce"),
