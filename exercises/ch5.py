@@ -515,10 +515,11 @@ Answer with the letter, as a string."""
 
 
 class ValueMatrix(ChoiceQuestion):
-    statement = """The value matrix (客户价值矩阵) crosses current value with potential value. A CDNOW customer
-spent a lot in the calibration period: their historical profit is in the top tenth. But they have not bought for
-30 weeks, so BG/NBD gives them a low P(alive) and a predicted one-year CLV below the median. Which strategy does
-the value matrix (`value_matrix`, median split) give for this customer?
+    statement = """The value matrix (客户价值矩阵) crosses current value with potential value, both forward-looking.
+A customer of the simulated market made a large profit for the firm in the last 26 weeks, so carried forward
+(their current value) they are in the top tenth. But a wallet survey finds they already buy almost everything in
+the category at the firm: there is little unearned wallet left (potential value below the median). Which
+strategy does the value matrix (`value_matrix`, median split) give for this customer?
 
 - **a** invest: a key customer, grow the relationship with priority resources
 - **b** retain: keep and serve efficiently, protect the current profit
@@ -532,25 +533,113 @@ Answer with the letter, as a string."""
     options = {"a": "invest", "b": "retain", "c": "develop", "d": "maintain at low cost"}
     correct = "b"
     hints = [
-        "Place the customer on each axis first: current value (the past), potential value (the forecast).",
+        "Place the customer on each axis first: current value (the next period if they go on as now), "
+        "potential value (what more they could bring).",
         "High current value, low potential value: which quadrant, and what does the chapter's table say?",
     ]
     solution_text = (
-        "(b). High current value (top tenth of historical profit), low potential value (predicted "
-        "CLV below the median): protect what remains at a reasonable cost rather than invest heavily "
-        "in a customer the model thinks is probably gone. "
+        "(b). High current value (top tenth), low potential value (little wallet left to win): protect the "
+        "current profit and serve efficiently, rather than spend on growth that is not there. "
         "`value_matrix(current, potential)` labels this quadrant 'high current, low potential'."
     )
     solution_code = "matrix_answer = 'b'"
     feedback = {
-        "a": "invest is for high current AND high potential value; this customer's predicted CLV is below "
-        "the median.",
+        "a": "invest is for high current AND high potential value; this customer has little wallet left to win.",
         "b": "High current, low potential: retain efficiently.",
         "c": "develop is for low current, high potential customers: the other way round.",
         "d": "this customer's current value is in the top tenth: the matrix does not put them with the "
         "low-current customers.",
     }
-    wrong_examples = [("matrix_answer = 'a'", "below the median"), ("matrix_answer = 'c'", "other way round")]
+    wrong_examples = [("matrix_answer = 'a'", "little wallet"), ("matrix_answer = 'c'", "other way round")]
+
+
+# --------------------------------------------------------------------------------------------------
+# 8. build on value: rank customers by forward-looking value
+
+#: the week the firm decides, and the length of a period (weeks): 26 weeks before, 13 after
+DECISION_WEEK = 39
+
+
+def _period_profit(log: pd.DataFrame) -> pd.Series:
+    orders = log.groupby("customer_id")["amount"].agg(["sum", "size"])
+    return MARGIN * orders["sum"] - COST_PER_ORDER * orders["size"]
+
+
+def _value_based_share(current: pd.Series | None = None) -> float:
+    last = market_log[market_log["week"].between(DECISION_WEEK - 25, DECISION_WEEK)]
+    after = market_log[market_log["week"] > DECISION_WEEK]
+    current = _period_profit(last) if current is None else current
+    following = _period_profit(after).reindex(current.index, fill_value=0.0)
+    top = current.sort_values(ascending=False).head(len(current) // 5).index
+    return float(following[top].sum() / following.sum())
+
+
+class BuildOnValue(NumberQuestion):
+    statement = """Build on value (树立"价值为本"的理念): the textbook chapter on the loyalty model advises a firm to
+manage by customer value, not by satisfaction alone. At week `DECISION_WEEK` (39) the firm of `market_log`
+decides whom to serve first, by current value: each customer's profit in the last 26 weeks (weeks 14-39), that
+is `MARGIN` × spend − `COST_PER_ORDER` × orders, the run rate of a customer who goes on as now. Take the customers
+who bought in weeks 14-39 and the fifth of them (`n // 5`) with the highest current value. What share of those
+customers' total profit in the following weeks (40-52) do they bring? Answer as a share (e.g. 0.6)."""
+    template = "current = ____\nvalue_share = ____"
+    variables = ["value_share"]
+    setup_code = SETUP
+    hints = [
+        "Select weeks 14-39 with `market_log['week'].between(14, 39)`, then group by customer: "
+        "`.agg(['sum', 'size'])` gives spend and orders.",
+        "Compute the same profit for weeks 40-52, for the same customers (`reindex(current.index, "
+        "fill_value=0)`: some buy nothing later).",
+        "Take the n // 5 highest current values and divide their later profit by the later profit of all.",
+    ]
+    solution_text = (
+        "Almost two thirds (0.632) of the next weeks' profit comes from the fifth of customers with the "
+        "highest current value: a firm that ranks by value puts its effort where the next period's profit is. "
+        "Satisfaction cannot tell it that: a satisfied customer with a small wallet brings little."
+    )
+    solution_code = (
+        "def period_profit(log):\n"
+        "    orders = log.groupby('customer_id')['amount'].agg(['sum', 'size'])\n"
+        "    return MARGIN * orders['sum'] - COST_PER_ORDER * orders['size']\n"
+        "\n"
+        "current = period_profit(market_log[market_log['week'].between(14, 39)])\n"
+        "later = period_profit(market_log[market_log['week'] > 39]).reindex(current.index, fill_value=0)\n"
+        "top = current.sort_values(ascending=False).head(len(current) // 5).index\n"
+        "value_share = later[top].sum() / later.sum()"
+    )
+    wrong_examples = [
+        ("current = ____\nvalue_share = 0.2", "share of customers"),
+        (
+            "current = market_log[market_log['week'].between(14, 39)].groupby('customer_id')['amount'].sum()\n"
+            "later = market_log[market_log['week'] > 39].groupby('customer_id')['amount'].sum()"
+            ".reindex(current.index, fill_value=0)\n"
+            "value_share = later[current.nlargest(len(current) // 5).index].sum() / later.sum()",
+            "revenue",
+        ),
+    ]
+    decimals = 3  # the revenue-based share differs from the answer in the third decimal
+
+    def expected(self):
+        return _value_based_share()
+
+    def mistakes(self):
+        last = market_log[market_log["week"].between(14, DECISION_WEEK)]
+        after = market_log[market_log["week"] > DECISION_WEEK]
+        spend = last.groupby("customer_id")["amount"].sum()
+        later_spend = after.groupby("customer_id")["amount"].sum().reindex(spend.index, fill_value=0.0)
+        revenue_share = later_spend[spend.nlargest(len(spend) // 5).index].sum() / later_spend.sum()
+        history = _period_profit(market_log[market_log["week"] <= DECISION_WEEK])
+        return [
+            (0.2, "0.2 is the share of customers; the question asks for their share of later profit."),
+            (
+                revenue_share,
+                "that is a share of revenue: value here is profit, MARGIN × spend − COST_PER_ORDER × orders.",
+            ),
+            (
+                _value_based_share(history),
+                "that ranks by historical profit since week 0 (and takes in customers who stopped buying "
+                "before week 14): current value looks at the last 26 weeks only.",
+            ),
+        ]
 
 
 q1 = Multiplier("Question 1 (CLV multiplier)")
@@ -560,11 +649,13 @@ q4 = TopShare("Question 4 (80/20)")
 q5 = BgnbdR("Question 5 (BG/NBD on CDNOW)")
 q6 = PAlive("Question 6 (P(alive))")
 q7 = ValueMatrix("Question 7 (value matrix)")
-QUESTIONS = [q1, q2, q3, q4, q5, q6, q7]
+q8 = BuildOnValue("Question 8 (build on value)")
+QUESTIONS = [q1, q2, q3, q4, q5, q6, q7, q8]
 
 __all__ = [
     "CALIBRATION_END",
     "COST_PER_ORDER",
+    "DECISION_WEEK",
     "MARGIN",
     "BetaGeoModel",
     "calibration_holdout_summary",

@@ -586,13 +586,120 @@ the four strategy names as a list ordered by mean realised CLV, **highest first*
         ]
 
 
+# --------------------------------------------------------------------------------------------------
+# 7. the sub-items of the four-step CRM strategy
+
+_STEP_SYNONYMS = {
+    "identify": "identification",
+    "customer identification": "identification",
+    "客户识别": "identification",
+    "differentiate": "differentiation",
+    "差异化": "differentiation",
+    "interact": "interaction",
+    "互动": "interaction",
+    "customise": "customisation",
+    "customize": "customisation",
+    "customization": "customisation",
+    "客户化": "customisation",
+}
+
+
+class FourStepSubItems(MatchingQuestion):
+    statement = """The article 《市场营销客户关系管理》 turns the CRM strategy into four steps, each with sub-items:
+customer identification (客户识别: segment prospects, position on target customers, identify value, predict),
+differentiation (差异化: stage management, service differentiation), interaction (互动: an ongoing dialogue;
+analyse and refine the information it brings) and customisation (客户化). Which step is each firm doing? Answer
+with a dict from situation to step, using `'identification'`, `'differentiation'`, `'interaction'`,
+`'customisation'`.
+
+- **s1** A new store sorts the people around it who have never bought by distance and household, and aims its
+  opening offer at the group most like its best customers.
+- **s2** A bank estimates each client's lifetime value and predicts who is likely to close their account next
+  quarter.
+- **s3** A telecom firm calls customers in their first three months, gives long-standing customers a loyalty
+  bonus and sends a retention offer to those whose usage is falling.
+- **s4** An airline gives its top-tier members a dedicated service line and everyone else the standard one.
+- **s5** An online shop records which of its messages each customer answered and stops writing to customers
+  who have ignored every one of them.
+- **s6** A tailor keeps each client's measurements and style notes, and makes every suit to them."""
+    template = "steps = {'s1': ____, 's2': ____, 's3': ____, 's4': ____, 's5': ____, 's6': ____}"
+    variables = ["steps"]
+    setup_code = SETUP
+    answers = {
+        "s1": "identification",
+        "s2": "identification",
+        "s3": "differentiation",
+        "s4": "differentiation",
+        "s5": "interaction",
+        "s6": "customisation",
+    }
+    item_feedback = {
+        ("s1", "differentiation"): "s1: these people are not customers yet; sorting prospects and choosing "
+        "whom to aim at is part of identifying customers.",
+        ("s2", "differentiation"): "s2: estimating value and predicting behaviour is how the firm identifies "
+        "its customers' value; treating them differently comes next.",
+        ("s3", "identification"): "s3: the customers are known already; a different action for each stage of "
+        "the relationship is stage management.",
+        (
+            "s3",
+            "customisation",
+        ): "s3: the actions differ by stage, not customer by customer: stage management.",
+        (
+            "s4",
+            "customisation",
+        ): "s4: one service level per tier, not a service built for one person: service differentiation.",
+        (
+            "s5",
+            "differentiation",
+        ): "s5: the shop is learning from the answers to its own messages: analysing and "
+        "refining the information a dialogue brings.",
+        ("s6", "interaction"): "s6: the learning is done; making each suit to one client's notes is "
+        "customisation.",
+    }
+    hints = [
+        "Identification is about knowing who the customers (and would-be customers) are and what they are "
+        "worth; differentiation treats groups differently.",
+        "Interaction is the dialogue and what the firm learns from it; customisation uses what it learned for "
+        "one customer.",
+    ]
+    solution_text = (
+        "s1 and s2 identification (segmenting prospects and positioning; value identification and prediction), "
+        "s3 and s4 differentiation (stage management; service differentiation), s5 interaction (analysing "
+        "and refining feedback), s6 customisation. Chapter 6 writes each sub-item as a step of a strategy."
+    )
+    solution_code = (
+        "steps = {'s1': 'identification', 's2': 'identification', 's3': 'differentiation', "
+        "'s4': 'differentiation', 's5': 'interaction', 's6': 'customisation'}"
+    )
+    wrong_examples = [
+        (
+            "steps = {'s1': 'differentiation', 's2': 'identification', 's3': 'differentiation', "
+            "'s4': 'differentiation', 's5': 'interaction', 's6': 'customisation'}",
+            "not customers yet",
+        ),
+        (
+            "steps = {'s1': 'identification', 's2': 'identification', 's3': 'differentiation', "
+            "'s4': 'differentiation', 's5': 'interaction', 's6': ____}",
+            "Replace the ____",
+        ),
+    ]
+
+    synonyms = _STEP_SYNONYMS
+    retry = "Reread the table of the four-step CRM strategy in the chapter."
+
+    def evaluate(self, answers):
+        super().evaluate(answers)
+        return "Identify, differentiate, interact, customise: the sub-items are the work inside each step."
+
+
 q1 = ShareOfWallet("Question 1 (share of wallet)")
 q2 = MarketShare("Question 2 (market share vs share of wallet)")
 q3 = GrowthPotential("Question 3 (growth potential)")
 q4 = Idic("Question 4 (IDIC)")
 q5 = BelowZero("Question 5 (below-zero customers)")
 q6 = Progression("Question 6 (from mass to one-to-one)")
-QUESTIONS = [q1, q2, q3, q4, q5, q6]
+q7 = FourStepSubItems("Question 7 (four-step sub-items)")
+QUESTIONS = [q1, q2, q3, q4, q5, q6, q7]
 
 __all__ = [
     "COST_PER_ORDER",
