@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from crm_theory.loyalty import DICK_BASU_TYPES
+from crm_theory.survey import rating_answers
 from exercises.core import (
     ChoiceQuestion,
     FrameQuestion,
@@ -25,9 +26,11 @@ INTRO = """
 Practise the customer loyalty model (客户忠诚理论模型) of chapter 3 (`notebooks/03_loyalty_model.ipynb`): four
 determinants, perceived value (感知价值), satisfaction (满意), trust (信任) and switching cost (转移成本), whose
 weights change with the stage of the relationship; satisfied customers who still defect; switching costs that
-hold customers; true and spurious loyalty. `customers` comes from one seeded simulated market of 3,000 people
+hold customers; true and spurious loyalty; a satisfaction survey (满意度调查) with its sampling error; rising
+expectations; loyalty under e-commerce. `customers` comes from one seeded simulated market of 3,000 people
 over three years (`stage_based` strategy), one row per person who was ever a customer; `weights` is the
-simulation's table of determinant weights by stage. Some questions ask you to run the simulation yourself.
+simulation's table of determinant weights by stage; `survey_answers` holds the answers (1-5) of 200 customers
+to a satisfaction survey. Some questions ask you to run the simulation yourself.
 """
 
 SETUP = "from exercises.ch3 import *\n"
@@ -420,13 +423,151 @@ Answer with the letter, as a string."""
     wrong_examples = [("lesson = 'd'", "spurious loyalty"), ("lesson = 'a'", "Question 3")]
 
 
+# 200 customers' answers to "how satisfied are you?" (1-5), drawn once from a spread of latent satisfaction
+survey_answers = pd.Series(
+    rating_answers(np.random.default_rng(14).normal(0.0, 0.2, 200), np.random.default_rng(15)),
+    name="answer",
+)
+
+
+class SurveyInterval(NumberQuestion):
+    statement = """A firm runs its regular customer satisfaction survey (定期的客户满意度调查): it asks 200
+randomly chosen customers "how satisfied are you?" on a scale from 1 to 5. `survey_answers` holds their
+answers. The mean answer estimates the mean of all customers, with a **sampling error** (抽样误差). What is the
+half-width of the 95% **confidence interval** (置信区间) for the mean answer, 1.96 × standard deviation / √n
+(use the sample standard deviation, `survey_answers.std()`)?"""
+    template = "half_width = ____"
+    variables = ["half_width"]
+    decimals = 2  # t(199) = 1.97 instead of 1.96 moves it by less than 0.005
+    setup_code = SETUP
+    hints = [
+        "n is the number of answers, `len(survey_answers)`.",
+        "`1.96 * survey_answers.std() / np.sqrt(len(survey_answers))`: the standard error times 1.96.",
+    ]
+    solution_text = (
+        "About ±0.16 points on the 1-5 scale: the survey's mean is 95% likely to be within that of the mean "
+        "answer of all customers. The half-width shrinks with √n: four times as many customers halve it, "
+        "which is why a firm that wants to see a change of 0.1 point between two quarterly surveys needs "
+        "samples of several hundred (chapter 3, 'Measuring satisfaction')."
+    )
+    solution_code = "half_width = 1.96 * survey_answers.std() / np.sqrt(len(survey_answers))"
+    wrong_examples = [
+        ("half_width = 1.96 * survey_answers.std()", "divide by"),
+        ("half_width = survey_answers.std() / np.sqrt(len(survey_answers))", "1.96"),
+    ]
+
+    def expected(self):
+        return float(1.96 * survey_answers.std() / np.sqrt(len(survey_answers)))
+
+    def mistakes(self):
+        sd, n = float(survey_answers.std()), len(survey_answers)
+        return [
+            (
+                1.96 * sd,
+                "that is 1.96 standard deviations of the answers: divide by √n for the mean's error.",
+            ),
+            (sd / np.sqrt(n), "that is the standard error; the 95% interval reaches 1.96 of them each way."),
+            (1.96 * sd**2 / np.sqrt(n), "use the standard deviation, not the variance."),
+            (2 * 1.96 * sd / np.sqrt(n), "that is the whole width of the interval: give half of it."),
+        ]
+
+
+class RisingExpectations(ChoiceQuestion):
+    statement = """A firm's quarterly satisfaction survey falls from 3.5 to 2.9 (on a 1-5 scale) over two years,
+with intervals of about ±0.15, although the value its customers get has not fallen. Chapter 3's simulation
+shows the same. Which explanation and which response follow the model and the article *Customer
+relationship management strategy* on managing customer expectations (客户期望管理)?
+
+- **a** Sampling error: the surveys are noisy, so the firm should ignore them.
+- **b** Expectations rise toward the value customers get, so the same service satisfies less: promise what
+  the firm can keep, keep raising the value it delivers, and keep surveying to see when the gap closes.
+- **c** The service must have got worse, whatever the firm measures, so it should replace its staff.
+- **d** Satisfaction does not matter for loyalty, so the fall is of no concern.
+
+Answer with the letter, as a string."""
+    template = "expectations_answer = ____"
+    variables = ["expectations_answer"]
+    setup_code = SETUP
+    options = {
+        "a": "sampling error: ignore the surveys",
+        "b": "expectations rise; manage them and keep raising value",
+        "c": "the service got worse",
+        "d": "satisfaction does not matter",
+    }
+    correct = "b"
+    feedback = {
+        "a": "A fall of 0.6 points is four times the interval's half-width: far more than sampling error.",
+        "c": "Satisfaction compares the experience with the customer's own expectation (S <- lS + (1-l)(v - E)): "
+        "it can fall while the value stays the same, if the expectation rises.",
+        "d": "Satisfaction is one of the four determinants of loyalty; the experiment on expectation_rate in "
+        "chapter 3 shows fewer stable customers and lower retention when expectations rise fast.",
+        "b": "Good service raises the bar (E <- E + eta(v - E)); regular surveys show when the gap closes.",
+    }
+    hints = [
+        "In the model, satisfaction is experienced value minus expectation; what happens to E after good "
+        "service?"
+    ]
+    solution_text = (
+        "(b). Customers' expectations keep rising (客户的期望不断提升): in the model they move toward what "
+        "customers experience, so satisfaction, the gap between the two, closes even when the value does not "
+        "fall. Managing expectations means promising what the firm can keep and raising the value it "
+        "delivers, and regular surveys, read with their sampling error, show the trend."
+    )
+    solution_code = "expectations_answer = 'b'"
+    wrong_examples = [
+        ("expectations_answer = 'a'", "sampling error"),
+        ("expectations_answer = 'e'", "one of"),
+    ]
+
+
+class ECommerce(ChoiceQuestion):
+    statement = """The textbook names two changes to CRM under e-commerce (电子商务背景下CRM的两个变化). Which are
+they?
+
+- **a** The four determinants of loyalty no longer matter online; only price does.
+- **b** Loyalty becomes easier to build, because customers find the firm online more easily.
+- **c** The meaning and the weight of the four determinants (perceived value, satisfaction, trust, switching
+  cost) change; and loyalty is harder to build, but loyal customers bring larger indirect benefits.
+- **d** Switching costs rise online, because customers must learn a new website.
+
+Answer with the letter, as a string."""
+    template = "ecommerce_answer = ____"
+    variables = ["ecommerce_answer"]
+    setup_code = SETUP
+    options = {
+        "a": "the determinants no longer matter",
+        "b": "loyalty easier to build",
+        "c": "determinants change in meaning and weight; loyalty harder but more valuable",
+        "d": "switching costs rise",
+    }
+    correct = "c"
+    feedback = {
+        "a": "The textbook says the determinants change in meaning and weight, not that they stop mattering.",
+        "b": "The textbook says the opposite: loyalty is harder to build (客户忠诚更难建立).",
+        "d": "The textbook does not say so; in chapter 3's illustration a rival one click away makes "
+        "switching costs build more slowly, and fewer customers reach the stable stage.",
+        "c": "客户关系四个决定因素的内涵和重要性有所变化; 客户忠诚更难建立, 但忠诚客户带来的间接效益更大.",
+    }
+    hints = ["Chapter 3, 'Under e-commerce: loyalty is harder to win'."]
+    solution_text = (
+        "(c). The textbook does not say how the determinants change; chapter 3 illustrates one reading (weaker "
+        "switching costs, more frequent rival promotions), under which fewer customers reach the stable "
+        "stage and yearly retention falls."
+    )
+    solution_code = "ecommerce_answer = 'c'"
+    wrong_examples = [("ecommerce_answer = 'b'", "harder"), ("ecommerce_answer = 'a'", "meaning and weight")]
+
+
 q1 = Predict("Question 1 (predict: switching costs)")
 q2 = RetentionGain("Question 2 (test: retention with lock-in)")
 q3 = SatisfiedDefectors("Question 3 (satisfied customers defect)")
 q4 = LoyaltyType("Question 4 (Dick & Basu loyalty types)")
 q5 = WeightShares("Question 5 (determinant weights by stage)")
 q6 = JonesSasser("Question 6 (the lesson)")
-QUESTIONS = [q1, q2, q3, q4, q5, q6]
+q7 = SurveyInterval("Question 7 (survey: confidence interval)")
+q8 = RisingExpectations("Question 8 (rising expectations)")
+q9 = ECommerce("Question 9 (e-commerce)")
+QUESTIONS = [q1, q2, q3, q4, q5, q6, q7, q8, q9]
 
 __all__ = [
     "customers",
@@ -434,6 +575,7 @@ __all__ = [
     "np",
     "pd",
     "run_simulation",
+    "survey_answers",
     "weights",
     "____",
     *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)],

@@ -249,6 +249,56 @@ profit of 20 CU. What is the break-even response rate, as a share (e.g. 0.1 for 
         ]
 
 
+TEST_MAILED, TEST_BOUGHT = 2000, 880
+HOLDOUT, HOLDOUT_BOUGHT = 2000, 800
+CATALOGUE_COST, NET_PROFIT = 0.25, 25.0
+
+
+class IncrementalProfit(NumberQuestion):
+    statement = f"""Hughes' test with a **holdout group** (对照组). In cell `'555'` the firm mails a catalogue to
+{TEST_MAILED:,} randomly chosen customers, of whom {TEST_BOUGHT} buy in the mailing week. Another {HOLDOUT:,}
+customers of the same cell, chosen at random and not mailed, are held out: {HOLDOUT_BOUGHT} of them buy
+that week anyway. A catalogue costs {CATALOGUE_COST} CU and each purchase brings a net profit of
+{NET_PROFIT:g} CU. What is the expected profit per contact, in CU, of rolling the catalogue out to the rest
+of the cell (incremental response rate × net profit per response − cost per contact)?"""
+    template = "profit_per_contact = ____"
+    variables = ["profit_per_contact"]
+    decimals = 2
+    setup_code = SETUP
+    hints = [
+        "Response rate of each group: buyers / group size. The catalogue caused only the difference.",
+        "Incremental response rate = test rate − holdout rate; then × 25 − 0.25.",
+    ]
+    solution_text = (
+        "The mailed bought at 44%, the holdout at 40%: the catalogue caused 4 points, so a contact earns "
+        "0.04 × 25 − 0.25 = 0.75 CU. Counting every purchase of the mailed as a response would promise "
+        "10.75 CU per contact, fourteen times too much. The break-even rule compares the incremental rate "
+        "(4%) with the break-even rate (0.25 / 25 = 1%), as in chapter 4's simulated mailing."
+    )
+    solution_code = "lift = 880 / 2000 - 800 / 2000\nprofit_per_contact = lift * 25 - 0.25"
+    wrong_examples = [
+        ("profit_per_contact = 880 / 2000 * 25 - 0.25", "holdout"),
+        ("profit_per_contact = (880 / 2000 - 800 / 2000) * 25", "cost"),
+    ]
+
+    def expected(self):
+        lift = TEST_BOUGHT / TEST_MAILED - HOLDOUT_BOUGHT / HOLDOUT
+        return lift * NET_PROFIT - CATALOGUE_COST
+
+    def mistakes(self):
+        gross = TEST_BOUGHT / TEST_MAILED
+        lift = gross - HOLDOUT_BOUGHT / HOLDOUT
+        return [
+            (
+                gross * NET_PROFIT - CATALOGUE_COST,
+                "you counted every purchase of the mailed customers as a response: the holdout bought too. "
+                "Subtract the holdout's rate first.",
+            ),
+            (lift * NET_PROFIT, "that is the profit before the cost of the catalogue: subtract 0.25 CU."),
+            (lift, "that is the incremental response rate: turn it into profit per contact (× 25 − 0.25)."),
+        ]
+
+
 class Ties(ChoiceQuestion):
     statement = """More than a quarter of the customers in `market_log` bought only once, so they all share
 one frequency. Chapter 4 compares the two rules `rfm_scores` offers for such ties: `ties='rank'` breaks them by
@@ -307,7 +357,8 @@ q3 = RecencyScores("Question 3 (recency scores)")
 q4 = CellCount("Question 4 (cell 555)")
 q5 = BreakEven("Question 5 (break-even response rate)")
 q6 = Ties("Question 6 (ties)")
-QUESTIONS = [q1, q2, q3, q4, q5, q6]
+q7 = IncrementalProfit("Question 7 (holdout: profit of a roll-out)")
+QUESTIONS = [q1, q2, q3, q4, q5, q6, q7]
 
 __all__ = [
     "ANALYSIS_WEEK",
