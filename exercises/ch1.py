@@ -1159,7 +1159,8 @@ activity belong to: `'strategy'` (relationship strategy), `'lifecycle'` (lifecyc
 - **A** The board writes down what customer relationships mean to the firm, and its goals and principles.
 - **B** A customer who stopped buying gets a letter inviting them back.
 - **C** Customers are ranked by what they bring, to decide whom to serve first.
-- **D** Regular customers are invited into a member programme that strengthens the bond.
+- **D** The marketing team plans personalised and online campaigns to build, maintain and strengthen the
+  firm's relationships with its customers.
 - **E** The firm installs software for customer, sales, service and marketing management."""
     template = 'part_of = {"A": ____, "B": ____, "C": ____, "D": ____, "E": ____}\ntasks.framework.check()'
     variables = ["part_of"]
@@ -1186,8 +1187,8 @@ activity belong to: `'strategy'` (relationship strategy), `'lifecycle'` (lifecyc
         (
             "D",
             "lifecycle",
-        ): "D strengthens an existing relationship: relationship marketing builds, maintains "
-        "and strengthens.",
+        ): "D plans marketing by its methods (personalised, online) to build, maintain and strengthen "
+        "relationships: relationship marketing.",
     }
     hints = ["One activity per part; win-back belongs to one of the four lifecycle tasks."]
     solution_text = (
