@@ -18,8 +18,8 @@ NOTEBOOK = "02_lifecycle_exercises.ipynb"
 INTRO = """
 Practise the customer relationship lifecycle (客户关系生命周期) of chapter 2
 (`notebooks/02_customer_lifecycle.ipynb`): the identification (识别期), development (发展期), stable (稳定期)
-and decline (退化期) stages, the four patterns of relationship development, and the inverted U of
-transaction volume. The data come from one seeded simulated market of 2,000 people over three years
+and decline (退化期) stages, the four patterns of relationship development, the inverted U of transaction
+volume, and the lifecycle read as acquisition, activation, retention and churn. The data come from one seeded simulated market of 2,000 people over three years
 (`stage_based` strategy): `customers` has one row per person who was ever a customer, `tx` every purchase
 (`customer_id, week, amount`), and `done` the customers whose one and only relationship ended during the run
 (completed lifetimes). `intention_table` is the textbook's table of intention strength by stage.
