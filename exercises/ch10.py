@@ -113,13 +113,15 @@ the Erlang C model (calls arrive at random, nobody hangs up), how many agents mu
     template = "agents = ____"
     variables = ["agents"]
     setup_code = SETUP
-    decimals = 0
 
     def expected(self) -> float:
-        return crm.agents_needed(CALLS_PER_HOUR / 60, HANDLE_MINUTES, TARGET_SECONDS / 60, TARGET_LEVEL)
+        return float(
+            crm.agents_needed(CALLS_PER_HOUR / 60, HANDLE_MINUTES, TARGET_SECONDS / 60, TARGET_LEVEL)
+        )
 
     def mistakes(self):
         load = CALLS_PER_HOUR / 60 * HANDLE_MINUTES
+        needed = self.expected()
         return [
             (
                 load,
@@ -128,16 +130,13 @@ the Erlang C model (calls arrive at random, nobody hangs up), how many agents mu
             ),
             (
                 load + 1,
-                "17 agents keep the queue stable, but check the service level: far fewer than 80% are "
-                "answered within 30 seconds.",
+                "17 agents keep the queue stable, but far fewer than 80% are answered within 30 seconds. (If "
+                "your calculation gave 17, check the units: 30 seconds is half a minute.)",
             ),
+            (needed - 1, "One agent short: check the service level of your staffing against the 80% target."),
             (
-                crm.agents_needed(CALLS_PER_HOUR / 60, HANDLE_MINUTES, 20 / 60, TARGET_LEVEL),
-                "That is the answer for 20 seconds; the target here is 30.",
-            ),
-            (
-                crm.agents_needed(CALLS_PER_HOUR / 60, HANDLE_MINUTES, TARGET_SECONDS, TARGET_LEVEL),
-                "Check the units: 30 seconds is half a minute, when the handling time is in minutes.",
+                needed + 1,
+                "That staffing meets the target, but so does one agent fewer: give the fewest agents.",
             ),
         ]
 
@@ -164,7 +163,6 @@ Estimate each stage's win probability from the closed deals (won ÷ deals that r
     template = "pipeline_value = ____"
     variables = ["pipeline_value"]
     setup_code = SETUP
-    decimals = 0
 
     def _probability(self):
         return crm.stage_funnel(closed_deals, STAGES)["win_probability"]
