@@ -26,6 +26,7 @@ from exercises.core import (
     run_with_time_limit,
 )
 from simulation import Action, Stage, StrategyError, compare_strategies, get_strategy
+from simulation.experiment import replication_seeds
 from simulation.strategies.base import STRATEGIES as BUILT_IN_STRATEGIES
 from simulation.strategies.base import FunctionStrategy
 
@@ -654,14 +655,135 @@ strategy that only calls a built-in one (`get_strategy('one_to_one').plan(view, 
         return f"{numbers}."
 
 
+# --------------------------------------------------------------------------------------------------
+# 6. isolating win-back
+
+#: the win-back experiment of Question 6: 4 markets of 600 people for 78 weeks (common random numbers)
+WIN_BACK_EXPERIMENT = {"replications": 4, "seed": 21, "n_people": 600, "weeks": 78}
+COST_WIN_BACK = float(simulation.Parameters().cost_win_back)
+
+
+def bond_and_rescue(view, plan):
+    """Chapter 7's example: service for new customers, loyalty programme for stable ones, rescue offers."""
+
+    def by_value(stage):
+        return view.rank_by(view.in_stage(stage), view.recent_value)
+
+    stable = by_value(Stage.STABLE)
+    plan.add(by_value(Stage.DECLINE), Action.PERSONAL_OFFER, max_spend=0.3 * plan.budget)
+    plan.add(stable[~view.loyalty_member[stable]], Action.LOYALTY_PROGRAMME, max_spend=0.3 * plan.budget)
+    plan.add(by_value(Stage.IDENTIFICATION), Action.SERVICE, max_spend=0.2 * plan.budget)
+    plan.add(view.shuffled(view.in_stage(Stage.PROSPECT)), Action.ACQUISITION_OFFER)
+
+
+def bond_rescue_and_win_back(view, plan):
+    """The same, plus win-back offers to the most valuable quarter of lost customers (once every 8 weeks)."""
+    lost = view.in_stage(Stage.LOST)
+    rested = lost[view.week - view.last_contact_week[lost] > 8]
+    plan.add(
+        view.rank_by(rested, view.total_spend, limit=max(1, rested.size // 4)),
+        Action.WIN_BACK,
+        max_spend=0.1 * plan.budget,
+    )
+    bond_and_rescue(view, plan)
+
+
+def _win_back_runs() -> pd.DataFrame:
+    settings = dict(WIN_BACK_EXPERIMENT)
+    seeds = replication_seeds(settings.pop("seed"), settings.pop("replications"))
+    rows = []
+    for seed in seeds:
+        for strategy in (bond_and_rescue, bond_rescue_and_win_back):
+            result = simulation.run_simulation(strategy=strategy, seed=seed, engine="vector", **settings)
+            rows.append(
+                {
+                    "strategy": strategy.__name__,
+                    "seed": seed,
+                    "profit": result.summary()["profit"],
+                    "customers_won_back": int(result.metrics["won_back"].sum()),
+                    "win_back_offers": int((result.actions["action"] == "win_back").sum()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+win_back_runs = _win_back_runs()
+
+
+def _won_back_means() -> tuple[float, float, float]:
+    means = win_back_runs.groupby("strategy")[["customers_won_back", "win_back_offers"]].mean()
+    with_offers, without = means.loc["bond_rescue_and_win_back"], means.loc["bond_and_rescue"]
+    return with_offers["customers_won_back"], without["customers_won_back"], with_offers["win_back_offers"]
+
+
+class WinBackCost(NumberQuestion):
+    statement = """Customer win-back (客户挽回) in isolation: `win_back_runs` holds an experiment like chapter 7's.
+The same strategy ran with win-back offers (`bond_rescue_and_win_back`) and without (`bond_and_rescue`) in the
+same 4 markets (`seed`); each row gives the run's `profit`, the `customers_won_back` (former customers who
+became customers again, with or without an offer) and the `win_back_offers` made. Each offer costs
+`COST_WIN_BACK` CU. What did one extra customer won back cost the firm in win-back offers, on average? (Extra:
+beyond those who came back in the runs without offers.)"""
+    template = "cost_per_extra_customer = ____"
+    variables = ["cost_per_extra_customer"]
+    setup_code = SETUP
+    decimals = 1
+    hints = [
+        "Average each column by strategy: `win_back_runs.groupby('strategy')[[...]].mean()`.",
+        "Some lost customers come back on their own: the extra customers won back are the difference between "
+        "the two strategies' means.",
+        "Cost = COST_WIN_BACK × mean offers (with win-back), divided by that difference.",
+    ]
+    solution_text = (
+        "About 156 CU per extra customer: the offers bring back about 3 more customers per market than return "
+        "on their own, at 169 offers of 3 CU. Chapter 7 finds the same order of magnitude (about 140 CU), far "
+        "more than the same money buys in acquisition, which is why win-back did not pay there."
+    )
+    solution_code = (
+        "means = win_back_runs.groupby('strategy')[['customers_won_back', 'win_back_offers']].mean()\n"
+        "extra = (means.loc['bond_rescue_and_win_back', 'customers_won_back']\n"
+        "         - means.loc['bond_and_rescue', 'customers_won_back'])\n"
+        "cost_per_extra_customer = COST_WIN_BACK * means.loc['bond_rescue_and_win_back', 'win_back_offers'] / extra"
+    )
+    wrong_examples = [
+        (
+            "means = win_back_runs.groupby('strategy')[['customers_won_back', 'win_back_offers']].mean()\n"
+            "cost_per_extra_customer = (COST_WIN_BACK * means.loc['bond_rescue_and_win_back', 'win_back_offers']\n"
+            "    / means.loc['bond_rescue_and_win_back', 'customers_won_back'])",
+            "on their own",
+        ),
+        ("cost_per_extra_customer = COST_WIN_BACK", "one offer"),
+    ]
+
+    def expected(self):
+        won_with, won_without, offers = _won_back_means()
+        return COST_WIN_BACK * offers / (won_with - won_without)
+
+    def mistakes(self):
+        won_with, won_without, offers = _won_back_means()
+        return [
+            (
+                COST_WIN_BACK * offers / won_with,
+                "some of these customers came back on their own: divide by the extra customers won back, the "
+                "difference from the runs without offers.",
+            ),
+            (COST_WIN_BACK, "that is the cost of one offer; most offers bring nobody back."),
+            (
+                offers / (won_with - won_without),
+                "that is the number of offers per extra customer; multiply by COST_WIN_BACK for money.",
+            ),
+        ]
+
+
 q1 = HalfWidth("Question 1 (confidence interval)")
 q2 = CommonRandomNumbers("Question 2 (common random numbers)")
 q3 = PairedGains("Question 3 (paired differences)")
 q4 = Decision("Question 4 (which strategy?)")
 q5 = BeatMass("Question 5 (beat mass marketing)")
-QUESTIONS = [q1, q2, q3, q4, q5]
+q6 = WinBackCost("Question 6 (win-back in isolation)")
+QUESTIONS = [q1, q2, q3, q4, q5, q6]
 
 __all__ = [
+    "COST_WIN_BACK",
     "Action",
     "LEVEL",
     "STRATEGIES",
@@ -674,6 +796,7 @@ __all__ = [
     "race",
     "runs",
     "stats",
+    "win_back_runs",
     "____",
     *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)],
 ]
