@@ -132,9 +132,7 @@ class CustomerLifecycleModel(Model):
 
         outcome = self.people.outcomes
         spend = outcome["spend"]
-        records.record_week(
-            week, actions, self.firm.cost_per_person(actions), spend, outcome["responded"], p.learning_rate
-        )
+        records.record_week(week, actions, spend, outcome["responded"], p.learning_rate)
         self._book_purchases(week, spend, outcome["competitor_spend"])
         contacted = np.flatnonzero(actions)
         self.log.actions.append((contacted.astype(np.int32), actions[contacted]))
@@ -163,7 +161,7 @@ class CustomerLifecycleModel(Model):
         trial = rules.trial_purchase(self.people.field("need"), self.people.field("cross_sells"), self.p)
         spend = np.where(initial, trial, 0.0)
         self.firm.records.record_week(
-            0, np.zeros(n, dtype=np.int8), np.zeros(n), spend, np.zeros(n, dtype=bool), self.p.learning_rate
+            0, np.zeros(n, dtype=np.int8), spend, np.zeros(n, dtype=bool), self.p.learning_rate
         )
         self._book_purchases(0, spend, np.zeros(n))
 
