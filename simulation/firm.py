@@ -10,6 +10,7 @@ updated incrementally from its records each week.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -348,12 +349,15 @@ class FirmView:
 
     def in_stage(self, *stages: Stage) -> np.ndarray:
         """Ids of people whose observed stage is one of `stages`, in id order."""
-        ids, start = self._stage_groups
         if len(stages) == 1:
             stage = int(stages[0])
-            return ids[start[stage] : start[stage + 1]]
-        groups = [ids[start[int(s)] : start[int(s) + 1]] for s in set(stages)]
-        return _read_only(np.sort(np.concatenate(groups)))
+            ids = self._ids_by_stage.get(stage)
+            if ids is None:  # found once per stage and week, when a strategy asks
+                ids = self._ids_by_stage[stage] = _read_only(np.flatnonzero(self.observed_stage == stage))
+            return ids
+        wanted = np.zeros(len(Stage), dtype=bool)
+        wanted[[int(s) for s in stages]] = True
+        return _read_only(np.flatnonzero(wanted[self.observed_stage]))
 
     @cached_property
     def recent_trend(self) -> np.ndarray:
@@ -362,10 +366,8 @@ class FirmView:
         return _read_only(np.where(slow > 0, self.spend_fast / np.where(slow > 0, slow, 1.0), 0.0))
 
     @cached_property
-    def _stage_groups(self) -> tuple[np.ndarray, np.ndarray]:
-        # grouped once per week, when a strategy first asks
-        ids, start = selection.group_by_stage(self.observed_stage, len(Stage))
-        return _read_only(ids), start
+    def _ids_by_stage(self) -> dict[int, np.ndarray]:
+        return {}
 
     def rank_by(
         self, people: np.ndarray, score: np.ndarray, descending: bool = True, limit: int | None = None
@@ -377,6 +379,9 @@ class FirmView:
         O(len(people)) (a partial sort): a strategy rarely affords more than a few of its candidates.
         """
         people = self._ids(people, "rank_by")
+        if type(score) is np.ndarray and score.dtype == np.float64 and score.shape == (self.n_people,):
+            keys = selection.float_keys(people, score, bool(descending))
+            return selection.first_in_order(people, keys, _limit(limit, people.size, "rank_by"))
         score = np.asarray(score)
         if score.ndim != 1 or score.size != self.n_people:
             raise ValueError(
@@ -405,6 +410,13 @@ class FirmView:
 
     def _ids(self, people, method: str) -> np.ndarray:
         """`people` as int64 person ids (a boolean mask becomes the ids where it is True)."""
+        if type(people) is np.ndarray and people.dtype == np.int64 and people.ndim == 1:
+            bad = selection.out_of_range(people, self.n_people)
+            if bad >= 0:
+                raise ValueError(
+                    f"view.{method}: person ids must be in [0, {self.n_people - 1}], got {people[bad]}"
+                )
+            return people
         people = np.asarray(people)
         if people.dtype == bool:
             if people.shape != (self.n_people,):
@@ -439,6 +451,8 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 def _limit(limit, size: int, method: str) -> int:
     if limit is None:
         return size
+    if type(limit) is int:
+        return min(limit, size)
     if isinstance(limit, bool | np.bool_) or not isinstance(limit, int | np.integer):
         raise ValueError(f"view.{method}: limit must be a whole number of people or None, got {limit!r}")
     return min(int(limit), size)
@@ -446,6 +460,20 @@ def _limit(limit, size: int, method: str) -> int:
 
 class StrategyError(ValueError):
     """A strategy broke the rules of the game (or raised); the message names the strategy and the week."""
+
+
+def _firm_owned(getter):
+    """A read-only property of the plan whose assignment names the rule (a setter that refuses, so plain
+    attribute writes stay as fast as Python's)."""
+    name = getter.__name__
+
+    def refuse(self, value):
+        raise AttributeError(
+            f"plan.{name} belongs to the firm and cannot be changed by a strategy; "
+            f"fund actions with plan.add(people, action)"
+        )
+
+    return property(getter, refuse, doc=getter.__doc__)
 
 
 class Plan:
@@ -471,40 +499,32 @@ class Plan:
         self._spent = 0.0
         self._wanted = np.zeros(n_people, dtype=bool)
 
-    def __setattr__(self, name: str, value) -> None:
-        if name in _FIRM_OWNED:
-            raise AttributeError(
-                f"plan.{name} belongs to the firm and cannot be changed by a strategy; "
-                f"fund actions with plan.add(people, action)"
-            )
-        super().__setattr__(name, value)
-
-    @property
+    @_firm_owned
     def budget(self) -> float:
         """This week's marketing budget, CU (set by the firm)."""
         return self._budget
 
-    @property
+    @_firm_owned
     def costs(self) -> Mapping[str, float]:
         """Cost of one action, CU, by the action's lower-case name (the firm's prices, read-only)."""
         return self._costs
 
-    @property
+    @_firm_owned
     def spent(self) -> float:
         """Money committed so far this week by plan.add."""
         return self._spent
 
-    @property
+    @_firm_owned
     def actions(self) -> np.ndarray:
         """This week's action code (`Action`) for each person; 0 = none."""
         return self._actions
 
-    @property
+    @_firm_owned
     def unfunded(self) -> int:
         """People the strategy tried to reach this week who got no action (the budget ran out)."""
         return selection.count_unfunded(self._wanted, self._actions)
 
-    @property
+    @_firm_owned
     def remaining(self) -> float:
         return self._budget - self._spent
 
@@ -528,9 +548,6 @@ class Plan:
         )
         self._spent += count * cost
         return count
-
-
-_FIRM_OWNED = frozenset({"budget", "costs", "spent", "actions", "remaining", "unfunded"})
 
 
 def _count_affordable(money: float, cost: float, most: int) -> int:
@@ -564,6 +581,8 @@ def _check_action(action) -> Action:
 
 
 def _check_max_spend(max_spend) -> float:
+    if type(max_spend) is float and 0.0 <= max_spend < math.inf:
+        return max_spend
     if (
         isinstance(max_spend, bool | np.bool_)
         or not isinstance(max_spend, int | float | np.number)
@@ -578,6 +597,9 @@ def _check_max_spend(max_spend) -> float:
 
 
 def _check_people(people, n_people: int) -> np.ndarray:
+    if type(people) is np.ndarray and people.dtype == np.int64 and people.ndim == 1:
+        if selection.out_of_range(people, n_people) < 0:
+            return people
     people = np.atleast_1d(np.asarray(people))
     if people.size == 0:
         return people.astype(np.int64)

@@ -200,20 +200,3 @@ def count_unfunded(wanted, actions):
         if wanted[i] and actions[i] == 0:
             count += 1
     return count
-
-
-@njit(cache=True)
-def group_by_stage(stage, n_stages):
-    """Everyone's id grouped by stage code, in id order within a group: (ids, start of each group)."""
-    start = np.zeros(n_stages + 1, dtype=np.int64)
-    for i in range(stage.size):
-        start[stage[i] + 1] += 1
-    for s in range(n_stages):
-        start[s + 1] += start[s]
-    fill = start[:-1].copy()
-    ids = np.empty(stage.size, dtype=np.int64)
-    for i in range(stage.size):
-        s = stage[i]
-        ids[fill[s]] = i
-        fill[s] += 1
-    return ids, start
