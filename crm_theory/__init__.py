@@ -20,6 +20,9 @@ Modules, one concept each:
 * :mod:`~crm_theory.cli`: the ``crmlab rfm``, ``crmlab clv`` and ``crmlab retention`` subcommands
 * :mod:`~crm_theory.pareto_nbd`, :mod:`~crm_theory.bgbb`, :mod:`~crm_theory.sbg`: Pareto/NBD, BG/BB and
   sBG (contractual retention, DEL/DERL); :mod:`~crm_theory.plots`: the models' diagnostic plots (§4)
+* :mod:`~crm_theory.survey`: a satisfaction survey with sampling error and its confidence interval (§3)
+* :mod:`~crm_theory.call_centre`: Erlang C staffing of a call centre; :mod:`~crm_theory.pipeline`: the
+  sales-opportunity pipeline (§1)
 
 The names below are imported from their modules on first use, so importing one module (the simulation
 imports :mod:`~crm_theory.lifecycle` and :mod:`~crm_theory.loyalty`) does not load scipy and the purchase
@@ -40,12 +43,30 @@ from crm_theory.purchase_summary import purchase_summary as purchase_summary
 _EXPORTS = {
     "crm_theory.bgbb": ("BetaGeoBetaBinomModel",),
     "crm_theory.bgnbd": ("BetaGeoModel",),
+    "crm_theory.call_centre": (
+        "agents_needed",
+        "erlang_b",
+        "mean_wait",
+        "offered_load",
+        "probability_of_waiting",
+        "service_level",
+        "staffing_table",
+    ),
     "crm_theory.data": (
         "load_cdnow_master",
         "load_cdnow_sample",
         "load_donations",
         "load_transactions",
         "read_transactions_csv",
+    ),
+    "crm_theory.data_mining": (
+        "basket_matrix",
+        "behavioural_variables",
+        "choose_k",
+        "cumulative_gains",
+        "gains_table",
+        "rule_metrics",
+        "top_lift",
     ),
     "crm_theory.errors": ("DataError", "ExcludedRowsWarning"),
     "crm_theory.gamma_gamma": ("GammaGammaModel",),
@@ -68,6 +89,7 @@ _EXPORTS = {
     "crm_theory.one_to_one": ("customer_tiers", "needs_segments", "share_of_wallet"),
     "crm_theory.pareto": ("gini_coefficient", "lorenz_curve", "pareto_table", "top_share", "whale_curve"),
     "crm_theory.pareto_nbd": ("ParetoNBDModel",),
+    "crm_theory.pipeline": ("sales_cycle", "stage_funnel", "weighted_pipeline", "win_rate"),
     "crm_theory.predictive_clv": ("expected_cumulative_transactions", "holdout_comparison", "predicted_clv"),
     "crm_theory.purchase_summary": ("calibration_holdout_summary", "purchase_summary"),
     "crm_theory.rfm": (
@@ -80,6 +102,13 @@ _EXPORTS = {
         "segment_counts",
     ),
     "crm_theory.sbg": ("ShiftedBetaGeometricModel", "fit_cohorts"),
+    "crm_theory.survey": (
+        "SurveyEstimate",
+        "draw_sample",
+        "estimate_mean",
+        "rating_answers",
+        "satisfaction_survey",
+    ),
     "crm_theory.validation": ("validate_transactions",),
     "crm_theory.value": (
         "clv_multiplier",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -605,6 +606,689 @@ Answer with a dict; each label is `'operational'` or `'analytical'`."""
     ]
 
 
+# --------------------------------------------------------------------------------------------------
+# Things to do inside chapter 1 (`tasks.<name>.check()` in notebooks/01_what_is_crm.ipynb): short
+# classification, matching and ordering tasks that break up the chapter's tables. They are not part of the
+# exercise notebook; tests/test_chapter_tasks.py checks their solutions and wrong answers.
+
+TASK_SETUP = "from exercises.ch1 import ____, tasks\n"
+
+
+class TwoDefinitions(MatchingQuestion):
+    statement = """**Two definitions.** Which text says each of these about CRM: the textbook's long definition
+(`'textbook'`) or the short one of the glossary article 《crm名词解释》 (`'glossary'`)?
+
+- **A** The firm uses information technology and the internet to coordinate its interactions with customers
+  in sales, marketing and service.
+- **B** CRM is a dynamic process that seeks a reasonable balance between the greatest value for customers and
+  the greatest value for the firm.
+- **C** Its final aims are to attract new customers, keep old ones and turn customers into loyal ones.
+- **D** It manages relationships at different lifecycle stages, and the portfolio of all of them.
+- **E** It builds, uses and shares customer knowledge (客户知识)."""
+    template = 'said_by = {"A": ____, "B": ____, "C": ____, "D": ____, "E": ____}\ntasks.definitions.check()'
+    variables = ["said_by"]
+    setup_code = TASK_SETUP
+    answers = {"A": "glossary", "B": "textbook", "C": "glossary", "D": "textbook", "E": "textbook"}
+    synonyms = {
+        "《crm名词解释》": "glossary",
+        "crm名词解释": "glossary",
+        "short": "glossary",
+        "long": "textbook",
+    }
+    item_feedback = {
+        ("A", "textbook"): "A is the glossary article's whole definition: IT and the internet coordinating "
+        "sales, marketing and service. The textbook's definition speaks of data, knowledge and value.",
+        ("C", "textbook"): "C, the three aims (attract, keep, make loyal), closes the glossary article's "
+        "definition.",
+        ("B", "glossary"): "B, the balance of customer value and firm value, is how the textbook's long "
+        "definition ends.",
+    }
+    hints = ["The short definition has two sentences: how (IT and the internet) and what for (its aims)."]
+    solution_text = (
+        "A and C are the glossary article 《crm名词解释》: IT and the internet coordinate the firm's "
+        "interactions in sales, marketing and service, to attract, keep and make loyal. B, D and E come "
+        "from the textbook's long definition, which adds customer knowledge, lifecycle stages and the "
+        "balance of customer value and firm value."
+    )
+    solution_code = (
+        'said_by = {"A": "glossary", "B": "textbook", "C": "glossary", "D": "textbook", "E": "textbook"}\n'
+        "tasks.definitions.check()"
+    )
+    wrong_examples = [
+        (
+            'said_by = {"A": "textbook", "B": "textbook", "C": "glossary", "D": "textbook", "E": "textbook"}',
+            "whole definition",
+        ),
+        (
+            'said_by = {"A": "glossary", "B": "textbook", "C": "glossary", "D": "textbook", "E": ____}',
+            "Replace the ____",
+        ),
+    ]
+
+
+class IdeaOf(MatchingQuestion):
+    statement = """**The eight ideas at work.** Which of the eight core ideas (1-8 in the table) does each
+sentence put into practice? Each idea is used once.
+
+- **A** A bank counts its customer relationships among its assets: that is why it invests in CRM at all.
+- **B** Before any decision the board asks one question first: what does this do for our customers?
+- **C** The CRM project is judged by whether customers stay, buy again and recommend the firm.
+- **D** A newcomer cannot be made loyal in a week: trust grows through trial purchases first.
+- **E** The firm has two standing jobs: find out which customers are worth having, and keep those.
+- **F** To tell valuable customers apart, the firm estimates the profit each brings over the whole
+  relationship.
+- **G** To keep a customer, the firm works on value, satisfaction, trust and the cost of switching, and
+  weighs them differently for a newcomer and for an old customer.
+- **H** Sales, marketing and service get one system that shows every customer's history."""
+    template = (
+        'idea_of = {"A": ____, "B": ____, "C": ____, "D": ____, "E": ____, "F": ____, "G": ____, "H": ____}\n'
+        "tasks.ideas.check()"
+    )
+    variables = ["idea_of"]
+    setup_code = TASK_SETUP
+    answers = {"A": "1", "B": "2", "C": "3", "D": "4", "E": "5", "F": "6", "G": "7", "H": "8"}
+    item_feedback = {
+        (
+            "B",
+            "3",
+        ): "B is about the principle every decision follows (idea 2, the purpose); idea 3 is the goal "
+        "the strategy is judged by.",
+        ("C", "2"): "C names what success looks like, loyal customers: the fundamental goal (idea 3).",
+        ("E", "6"): "E names the two tasks themselves (idea 5); idea 6 says how to do the first one.",
+        ("F", "5"): "F is how to do the first task: judge value by lifetime profit (idea 6).",
+        ("D", "7"): "D is about time: loyalty has to evolve through the lifecycle (idea 4).",
+    }
+    hints = [
+        "Read the 'what it settles' column: motive, purpose, goal, why it is hard, the tasks, how to do task "
+        "1, how to do task 2, the tools."
+    ]
+    solution_text = (
+        "A-H are ideas 1-8 in order: the motive (customers are the most important asset), the purpose "
+        "(customer-centricity), the goal (loyalty), why it is hard (the lifecycle), the two tasks, how to "
+        "do the first (lifetime profit), how to do the second (the four determinants of loyalty, weighted "
+        "by stage), and the platform (CRM software)."
+    )
+    solution_code = (
+        'idea_of = {"A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6, "G": 7, "H": 8}\ntasks.ideas.check()'
+    )
+    wrong_examples = [
+        ('idea_of = {"A": 1, "B": 3, "C": 2, "D": 4, "E": 5, "F": 6, "G": 7, "H": 8}', "principle"),
+        ('idea_of = {"A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6, "G": 7, "H": 9}', "use one of"),
+    ]
+
+
+class EcommerceChanges(ChoiceQuestion):
+    statement = """**Two changes under e-commerce.** Which pair does the textbook give?
+
+- **a** Loyalty becomes easier to win online, and a loyal customer matters less.
+- **b** The meaning and weight of the four determinants of loyalty shift; loyalty becomes harder to win, but a
+  loyal customer's indirect benefits (referrals, for example) grow.
+- **c** CRM software replaces the management philosophy, and switching costs disappear.
+- **d** The four determinants stay as they were; loyalty becomes harder to win and loyal customers bring
+  fewer referrals."""
+    template = "ecommerce_answer = ____\ntasks.ecommerce.check()"
+    variables = ["ecommerce_answer"]
+    setup_code = TASK_SETUP
+    options = {
+        "a": "easier",
+        "b": "shifted determinants, harder loyalty, larger indirect benefits",
+        "c": "software replaces philosophy",
+        "d": "fewer referrals",
+    }
+    correct = "b"
+    feedback = {
+        "a": "The textbook says the opposite: loyalty is harder to win under e-commerce.",
+        "c": "Neither: the textbook keeps software as the supporting platform (idea 8), one layer of three.",
+        "d": "Half right: loyalty is harder to win, but the determinants change and a loyal customer's "
+        "indirect benefits grow.",
+        "b": "Both changes: the four determinants change in meaning and weight, and loyalty is harder to win "
+        "but worth more.",
+    }
+    hints = ["Reread the paragraph under the table of the eight ideas."]
+    solution_text = (
+        "(b). The four determinants (perceived value, satisfaction, trust, switching cost) change in meaning "
+        "and weight; loyalty is harder to win, but a loyal customer's indirect benefits are larger."
+    )
+    solution_code = "ecommerce_answer = 'b'\ntasks.ecommerce.check()"
+    wrong_examples = [
+        ("ecommerce_answer = 'd'", "indirect benefits grow"),
+        ("ecommerce_answer = 'x'", "one of"),
+    ]
+
+
+class Origins(OrderQuestion):
+    statement = """**Where CRM came from.** Put these in historical order, earliest first:
+
+- **a** customer care (客户关怀), with call centres and data analysis
+- **b** CRM software and systems that make customer data easy to manage
+- **c** contact management (接触管理): recording every contact between a customer and the firm"""
+    template = "origins_order = [____, ____, ____]\ntasks.origins.check()"
+    variables = ["origins_order"]
+    setup_code = TASK_SETUP
+    correct_order = ("c", "a", "b")
+    mistakes = {
+        ("a", "c", "b"): "Contact management came first, in the early 1980s; customer care grew out of it "
+        "in the early 1990s.",
+        (
+            "c",
+            "b",
+            "a",
+        ): "The software came last, after 2000 (《客户关系管理策略》); customer care dates from "
+        "the early 1990s.",
+    }
+    hints = ["The textbook dates contact management to the early 1980s and customer care to the early 1990s."]
+    solution_text = (
+        "Contact management (early 1980s) → customer care with call centres and data analysis (early 1990s) "
+        "→ CRM software and systems (after 2000, as 《客户关系管理策略》 tells it)."
+    )
+    solution_code = "origins_order = ['c', 'a', 'b']\ntasks.origins.check()"
+    wrong_examples = [
+        ("origins_order = ['a', 'c', 'b']", "early 1980s"),
+        ("origins_order = ['c', 'a']", "should hold the 3 letters"),
+    ]
+
+
+class Roots(MatchingQuestion):
+    statement = """**Four roots.** Which of the four theories does each idea come from: `'relationship'`,
+`'database'`, `'one-to-one'` or `'direct'` marketing?
+
+- **A** The theoretical base of CRM: win and keep long-term relationships, not single transactions.
+- **B** Find target and potential long-term customers in a customer database, with computers and
+  communication technology.
+- **C** Raise the firm's share of each customer's spending, above all with the most valuable customers.
+- **D** Send an offer through a medium and count every reply.
+- **E** Build data-mining models: segmentation, value assessment, churn prediction, cross-selling."""
+    template = 'root_of = {"A": ____, "B": ____, "C": ____, "D": ____, "E": ____}\ntasks.roots.check()'
+    variables = ["root_of"]
+    setup_code = TASK_SETUP
+    answers = {"A": "relationship", "B": "database", "C": "one-to-one", "D": "direct", "E": "database"}
+    synonyms = {
+        "关系营销": "relationship",
+        "relationship marketing": "relationship",
+        "数据库营销": "database",
+        "database marketing": "database",
+        "一对一营销": "one-to-one",
+        "one to one": "one-to-one",
+        "one-to-one marketing": "one-to-one",
+        "直复营销": "direct",
+        "direct marketing": "direct",
+    }
+    item_feedback = {
+        (
+            "A",
+            "one-to-one",
+        ): "A: the textbook calls relationship marketing (关系营销) the theoretical base of CRM.",
+        ("E", "direct"): "E: the four families of data-mining models belong to database marketing.",
+        ("C", "relationship"): "C: share of customer (客户份额) is the core of one-to-one marketing.",
+    }
+    hints = [
+        "Two ideas come from database marketing; the theoretical base is named in the table's last column."
+    ]
+    solution_text = (
+        "A relationship marketing, the theoretical base of CRM; B and E database marketing; C one-to-one "
+        "marketing (share of customer); D direct marketing (measurable response)."
+    )
+    solution_code = (
+        'root_of = {"A": "relationship", "B": "database", "C": "one-to-one", "D": "direct", "E": "database"}\n'
+        "tasks.roots.check()"
+    )
+    wrong_examples = [
+        (
+            'root_of = {"A": "one-to-one", "B": "database", "C": "one-to-one", "D": "direct", "E": "database"}',
+            "theoretical base",
+        ),
+    ]
+
+
+class DirectForms(MatchingQuestion):
+    statement = """**Forms of direct marketing.** Which form (直复营销的主要形式) is each: `'mail'` (direct mail,
+DM), `'catalogue'`, `'telephone'`, `'television'`, `'electronic'` (electronic shopping) or `'other'` (other
+media)?
+
+- **A** A TV channel that sells all day and takes orders by phone, like Happigo (快乐购).
+- **B** A letter with an introductory offer, sent to a prospect's home.
+- **C** A call to a customer offering a new contract.
+- **D** A printed book of the season's range with an order form.
+- **E** A web shop where the customer orders and pays online.
+- **F** A coupon in a magazine that the reader cuts out and sends back."""
+    template = (
+        'form_of = {"A": ____, "B": ____, "C": ____, "D": ____, "E": ____, "F": ____}\ntasks.forms.check()'
+    )
+    variables = ["form_of"]
+    setup_code = TASK_SETUP
+    answers = {
+        "A": "television",
+        "B": "mail",
+        "C": "telephone",
+        "D": "catalogue",
+        "E": "electronic",
+        "F": "other",
+    }
+    synonyms = {
+        "direct mail": "mail",
+        "dm": "mail",
+        "tv": "television",
+        "phone": "telephone",
+        "electronic shopping": "electronic",
+        "online": "electronic",
+        "other media": "other",
+        "catalog": "catalogue",
+    }
+    item_feedback = {
+        ("A", "telephone"): "A sells through the screen: television marketing, even if orders come by phone.",
+        ("F", "mail"): "F reaches the reader through a magazine: another medium, not a letter.",
+    }
+    hints = ["One item per form; the medium that carries the offer decides."]
+    solution_text = (
+        "A television, B direct mail, C telephone, D catalogue, E electronic shopping, F other media. "
+        "Whatever the medium, the offer asks for a reply that can be counted."
+    )
+    solution_code = (
+        'form_of = {"A": "television", "B": "mail", "C": "telephone", "D": "catalogue", "E": "electronic", '
+        '"F": "other"}\ntasks.forms.check()'
+    )
+    wrong_examples = [
+        (
+            'form_of = {"A": "telephone", "B": "mail", "C": "telephone", "D": "catalogue", "E": "electronic", '
+            '"F": "other"}',
+            "through the screen",
+        ),
+    ]
+
+
+class DirectAdvantages(MatchingQuestion):
+    statement = """**Six advantages.** Which of the textbook's six advantages of direct marketing does each
+feature show: `'cost'` (a lower total cost to the customer), `'interaction'`, `'target'` (a pre-selected
+target group), `'reply'` (encouraging customers to reply), `'anytime'` (few limits of time and place) or
+`'measurable'` (可测性)?
+
+- **A** The customer orders from home instead of travelling to a shop.
+- **B** The letter goes only to prospects, people who are not yet customers.
+- **C** The letter carries a reply card and an offer that ends in four weeks.
+- **D** Each reply is counted and compared with a holdout group.
+- **E** The customer can write back with a question, and the firm answers it.
+- **F** A catalogue can be read at any hour, anywhere in the country."""
+    template = (
+        'advantage_of = {"A": ____, "B": ____, "C": ____, "D": ____, "E": ____, "F": ____}\n'
+        "tasks.advantages.check()"
+    )
+    variables = ["advantage_of"]
+    setup_code = TASK_SETUP
+    answers = {
+        "A": "cost",
+        "B": "target",
+        "C": "reply",
+        "D": "measurable",
+        "E": "interaction",
+        "F": "anytime",
+    }
+    synonyms = {
+        "可测性": "measurable",
+        "measurability": "measurable",
+        "互动性": "interaction",
+        "目标群预选": "target",
+        "鼓励顾客回复": "reply",
+        "lower cost": "cost",
+    }
+    item_feedback = {
+        ("C", "interaction"): "C invites an answer with a reply card and a deadline: encouraging replies.",
+        (
+            "D",
+            "reply",
+        ): "D is about counting the replies: measurability, what the direct-mail test below uses.",
+        ("B", "cost"): "B is about who receives the letter: a pre-selected target group.",
+    }
+    hints = ["Each advantage is used once. Ask: who gains, and what is it about (cost, who, when, counting)?"]
+    solution_text = (
+        "A lower total cost to the customer, B a pre-selected target group, C encouraging replies, D "
+        "measurability, E interaction, F few limits of time and place. The test below rests on D."
+    )
+    solution_code = (
+        'advantage_of = {"A": "cost", "B": "target", "C": "reply", "D": "measurable", "E": "interaction", '
+        '"F": "anytime"}\ntasks.advantages.check()'
+    )
+    wrong_examples = [
+        (
+            'advantage_of = {"A": "cost", "B": "target", "C": "interaction", "D": "measurable", '
+            '"E": "reply", "F": "anytime"}',
+            "reply card",
+        ),
+    ]
+
+
+class DirectProcess(OrderQuestion):
+    statement = """**The process of direct marketing.** Put the textbook's three steps in order:
+
+- **a** collect and sort the customers' replies
+- **b** sell the product through the distribution channels to the customers who want it
+- **c** find the target group"""
+    template = "process_order = [____, ____, ____]\ntasks.process.check()"
+    variables = ["process_order"]
+    setup_code = TASK_SETUP
+    correct_order = ("c", "a", "b")
+    mistakes = {
+        ("a", "c", "b"): "Replies come only after the firm has chosen whom to address: the target "
+        "group comes first."
+    }
+    hints = ["Whom to address, what they answered, then the sale."]
+    solution_text = "Find the target group → collect and sort the replies → sell through the channels."
+    solution_code = "process_order = ['c', 'a', 'b']\ntasks.process.check()"
+    wrong_examples = [("process_order = ['a', 'c', 'b']", "target group comes first")]
+
+
+class RepliesCollected(NumberQuestion):
+    statement = """**Step 2 in numbers.** In the test above, how many replies did the firm collect from the
+people it mailed over the year? And how many of them would it have had anyway, had the mailed group replied
+at the holdout's rate? Give the second number, rounded to a whole customer, as `replies_anyway` (use `log`)."""
+    template = "replies_anyway = ____\ntasks.replies.check()"
+    variables = ["replies_anyway"]
+    decimals = 0  # a count of customers
+    setup_code = TASK_SETUP + "from exercises.ch1 import mailing_log as log\n"
+    hints = [
+        "Sum `prospects` and `responded` per group: `log.groupby('group')[['prospects', 'responded']].sum()`.",
+        "Replies anyway = mailed prospects × (holdout responders ÷ holdout prospects).",
+    ]
+    solution_text = (
+        "The holdout's rate times the number of mailed prospects: the replies the letter did not cause. The "
+        "rest were caused by the mailing."
+    )
+    solution_code = (
+        "totals = log.groupby('group')[['prospects', 'responded']].sum()\n"
+        "replies_anyway = round(totals.loc['mailed', 'prospects'] * totals.loc['held out', 'responded']\n"
+        "                       / totals.loc['held out', 'prospects'])\n"
+        "tasks.replies.check()"
+    )
+    wrong_examples = [
+        ("replies_anyway = int(log.loc[log['group'] == 'mailed', 'responded'].sum())", "all the replies"),
+    ]
+
+    def expected(self):
+        totals = mailing_log.groupby("group")[["prospects", "responded"]].sum()
+        return float(
+            totals.loc["mailed", "prospects"]
+            * totals.loc["held out", "responded"]
+            / totals.loc["held out", "prospects"]
+        )
+
+    def mistakes(self):
+        totals = mailing_log.groupby("group")[["prospects", "responded"]].sum()
+        return [
+            (
+                float(totals.loc["mailed", "responded"]),
+                "those are all the replies from the mailed group: the question asks how many it would have had "
+                "at the holdout's rate.",
+            ),
+            (
+                float(totals.loc["held out", "responded"]),
+                "those are the holdout's own replies: apply its rate to the number of people mailed.",
+            ),
+        ]
+
+
+class ProcessHistory(OrderQuestion):
+    statement = """**How process management evolved.** Put the textbook's sequence in order:
+
+- **a** business process re-engineering (业务流程再造), in the networked, global economy
+- **b** Six Sigma (6σ管理法)
+- **c** Taylor's scientific management: processes as machines
+- **d** the behavioural school: people before processes"""
+    template = "process_history = [____, ____, ____, ____]\ntasks.history.check()"
+    variables = ["process_history"]
+    setup_code = TASK_SETUP
+    correct_order = ("c", "d", "a", "b")
+    mistakes = {
+        ("d", "c", "a", "b"): "The behavioural school reacted to Taylor's mechanical view: Taylor first.",
+        ("c", "d", "b", "a"): "In the textbook's sequence re-engineering comes before Six Sigma.",
+    }
+    hints = ["It starts with Taylor and ends with Six Sigma."]
+    solution_text = (
+        "Scientific management → behavioural school → business process re-engineering → Six Sigma."
+    )
+    solution_code = "process_history = ['c', 'd', 'a', 'b']\ntasks.history.check()"
+    wrong_examples = [("process_history = ['d', 'c', 'a', 'b']", "Taylor first")]
+
+
+class ProcessFeatures(MatchingQuestion):
+    statement = """**Three features of a customer-oriented CRM process.** The textbook names them: it faces the
+customer (`'customer-facing'`, 面向客户), it is strategic (`'strategic'`, 战略性) and it is integrated
+(`'integrated'`, 整合性). It does not define them; in our reading, which does each practice show?
+
+- **A** Marketing, sales and service work from one customer database and hand each case on without loss.
+- **B** Every step is designed from what the customer needs and how the customer reaches the firm.
+- **C** The process serves the firm's long-term relationship strategy, not only this quarter's sales.
+- **D** The service desk sees the orders sales took and the campaigns marketing ran."""
+    template = 'feature_of = {"A": ____, "B": ____, "C": ____, "D": ____}\ntasks.features.check()'
+    variables = ["feature_of"]
+    setup_code = TASK_SETUP
+    answers = {"A": "integrated", "B": "customer-facing", "C": "strategic", "D": "integrated"}
+    synonyms = {
+        "面向客户": "customer-facing",
+        "customer facing": "customer-facing",
+        "战略性": "strategic",
+        "整合性": "integrated",
+    }
+    item_feedback = {
+        ("D", "customer-facing"): "D joins up what departments know: integration.",
+        ("C", "integrated"): "C ties the process to the long term: it is strategic.",
+    }
+    hints = ["Two practices join departments together."]
+    solution_text = (
+        "A and D integrated (departments share one view of the customer), B customer-facing, C strategic. "
+        "The three names are the textbook's; the practices are our illustration."
+    )
+    solution_code = (
+        'feature_of = {"A": "integrated", "B": "customer-facing", "C": "strategic", "D": "integrated"}\n'
+        "tasks.features.check()"
+    )
+    wrong_examples = [
+        (
+            'feature_of = {"A": "integrated", "B": "customer-facing", "C": "strategic", '
+            '"D": "customer-facing"}',
+            "integration",
+        )
+    ]
+
+
+class FrameworkPart(MatchingQuestion):
+    statement = """**The five-part framework.** Which part of 《crm理论包含哪些部分》's framework does each
+activity belong to: `'strategy'` (relationship strategy), `'lifecycle'` (lifecycle management), `'value'`
+(value assessment), `'marketing'` (relationship marketing) or `'systems'` (CRM systems)?
+
+- **A** The board writes down what customer relationships mean to the firm, and its goals and principles.
+- **B** A customer who stopped buying gets a letter inviting them back.
+- **C** Customers are ranked by what they bring, to decide whom to serve first.
+- **D** Regular customers are invited into a member programme that strengthens the bond.
+- **E** The firm installs software for customer, sales, service and marketing management."""
+    template = 'part_of = {"A": ____, "B": ____, "C": ____, "D": ____, "E": ____}\ntasks.framework.check()'
+    variables = ["part_of"]
+    setup_code = TASK_SETUP
+    answers = {"A": "strategy", "B": "lifecycle", "C": "value", "D": "marketing", "E": "systems"}
+    synonyms = {
+        "客户关系战略": "strategy",
+        "relationship strategy": "strategy",
+        "客户生命周期管理": "lifecycle",
+        "lifecycle management": "lifecycle",
+        "客户价值评估": "value",
+        "value assessment": "value",
+        "客户关系营销": "marketing",
+        "relationship marketing": "marketing",
+        "crm系统运用": "systems",
+        "crm systems": "systems",
+        "system": "systems",
+    }
+    item_feedback = {
+        (
+            "B",
+            "marketing",
+        ): "B wins back a lost customer: win-back (客户挽回) is a stage of lifecycle management.",
+        (
+            "D",
+            "lifecycle",
+        ): "D strengthens an existing relationship: relationship marketing builds, maintains "
+        "and strengthens.",
+    }
+    hints = ["One activity per part; win-back belongs to one of the four lifecycle tasks."]
+    solution_text = (
+        "A relationship strategy (the starting and end point), B lifecycle management (win-back), C value "
+        "assessment, D relationship marketing, E CRM systems."
+    )
+    solution_code = (
+        'part_of = {"A": "strategy", "B": "lifecycle", "C": "value", "D": "marketing", "E": "systems"}\n'
+        "tasks.framework.check()"
+    )
+    wrong_examples = [
+        (
+            'part_of = {"A": "strategy", "B": "marketing", "C": "value", "D": "marketing", "E": "systems"}',
+            "win-back",
+        )
+    ]
+
+
+class RelationshipMarketing(MatchingQuestion):
+    statement = """**Build, maintain, strengthen.** 《crm理论包含哪些部分》 says relationship marketing builds
+(建立), maintains (维护) and strengthens (增强) relationships. Which does each of the simulation's actions do,
+in our reading: `'build'`, `'maintain'` or `'strengthen'`?
+
+- **A** `ACQUISITION_OFFER` to a prospect
+- **B** `SERVICE` for a new customer, so that the first purchases go well
+- **C** `CROSS_SELL` to a stable customer: a second category at the firm
+- **D** `LOYALTY_PROGRAMME` for a stable customer, who now has a reason to stay
+- **E** `PERSONAL_OFFER` that moves more of a developing customer's spending to the firm"""
+    template = 'does = {"A": ____, "B": ____, "C": ____, "D": ____, "E": ____}\ntasks.relationship.check()'
+    variables = ["does"]
+    setup_code = TASK_SETUP
+    answers = {"A": "build", "B": "maintain", "C": "strengthen", "D": "maintain", "E": "strengthen"}
+    synonyms = {"建立": "build", "维护": "maintain", "增强": "strengthen"}
+    item_feedback = {
+        ("A", "strengthen"): "A starts a relationship that does not exist yet: building.",
+        ("C", "maintain"): "C deepens the relationship (a second category): strengthening.",
+        ("D", "strengthen"): "D keeps what is there by giving the customer a reason to stay: maintaining.",
+    }
+    hints = ["Ask: is there a relationship yet? Does the action keep it as it is, or make it deeper?"]
+    solution_text = (
+        "A builds; B and D maintain (keep the relationship going); C and E strengthen (more of the "
+        "customer's spending, more categories). The three verbs are the article's; the mapping to actions "
+        "is ours."
+    )
+    solution_code = (
+        'does = {"A": "build", "B": "maintain", "C": "strengthen", "D": "maintain", "E": "strengthen"}\n'
+        "tasks.relationship.check()"
+    )
+    wrong_examples = [
+        (
+            'does = {"A": "strengthen", "B": "maintain", "C": "strengthen", "D": "maintain", '
+            '"E": "strengthen"}',
+            "does not exist yet",
+        )
+    ]
+
+
+class MarketingMethods(MatchingQuestion):
+    statement = """**Three methods.** The same article names three methods of relationship marketing:
+personalised (`'personalised'`, 个性化营销), relationship (`'relationship'`, 关系营销) and online marketing
+(`'online'`, 网络营销). Which is each?
+
+- **A** Each customer gets recommendations chosen from their own purchase history.
+- **B** A key-account manager keeps in touch with a large customer over years and plans with them.
+- **C** The firm reaches customers through its web shop, e-mail and social media.
+- **D** A customer's offer is priced and chosen for what the firm has learned about that customer."""
+    template = 'method_of = {"A": ____, "B": ____, "C": ____, "D": ____}\ntasks.methods.check()'
+    variables = ["method_of"]
+    setup_code = TASK_SETUP
+    answers = {"A": "personalised", "B": "relationship", "C": "online", "D": "personalised"}
+    synonyms = {
+        "个性化营销": "personalised",
+        "personalized": "personalised",
+        "关系营销": "relationship",
+        "网络营销": "online",
+        "online marketing": "online",
+    }
+    item_feedback = {
+        ("B", "personalised"): "B is about a long relationship with one customer, kept over "
+        "years: relationship marketing."
+    }
+    hints = ["Two items tailor the offer to one customer's data."]
+    solution_text = (
+        "A and D personalised marketing (the simulation's `PERSONAL_OFFER`; chapter 6 tests it), B "
+        "relationship marketing, C online marketing (chapter 10 looks at online channels)."
+    )
+    solution_code = (
+        'method_of = {"A": "personalised", "B": "relationship", "C": "online", "D": "personalised"}\n'
+        "tasks.methods.check()"
+    )
+    wrong_examples = [
+        (
+            'method_of = {"A": "personalised", "B": "personalised", "C": "online", "D": "personalised"}',
+            "kept over years",
+        )
+    ]
+
+
+class TheorySystems(MatchingQuestion):
+    statement = """**Three theory systems.** Which system answers each question: `'lifecycle'` (relationship
+lifecycle theory), `'value'` (customer value identification theory) or `'loyalty'` (customer satisfaction and
+loyalty theory)?
+
+- **A** Why does a new customer spend little at first?
+- **B** Which customers bring the most profit over their lifetime?
+- **C** Why do some satisfied customers still leave for a competitor?
+- **D** Which stage is this relationship in, and what comes next?
+- **E** Who should get most of the marketing budget?
+- **F** What makes a customer recommend the firm to friends?"""
+    template = 'system_of = {"A": ____, "B": ____, "C": ____, "D": ____, "E": ____, "F": ____}\ntasks.systems.check()'
+    variables = ["system_of"]
+    setup_code = TASK_SETUP
+    answers = {"A": "lifecycle", "B": "value", "C": "loyalty", "D": "lifecycle", "E": "value", "F": "loyalty"}
+    synonyms = {
+        "客户关系生命周期理论": "lifecycle",
+        "客户价值识别理论": "value",
+        "客户满意和忠诚理论": "loyalty",
+        "satisfaction": "loyalty",
+    }
+    item_feedback = {
+        ("A", "loyalty"): "A is about where the relationship stands: trial purchases in the identification "
+        "stage (lifecycle theory).",
+        ("C", "lifecycle"): "C asks what keeps customers: satisfaction alone does not (satisfaction and "
+        "loyalty theory).",
+    }
+    hints = ["Two questions each. Time and stages; worth; staying and recommending."]
+    solution_text = (
+        "A and D the lifecycle (chapter 2), B and E value identification (chapters 4 and 5), C and F "
+        "satisfaction and loyalty (chapter 3)."
+    )
+    solution_code = (
+        'system_of = {"A": "lifecycle", "B": "value", "C": "loyalty", "D": "lifecycle", "E": "value", '
+        '"F": "loyalty"}\ntasks.systems.check()'
+    )
+    wrong_examples = [
+        (
+            'system_of = {"A": "loyalty", "B": "value", "C": "loyalty", "D": "lifecycle", '
+            '"E": "value", "F": "loyalty"}',
+            "trial purchases",
+        )
+    ]
+
+
+tasks = SimpleNamespace(
+    definitions=TwoDefinitions("Task: two definitions"),
+    ideas=IdeaOf("Task: the eight ideas at work"),
+    ecommerce=EcommerceChanges("Task: two changes under e-commerce"),
+    origins=Origins("Task: where CRM came from"),
+    roots=Roots("Task: four roots"),
+    forms=DirectForms("Task: forms of direct marketing"),
+    advantages=DirectAdvantages("Task: six advantages"),
+    process=DirectProcess("Task: the process of direct marketing"),
+    replies=RepliesCollected("Task: step 2 in numbers"),
+    history=ProcessHistory("Task: how process management evolved"),
+    features=ProcessFeatures("Task: three features of a CRM process"),
+    framework=FrameworkPart("Task: the five-part framework"),
+    relationship=RelationshipMarketing("Task: build, maintain, strengthen"),
+    methods=MarketingMethods("Task: three methods"),
+    systems=TheorySystems("Task: three theory systems"),
+)
+TASKS = list(vars(tasks).values())
+
+
 q1 = Families("Question 1 (three families of definitions)")
 q2 = Layers("Question 2 (philosophy, mechanism, technology)")
 q3 = Forces("Question 3 (driving forces)")
@@ -625,6 +1309,7 @@ __all__ = [
     "pd",
     "run_simulation",
     "sales_push",
+    "tasks",
     "____",
     *[f"q{i}" for i in range(1, len(QUESTIONS) + 1)],
 ]

@@ -17,7 +17,7 @@ TITLE = "Exercises · Chapter 2 · The relationship lifecycle"
 NOTEBOOK = "02_lifecycle_exercises.ipynb"
 INTRO = """
 Practise the customer relationship lifecycle (客户关系生命周期) of chapter 2
-(`notebooks/02_customer_lifecycle.ipynb`): the identification (考察期), development (形成期), stable (稳定期)
+(`notebooks/02_customer_lifecycle.ipynb`): the identification (识别期), development (发展期), stable (稳定期)
 and decline (退化期) stages, the four patterns of relationship development, and the inverted U of
 transaction volume. The data come from one seeded simulated market of 2,000 people over three years
 (`stage_based` strategy): `customers` has one row per person who was ever a customer, `tx` every purchase
@@ -442,13 +442,95 @@ the stable stage.)"""
         ]
 
 
+FUNNEL = ["acquisition", "activation", "retention", "churn"]
+
+
+def _funnel(repeat_from: int = 2, new_only: bool = True) -> pd.Series:
+    new = customers[customers["acquired_week"] > 0] if new_only else customers
+    purchases = tx.groupby("customer_id").size().reindex(new["customer_id"], fill_value=0)
+    return pd.Series(
+        [
+            len(new),
+            int((purchases >= repeat_from).sum()),
+            int((new["stage"] != "lost").sum()),
+            int((new["stage"] == "lost").sum()),
+        ],
+        index=FUNNEL,
+        dtype=float,
+    )
+
+
+class LifecycleFunnel(SeriesQuestion):
+    statement = """The article 《客户关系管理策略》 ("Customer relationship management strategy") divides the
+customer lifecycle differently from the textbook: acquisition (获取), activation (激活), retention (留存) and
+churn (流失). It does not define them; read them on `customers` and `tx` this way, for the customers the firm
+**acquired during the run** (`acquired_week > 0`):
+
+- **acquisition**: how many there are;
+- **activation**: how many of them bought at least twice (a repeat purchase);
+- **retention**: how many of them are still customers at the end (`stage` is not `'lost'`);
+- **churn**: how many of them are lost at the end.
+
+Give a Series indexed `'acquisition'`, `'activation'`, `'retention'`, `'churn'` (or a list in that order)."""
+    template = (
+        "new = customers[customers['acquired_week'] > 0]\n"
+        "purchases = tx.groupby('customer_id').size()   # purchases per customer\n"
+        "funnel = ____"
+    )
+    variables = ["funnel"]
+    setup_code = SETUP
+    hints = [
+        "`purchases.reindex(new['customer_id'], fill_value=0)` gives each new customer's number of purchases.",
+        "Retention and churn add up to acquisition: each new customer is either still a customer or lost.",
+    ]
+    solution_text = (
+        "Most new customers make a repeat purchase, and about two thirds are still customers at the end; "
+        "the churned ones are mostly trial customers lost in identification (pattern I). The article's "
+        "four words cut the same lifecycle as the textbook's stages: acquisition starts identification, "
+        "activation is the move into development, retention is the development and stable stages, churn "
+        "the end of a decline."
+    )
+    solution_code = (
+        "new = customers[customers['acquired_week'] > 0]\n"
+        "purchases = tx.groupby('customer_id').size()   # purchases per customer\n"
+        "bought = purchases.reindex(new['customer_id'], fill_value=0)\n"
+        "funnel = pd.Series({'acquisition': len(new), 'activation': (bought >= 2).sum(),\n"
+        "                    'retention': (new['stage'] != 'lost').sum(), 'churn': (new['stage'] == 'lost').sum()})"
+    )
+    wrong_examples = [
+        (
+            "new = customers\n"
+            "bought = tx.groupby('customer_id').size().reindex(new['customer_id'], fill_value=0)\n"
+            "funnel = [len(new), (bought >= 2).sum(), (new['stage'] != 'lost').sum(), (new['stage'] == 'lost').sum()]",
+            "acquired during the run",
+        ),
+        ("funnel = ____", "Replace the ____"),
+    ]
+
+    def expected(self):
+        return _funnel()
+
+    def mistakes(self):
+        whole = _funnel(new_only=False)
+        once = _funnel(repeat_from=1)
+        return [
+            (
+                whole,
+                "you counted every customer, also those who were customers from the start: use only "
+                "those acquired during the run (acquired_week > 0).",
+            ),
+            (once, "activation needs a repeat purchase: count customers with at least two purchases."),
+        ]
+
+
 q1 = PatternCounts("Question 1 (patterns I-IV)")
 q2 = PatternFunction("Question 2 (the pattern rule)")
 q3 = VolumeByFifth("Question 3 (volume over a lifetime)")
 q4 = StageOrder("Question 4 (stage order)")
 q5 = DevelopmentIntention("Question 5 (intentions in development)")
 q6 = EverStable("Question 6 (reaching the stable stage)")
-QUESTIONS = [q1, q2, q3, q4, q5, q6]
+q7 = LifecycleFunnel("Question 7 (acquisition, activation, retention, churn)")
+QUESTIONS = [q1, q2, q3, q4, q5, q6, q7]
 
 __all__ = [
     "LONG_KEPT_WEEKS",

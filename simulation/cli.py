@@ -144,7 +144,8 @@ def register(subparsers) -> None:
         "run",
         help="simulate one market under one strategy",
         description="Simulate one market under one strategy and write "
-        "metrics.csv, transactions.csv, customers.csv, actions.csv and category_spend.csv.",
+        "metrics.csv, transactions.csv, customers.csv, actions.csv, category_spend.csv and "
+        "transaction_lines.csv.",
     )
     run.add_argument(
         "--strategy",

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from simulation import rules
-from simulation.random_streams import acquisition_draw, customer_draws
+from simulation.random_streams import acquisition_draw, customer_draws, product_uniforms
 
 
 def _compiled_rules() -> dict[str, object]:
@@ -44,6 +44,8 @@ _RULES = _compiled_rules()
 _prospect_week = _RULES["prospect_week"]
 _lost_week = _RULES["lost_week"]
 _customer_week = _RULES["customer_week"]
+_basket_breadth = _RULES["basket_breadth"]
+_choose_category = _RULES["choose_category"]
 PROSPECT, LOST = rules.PROSPECT, rules.LOST
 Draws, FirmInputs = rules.Draws, rules.FirmInputs
 
@@ -119,6 +121,8 @@ def people_week(
     neighbours,
     recommendations,
     next_recommendations,
+    extra_categories=0.0,
+    breadths=None,
 ):
     """One week of everyone, in place; returns the week's totals (`tally`).
 
@@ -127,6 +131,10 @@ def people_week(
     neighbours who recommended the firm last week; this week's recommenders add themselves to their
     neighbours' counts in `next_recommendations` (few people talk, so pushing beats every prospect
     reading all its neighbours).
+
+    If `breadths` (int8, one slot per person) is given, the breadth of each purchase at the firm
+    (`purchase_breadth`) is written to its first ``totals[ORDERS]`` slots, in id order: computed here, while
+    the person's record is in cache, it costs one draw per purchase.
     """
     n = state.size
     week = market.week
@@ -167,5 +175,101 @@ def people_week(
                     next_recommendations[neighbours[j]] += 1
         o.spend = spend
         o.responded = responded
+        if breadths is not None and spend > 0.0:
+            breadths[int(totals[ORDERS])] = purchase_breadth(s, key0, key1, i, week, extra_categories)
         tally(totals, s, o)
     return totals
+
+
+# ---------------------------------------------------------------------------------------------------
+# Transaction lines (simulation.catalogue). During the run only each purchase's breadth is recorded (one
+# byte; it needs the customer's cross-buying intention and cross-sells of that week, which the log does
+# not keep). Which categories, and the amount of each line, are derived from the seed only when
+# `SimulationResult.transaction_lines` is read: a run that never asks pays one draw per purchase.
+
+
+@njit(cache=True, inline="always")
+def purchase_breadth(s, key0, key1, person, week, extra_at_full):
+    """The breadth (`rules.basket_breadth`, uncapped, at most 127) of person's purchase this week.
+
+    Read from the end-of-week state `s`: the intention and the cross-sells the week's basket was made
+    with (a trial purchase: a new customer's intention). The engines call this on identical records.
+    """
+    draw = product_uniforms(key0, key1, person, week, 0)[0]
+    return min(_basket_breadth(s.cross_buying, s.cross_sells, draw, extra_at_full), 127)
+
+
+@njit(cache=True)
+def basket_breadths(state, outcomes, key0, key1, week, extra_at_full):
+    """`purchase_breadth` of each purchase at the firm this week (the agent engine's end-of-week records).
+
+    In id order of the people with ``spend > 0``, the order in which the model logs purchases; the
+    vector engine writes the same numbers from inside `people_week`.
+    """
+    count = 0
+    for i in range(outcomes.size):
+        if outcomes[i].spend > 0.0:
+            count += 1
+    breadths = np.empty(count, np.int8)
+    j = 0
+    for i in range(outcomes.size):
+        if outcomes[i].spend > 0.0:
+            breadths[j] = purchase_breadth(state[i], key0, key1, i, week, extra_at_full)
+            j += 1
+    return breadths
+
+
+@njit(cache=True)
+def trial_breadths(ids, week, key0, key1, cross_buying, extra_at_full):
+    """Breadths of trial purchases made with the intention `cross_buying` and no cross-sells."""
+    breadths = np.empty(ids.size, np.int8)
+    for j in range(ids.size):
+        draw = product_uniforms(key0, key1, ids[j], week, 0)[0]
+        breadths[j] = min(_basket_breadth(cross_buying, 0, draw, extra_at_full), 127)
+    return breadths
+
+
+@njit(cache=True)
+def basket_lines(ids, weeks, amounts, breadths, key0, key1, preference, affinity, price_level):
+    """Split each purchase into lines: (purchase index, category code, amount) per line.
+
+    A purchase of breadth k (capped at the catalogue's size) draws its categories one by one
+    (`rules.choose_category`) with the uniforms after the breadth's in its ``PRODUCT`` counter blocks.
+    Lines come in catalogue order; each is the amount times its category's share of the basket's price
+    levels, except the last, which is the amount minus the others.
+    """
+    n_categories = preference.size
+    total = 0
+    for j in range(breadths.size):
+        total += min(breadths[j], n_categories)
+    purchase = np.empty(total, np.int64)
+    category = np.empty(total, np.int8)
+    line_amount = np.empty(total)
+    in_basket = np.zeros(n_categories, np.bool_)
+    line = 0
+    for j in range(ids.size):
+        k = min(breadths[j], n_categories)
+        in_basket[:] = False
+        u = product_uniforms(key0, key1, ids[j], weeks[j], 0)
+        for pick in range(k):
+            slot = pick + 1  # slot 0 of block 0 set the breadth
+            if slot % 4 == 0:
+                u = product_uniforms(key0, key1, ids[j], weeks[j], slot // 4)
+            in_basket[_choose_category(in_basket, preference, affinity, u[slot % 4])] = True
+        basket_price = 0.0
+        for c in range(n_categories):
+            if in_basket[c]:
+                basket_price += price_level[c]
+        allocated = 0.0
+        written = 0
+        for c in range(n_categories):
+            if in_basket[c]:
+                written += 1
+                share = amounts[j] * price_level[c] / basket_price
+                amount = share if written < k else amounts[j] - allocated
+                allocated += amount
+                purchase[line] = j
+                category[line] = c
+                line_amount[line] = amount
+                line += 1
+    return purchase, category, line_amount

@@ -10,6 +10,8 @@
 - `actions`: ``customer_id, week, action`` - every action the firm funded (the firm's contact history).
 - `category_spend`: ``customer_id, week, firm, competitor`` - each week a customer bought in the category,
   at the firm and at the competitor: what a wallet survey measures.
+- `transaction_lines`: ``customer_id, week, category, amount`` - each purchase at the firm split into one
+  line per product category (`simulation.catalogue`); a purchase's lines add up to its amount.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulation.catalogue import CATALOGUE, Catalogue
+from simulation.random_streams import stream_key
 from simulation.stages import STAGE_LABELS, Action, Stage
 
 METRIC_COLUMNS = (
@@ -75,12 +79,15 @@ class WeeklyLog:
     ``purchases[w]`` is (ids, amounts) of week w's purchases at the firm (week 0: the starting customers'
     trial purchases); ``competitor[w]`` the same at the competitor (current customers only);
     ``actions[w - 1]`` is (ids, action codes) of week w's funded actions. Ids are int32 and the week is the
-    list position, so a million-person market's log stays small.
+    list position, so a million-person market's log stays small. ``baskets[w - 1]`` holds the breadth
+    (int8, `rules.basket_breadth`) of each of week w's purchases at the firm, in the order of
+    ``purchases[w]``; the people record it (`population`), and `transaction_line_table` derives the lines.
     """
 
     purchases: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     competitor: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     actions: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    baskets: list[np.ndarray] = field(default_factory=list)
 
 
 def _stack(weekly: list[tuple[np.ndarray, np.ndarray]], first_week: int, value_dtype) -> tuple:
@@ -120,6 +127,65 @@ def category_spend_table(log: WeeklyLog) -> pd.DataFrame:
         }
     )
     return table.sort_values(["week", "customer_id"], kind="stable", ignore_index=True)
+
+
+def transaction_line_table(log: WeeklyLog, seed: int, catalogue: Catalogue = CATALOGUE) -> pd.DataFrame:
+    """``customer_id, week, category, amount``: every purchase at the firm, one line per category.
+
+    In the order of `transaction_table` (week, then customer), a purchase's lines in catalogue order;
+    `category` is a pandas Categorical of the catalogue's names. The lines of a purchase add up to its
+    amount: all but the last are the amount times the category's share of the basket's price levels, the
+    last is the amount minus the others (so a left-to-right sum returns the amount up to rounding in the
+    last bit). Derived from the run's seed and the breadths the run recorded (`WeeklyLog.baskets`); week
+    0's trial purchases were made with a new customer's intention and no cross-sells. Deterministic: the
+    same run gives the same lines in either engine, every time. Another `catalogue` (for experiments)
+    splits the same purchases over its own categories; a basket's breadth is capped at its size.
+    """
+    from simulation import kernels, rules  # compiled code: loaded only when lines are asked for
+
+    if catalogue.extra_categories != CATALOGUE.extra_categories:
+        raise ValueError(
+            "catalogue.extra_categories must be the run's "
+            f"({CATALOGUE.extra_categories}): basket breadths are recorded while the run goes; another "
+            "catalogue may change only the categories, their price levels, preferences and affinities"
+        )
+    if len(log.baskets) != max(len(log.purchases) - 1, 0) or any(
+        b.size != ids.size for b, (ids, _) in zip(log.baskets, log.purchases[1:], strict=True)
+    ):
+        raise ValueError(
+            "the log holds no basket breadths for some weeks: transaction lines need a run made by "
+            "CustomerLifecycleModel (its people record them each week)"
+        )
+    key0, key1 = stream_key(seed)
+    ids, weeks, amounts = _stack(log.purchases, 0, np.float64)
+    first = log.purchases[0][0] if log.purchases else np.empty(0, np.int32)
+    breadths = np.concatenate(
+        [
+            kernels.trial_breadths(
+                first.astype(np.int64), 0, key0, key1, rules.NEW_CROSS, catalogue.extra_categories
+            ),
+            *log.baskets,
+        ]
+    )
+    purchase, category, line_amounts = kernels.basket_lines(
+        ids,
+        weeks,
+        amounts,
+        breadths.astype(np.int64),
+        key0,
+        key1,
+        catalogue.preferences,
+        catalogue.affinity_matrix,
+        catalogue.price_levels,
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": ids[purchase],
+            "week": weeks[purchase],
+            "category": pd.Categorical.from_codes(category.astype(np.int64), categories=catalogue.names),
+            "amount": line_amounts,
+        }
+    )
 
 
 def action_table(log: WeeklyLog) -> pd.DataFrame:
@@ -194,7 +260,8 @@ def customer_table(state: dict[str, np.ndarray], records, p) -> pd.DataFrame:
 @dataclass
 class SimulationResult:
     """Everything one run produced. `metrics` and `customers` are DataFrames; `transactions`,
-    `category_spend` and `actions` are built from the run's compact log when first read."""
+    `category_spend`, `actions` and `transaction_lines` are built from the run's compact log when first
+    read."""
 
     metrics: pd.DataFrame
     customers: pd.DataFrame
@@ -215,6 +282,10 @@ class SimulationResult:
     @cached_property
     def actions(self) -> pd.DataFrame:
         return action_table(self.log)
+
+    @cached_property
+    def transaction_lines(self) -> pd.DataFrame:
+        return transaction_line_table(self.log, self.seed)
 
     def summary(self) -> dict[str, float]:
         """Headline figures of the run (the quantities strategy comparisons report)."""
@@ -240,12 +311,20 @@ class SimulationResult:
         return self.metrics.set_index("week")[list(STAGE_LABELS)]
 
     def write(self, out_dir) -> dict[str, Path]:
-        """Write metrics, transactions, customers, actions and category_spend as CSV files into `out_dir`."""
+        """Write metrics, transactions, customers, actions, category_spend and transaction_lines as CSV files
+        into `out_dir`."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {
             name: out / f"{name}.csv"
-            for name in ("metrics", "transactions", "customers", "actions", "category_spend")
+            for name in (
+                "metrics",
+                "transactions",
+                "customers",
+                "actions",
+                "category_spend",
+                "transaction_lines",
+            )
         }
         for name, path in paths.items():
             getattr(self, name).to_csv(path, index=False)

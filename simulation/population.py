@@ -19,7 +19,8 @@ from mesa.discrete_space import Network
 
 from simulation import rules
 from simulation.agents import Person
-from simulation.kernels import people_week, week_totals
+from simulation.catalogue import CATALOGUE
+from simulation.kernels import ORDERS, basket_breadths, people_week, week_totals
 from simulation.network import adjacency_matrix, to_networkx
 from simulation.stages import Stage
 from simulation.state import OUTCOME_FIELDS, OUTCOME_NAMES, STATE_FIELDS, new_outcomes, new_state
@@ -79,6 +80,18 @@ def initial_state(p, rng: np.random.Generator) -> np.ndarray:
     return state
 
 
+def record_baskets(model, breadths: np.ndarray) -> None:
+    """Log the breadth of each of this week's purchases at the firm (`kernels.purchase_breadth`).
+
+    The people record it because only they know the week's intentions; the transaction lines themselves
+    are derived later, when asked for (`outputs.transaction_line_table`). People stepped outside a model
+    with a `WeeklyLog` record nothing.
+    """
+    baskets = getattr(getattr(model, "log", None), "baskets", None)
+    if baskets is not None:
+        baskets.append(breadths)
+
+
 class VectorPeople:
     """Everyone's state as one record array; each week one compiled pass updates it in place."""
 
@@ -94,6 +107,7 @@ class VectorPeople:
         # recommending neighbours of each person, from last week (nobody has talked before week 1)
         self.recommendations = np.zeros(state.size, dtype=np.int64)
         self.next_recommendations = np.zeros(state.size, dtype=np.int64)
+        self.breadths = np.zeros(state.size, dtype=np.int8)  # this week's basket breadths (people_week)
 
     def field(self, name: str) -> np.ndarray:
         """A state or outcome field for everyone (a view into the record array: do not write to it)."""
@@ -116,9 +130,12 @@ class VectorPeople:
             self.neighbours,
             self.recommendations,
             self.next_recommendations,
+            CATALOGUE.extra_categories,
+            self.breadths,
         )
         self.recommendations, self.next_recommendations = self.next_recommendations, self.recommendations
         self.next_recommendations.fill(0)
+        record_baskets(self.model, self.breadths[: int(totals[ORDERS])].copy())
         return totals
 
 
@@ -168,7 +185,13 @@ class AgentPeople:
         self.agent_set.do("step", inputs)
         for name in OUTCOME_NAMES:
             self.outcomes[name] = [getattr(person, name) for person in self.people]
-        return week_totals(self.records(), self.outcomes)
+        records = self.records()
+        key0, key1 = week.key
+        breadths = basket_breadths(
+            records, self.outcomes, key0, key1, week.market.week, CATALOGUE.extra_categories
+        )
+        record_baskets(self.model, breadths)
+        return week_totals(records, self.outcomes)
 
 
 class AgentWeek(NamedTuple):

@@ -36,6 +36,7 @@ class Purpose(IntEnum):
     COMPETITOR = 4  # market-wide (person 0): the competitor's drift shock
     PROMOTION = 5  # market-wide (person 0): the competitor starts a promotion
     SHUFFLE = 6  # a person's place in this week's random orders of the firm's strategy (view.shuffled)
+    PRODUCT = 7  # a purchase's categories: basket breadth, then each category chosen (simulation.catalogue)
 
 
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -129,6 +130,17 @@ def acquisition_draw(k0, k1, person, week):
     return uniform(k0, k1, person, week, 1)  # Purpose.ACQUISITION
 
 
+@njit(cache=True, inline="always")
+def product_uniforms(k0, k1, person, week, block):
+    """Four uniforms for the categories of the purchase of `person` in `week` (Purpose.PRODUCT).
+
+    Block 0's first uniform sets the basket's breadth, the next ones choose its categories; a basket of
+    many categories reads further blocks (the fourth counter word, 0 in every other draw).
+    """
+    w0, w1, w2, w3 = philox4x32(person, week, 7, block, k0, k1)  # Purpose.PRODUCT
+    return _unit(w0), _unit(w1), _unit(w2), _unit(w3)
+
+
 @njit(cache=True)
 def uniform_block(k0, k1, people, week, purpose):
     """Uniforms for many people at once (tests and bulk use): the first word of each counter."""
@@ -145,4 +157,4 @@ def stream_key(seed: int) -> tuple[int, int]:
 
 
 # The compiled functions above spell the purposes as numbers (numba reads no Enum members).
-assert [int(p) for p in Purpose] == [1, 2, 3, 4, 5, 6]
+assert [int(p) for p in Purpose] == [1, 2, 3, 4, 5, 6, 7]

@@ -195,6 +195,48 @@ def basket(need, purchase_rate, cross_sells, cross_sell_uplift, amount_factor):
     return need * (1.0 + cross_sell_uplift * cross_sells) / purchase_rate * amount_factor
 
 
+def basket_breadth(cross_buying, cross_sells, draw, extra_at_full):
+    """Product categories one purchase spans, before the catalogue's size caps it (`simulation.catalogue`).
+
+    One, plus the cross-buying intention (交叉购买意向, §2) times `extra_at_full` rounded down or up at
+    random (`draw`, a uniform, so the mean is exact), plus one per accepted cross-sell: the categories the
+    customer added by cross-buying, which `basket` already counts in the amount.
+    """
+    return 1 + int(cross_buying * extra_at_full + draw) + cross_sells
+
+
+def choose_category(in_basket, preference, affinity, draw):
+    """The next category of a basket: drawn with weight preference x affinities to those already in it.
+
+    `in_basket` marks the categories already chosen (never chosen again), `preference` is the catalogue's
+    base weight of each category, `affinity[b, c]` how much more often c joins a basket holding b (1:
+    independent), `draw` a uniform. At least one category must be free.
+    """
+    n = preference.size
+    total = 0.0
+    for c in range(n):
+        if not in_basket[c]:
+            weight = preference[c]
+            for b in range(n):
+                if in_basket[b]:
+                    weight *= affinity[b, c]
+            total += weight
+    target = draw * total
+    cumulative = 0.0
+    chosen = -1
+    for c in range(n):
+        if not in_basket[c]:
+            weight = preference[c]
+            for b in range(n):
+                if in_basket[b]:
+                    weight *= affinity[b, c]
+            cumulative += weight
+            chosen = c
+            if target < cumulative:
+                return c
+    return chosen  # rounding left target at the very top: the last free category
+
+
 def acquisition_probability(baseline, offered, response, referral_probability, consideration):
     """Chance that a prospect becomes a customer this week: unprompted, by offer, or by word of mouth.
 

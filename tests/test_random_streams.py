@@ -96,4 +96,5 @@ def test_purposes_are_never_renumbered():
         "COMPETITOR": 4,
         "PROMOTION": 5,
         "SHUFFLE": 6,
+        "PRODUCT": 7,
     }
