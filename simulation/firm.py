@@ -522,7 +522,7 @@ class Plan:
     @_firm_owned
     def unfunded(self) -> int:
         """People the strategy tried to reach this week who got no action (the budget ran out)."""
-        return selection.count_unfunded(self._wanted, self._actions)
+        return int(np.count_nonzero(self._wanted & (self._actions == Action.NONE)))
 
     @_firm_owned
     def remaining(self) -> float:

@@ -190,13 +190,3 @@ def check_actions(actions, n_actions):
             return counts, i
         counts[code] += 1
     return counts, -1
-
-
-@njit(cache=True)
-def count_unfunded(wanted, actions):
-    """People wanted this week who got no action."""
-    count = 0
-    for i in range(actions.size):
-        if wanted[i] and actions[i] == 0:
-            count += 1
-    return count
