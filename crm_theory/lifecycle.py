@@ -7,8 +7,9 @@ can name is a rule of thumb over four facts per customer: tenure (weeks since th
 weekly spend, a fast one (half-life about 4 weeks) and a slow one (half-life about 17 weeks), whose ratio
 shows whether spending is rising or falling.
 
-This module holds the one classifier of the project. The simulated firm (``simulation``) calls
-:func:`classify_stage` every week on its records, updating the smoothed spend with :func:`smooth_spend`;
+This module holds the one classifier of the project, :func:`stage_code` (one customer, plain comparisons).
+The simulated firm (``simulation``) applies it, compiled, to its records every week as it books the week,
+updating the smoothed spend with :func:`smooth_spend`; :func:`classify_stage` applies it to arrays, and
 :func:`observed_stage` computes the same facts from a transaction log and calls the same classifier, so a
 log of a simulated run gives exactly the stages the simulated firm saw. The rules, later ones overriding
 earlier ones (thresholds from :class:`StageThresholds`):
@@ -34,6 +35,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from crm_theory.errors import DataError
 from crm_theory.timeaxis import format_point, occasion_index, point_index
@@ -109,6 +111,66 @@ def smooth_spend(previous, spend, rate):
     return previous + rate * (spend - previous)
 
 
+def stage_code(
+    tenure,
+    recency,
+    purchase_weeks,
+    fast,
+    slow,
+    lapsed_after_weeks,
+    new_customer_weeks,
+    decline_spend_ratio,
+    stable_after_weeks,
+    stable_purchases,
+):
+    """The observed stage code of one customer who has bought (the rules of the module docstring).
+
+    Plain comparisons, in the rules' order of priority (lost beats everything), so the same function
+    serves :func:`classify_stage` and the simulated firm's compiled weekly booking.
+    """
+    if recency > lapsed_after_weeks:
+        return LOST
+    if tenure < new_customer_weeks or purchase_weeks < 2:
+        return IDENTIFICATION
+    if fast < decline_spend_ratio * slow:
+        return DECLINE
+    if tenure < stable_after_weeks or purchase_weeks < stable_purchases:
+        return DEVELOPMENT
+    return STABLE
+
+
+stage_code_compiled = njit(cache=True, inline="always")(stage_code)
+
+
+def threshold_arguments(rules: StageThresholds) -> tuple:
+    """The thresholds in the order :func:`stage_code` takes them after the five facts."""
+    return (
+        float(rules.lapsed_after_weeks),
+        float(rules.new_customer_weeks),
+        float(rules.decline_spend_ratio),
+        float(rules.stable_after_weeks),
+        int(rules.stable_purchases),
+    )
+
+
+@njit(cache=True)
+def _classify_known(week, known, first, last, purchases, fast, slow, stage, thresholds):
+    lapsed, new_weeks, ratio, stable_weeks, stable_purchases = thresholds
+    for i in known:
+        stage[i] = stage_code_compiled(
+            week - first[i],
+            week - last[i],
+            purchases[i],
+            fast[i],
+            slow[i],
+            lapsed,
+            new_weeks,
+            ratio,
+            stable_weeks,
+            stable_purchases,
+        )
+
+
 def classify_stage(
     week,
     first_purchase_week: np.ndarray,
@@ -125,33 +187,34 @@ def classify_stage(
     purchase (0: never bought, a prospect), and the fast and slow averages of weekly spend, updated with
     :func:`smooth_spend` every week from the first purchase through ``week``. ``known`` optionally gives
     the positions of the customers who ever bought (a speed-up for callers that keep it; default: where
-    ``purchases > 0``). Returns int8 codes; the rules are in the module docstring.
+    ``purchases > 0``). Returns int8 codes; the rules are in the module docstring (:func:`stage_code`).
     """
     purchases = np.asarray(purchases)
-    for name, array in (
-        ("first_purchase_week", first_purchase_week),
-        ("last_purchase_week", last_purchase_week),
-        ("spend_fast", spend_fast),
-        ("spend_slow", spend_slow),
-    ):
+    arrays = {
+        "first_purchase_week": first_purchase_week,
+        "last_purchase_week": last_purchase_week,
+        "spend_fast": spend_fast,
+        "spend_slow": spend_slow,
+    }
+    for name, array in arrays.items():
         if np.shape(array) != purchases.shape:
             raise ValueError(
                 f"classify_stage: {name} has shape {np.shape(array)}, but purchases has shape "
                 f"{purchases.shape}; give one entry per customer in every array"
             )
     stage = np.full(purchases.shape, PROSPECT, dtype=np.int8)
-    known = np.flatnonzero(purchases > 0) if known is None else known
-    count = purchases[known]
-    tenure = week - np.asarray(first_purchase_week)[known]
-    recency = week - np.asarray(last_purchase_week)[known]
-    fast, slow = np.asarray(spend_fast)[known], np.asarray(spend_slow)[known]
-    # Later rules override earlier ones: the order is the rules' priority (lost beats everything).
-    seen = np.full(known.shape, STABLE, dtype=np.int8)
-    seen[(tenure < rules.stable_after_weeks) | (count < rules.stable_purchases)] = DEVELOPMENT
-    seen[fast < rules.decline_spend_ratio * slow] = DECLINE
-    seen[(tenure < rules.new_customer_weeks) | (count < 2)] = IDENTIFICATION
-    seen[recency > rules.lapsed_after_weeks] = LOST
-    stage[known] = seen
+    known = np.flatnonzero(purchases > 0) if known is None else np.asarray(known, dtype=np.int64)
+    _classify_known(
+        week,
+        known,
+        np.asarray(first_purchase_week, dtype=np.int64),
+        np.asarray(last_purchase_week, dtype=np.int64),
+        purchases.astype(np.int64, copy=False),
+        np.asarray(spend_fast, dtype=np.float64),
+        np.asarray(spend_slow, dtype=np.float64),
+        stage,
+        threshold_arguments(rules),
+    )
     return stage
 
 

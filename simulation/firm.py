@@ -10,6 +10,7 @@ updated incrementally from its records each week.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,8 +22,15 @@ from mesa import Agent
 from numba import njit
 
 from crm_theory.lifecycle import CALIBRATED_THRESHOLDS as STAGE_RULES
-from crm_theory.lifecycle import LIFECYCLE_STAGES, classify_stage, smooth_spend
-from simulation.random_streams import Purpose, uniform_block
+from crm_theory.lifecycle import (
+    LIFECYCLE_STAGES,
+    classify_stage,
+    smooth_spend,
+    stage_code_compiled,
+    threshold_arguments,
+)
+from simulation import selection
+from simulation.random_streams import Purpose
 from simulation.stages import Action, Stage
 
 #: Purchases after which the firm can place a customer in a needs segment (needs-based marketing).
@@ -35,11 +43,33 @@ _IS_LEARNING_ACTION = np.isin(np.arange(len(Action)), LEARNING_ACTIONS)
 assert LIFECYCLE_STAGES == tuple(stage.label for stage in Stage), "crm_theory's stage codes are Stage's"
 
 
-class CustomerRecords:
-    """The firm's customer database: one entry per person in the market, as arrays."""
+#: The arrays of the records a strategy may read, by the name the view gives them.
+VIEW_FIELDS = (
+    "first_purchase_week",
+    "last_purchase_week",
+    "purchases",
+    "total_spend",
+    "contacts",
+    "responses",
+    "last_contact_week",
+    "last_action",
+    "loyalty_member",
+    "knowledge",
+)
+_THRESHOLDS = threshold_arguments(STAGE_RULES)
 
-    def __init__(self, n_people: int):
+
+class CustomerRecords:
+    """The firm's customer database: one entry per person in the market, as arrays.
+
+    Booking a week (:meth:`record_week`) also classifies everyone who ever bought for the coming week
+    (`observed_stage`, with crm_theory's :func:`~crm_theory.lifecycle.stage_code`), in the same compiled
+    pass, so the view a strategy gets costs nothing to build.
+    """
+
+    def __init__(self, n_people: int, price_table: np.ndarray | None = None):
         self.n_people = n_people
+        self.price_table = np.zeros(len(Action)) if price_table is None else price_table
         self.first_purchase_week = np.full(n_people, -1, dtype=np.int32)
         self.last_purchase_week = np.full(n_people, -1, dtype=np.int32)
         self.purchases = np.zeros(n_people, dtype=np.int32)
@@ -55,22 +85,39 @@ class CustomerRecords:
         self.learning_gain = np.zeros(n_people)
         self.marketing_cost = np.zeros(n_people)
         self.ever_bought = np.zeros(n_people, dtype=bool)
-        self.known = np.empty(0, dtype=np.int64)  # ids of everyone who ever bought, sorted
+        # The stage each person shows in week `stage_week` (prospects until they buy).
+        self.observed_stage = np.zeros(n_people, dtype=np.int8)
+        self.stage_week = 0
+        # Read-only views, made once: they follow the arrays as the weeks are booked.
+        self.read_only = {name: _read_only(getattr(self, name)) for name in VIEW_FIELDS}
+        self.read_only.update(
+            recent_value=_read_only(self.spend_slow),
+            spend_fast=_read_only(self.spend_fast),
+            observed_stage=_read_only(self.observed_stage),
+        )
+        # The offer fit of last week's contacts is reset to the generic fit after use (see offer_fit).
+        self._fit = None
+        self._fitted = np.empty(0, dtype=np.int64)
+
+    @property
+    def known(self) -> np.ndarray:
+        """Ids of everyone who ever bought, in id order."""
+        return np.flatnonzero(self.ever_bought)
 
     def record_week(
         self,
         week: int,
         actions: np.ndarray,
-        costs: np.ndarray,
         spend: np.ndarray,
         responded: np.ndarray,
         learning_rate: float,
     ) -> None:
-        """Book one week: actions taken and their cost, purchases, responses, and what was learned."""
-        new_buyers = _book_week(
+        """Book one week: actions taken and their cost at the firm's prices, purchases, responses, and
+        what was learned; then classify everyone who ever bought for week ``week + 1``."""
+        _book_week(
             week,
             actions,
-            costs,
+            self.price_table,
             spend,
             responded,
             learning_rate,
@@ -78,6 +125,7 @@ class CustomerRecords:
             int(Action.LOYALTY_PROGRAMME),
             STAGE_RULES.fast_smoothing,
             STAGE_RULES.slow_smoothing,
+            _THRESHOLDS,
             self.first_purchase_week,
             self.last_purchase_week,
             self.purchases,
@@ -93,25 +141,75 @@ class CustomerRecords:
             self.learning_gain,
             self.marketing_cost,
             self.ever_bought,
+            self.observed_stage,
         )
-        if new_buyers:
-            self.known = np.flatnonzero(self.ever_bought)
+        self.stage_week = week + 1
+
+    def stages_in_week(self, week: int) -> np.ndarray:
+        """Everyone's observed stage in `week` (read-only): the booked classification when the records
+        are up to the week before, else classified afresh."""
+        if week == self.stage_week:
+            return self.read_only["observed_stage"]
+        stage = classify_stage(
+            week,
+            self.first_purchase_week,
+            self.last_purchase_week,
+            self.purchases,
+            self.spend_fast,
+            self.spend_slow,
+            STAGE_RULES,
+            known=self.known,
+        )
+        return _read_only(stage)
 
     def offer_fit(self, actions: np.ndarray, generic_fit: float, segment_fit: float) -> np.ndarray:
-        """Fit of each action's offer, from what the firm knows (§6: mass -> segment -> one-to-one)."""
-        fit = np.full(self.n_people, generic_fit)
-        contacted = np.flatnonzero(actions)  # fit matters only where an offer is made
-        action = actions[contacted]
-        base = np.where(self.purchases[contacted] >= PURCHASES_TO_KNOW_SEGMENT, segment_fit, generic_fit)
-        personal = base + (1.0 - base) * self.knowledge[contacted]
-        fit[contacted] = np.where(
-            action == Action.SEGMENT_OFFER,
-            base,
-            np.where(
-                (action == Action.PERSONAL_OFFER) | (action == Action.CROSS_SELL), personal, generic_fit
-            ),
+        """Fit of each action's offer, from what the firm knows (§6: mass -> segment -> one-to-one).
+
+        The array is reused from week to week (only the contacted, where fit matters, change), so do not
+        keep it beyond the week.
+        """
+        if self._fit is None or self._fit_generic != generic_fit:
+            self._fit = np.full(self.n_people, generic_fit)
+            self._fit_generic = generic_fit
+        else:
+            self._fit[self._fitted] = generic_fit
+        self._fitted = _offer_fit(
+            actions,
+            self.purchases,
+            self.knowledge,
+            generic_fit,
+            segment_fit,
+            PURCHASES_TO_KNOW_SEGMENT,
+            int(Action.SEGMENT_OFFER),
+            int(Action.PERSONAL_OFFER),
+            int(Action.CROSS_SELL),
+            self._fit,
         )
-        return fit
+        return self._fit
+
+
+@njit(cache=True)
+def _offer_fit(
+    actions, purchases, knowledge, generic_fit, segment_fit, to_know, segment, personal, cross_sell, fit
+):
+    """Write the fit of each contact's offer into `fit` (everyone else keeps the generic fit); returns
+    the contacted ids, so the next week can reset them."""
+    contacted = np.empty(actions.size, dtype=np.int64)
+    count = 0
+    for i in range(actions.size):
+        action = actions[i]
+        if action == 0:
+            continue
+        contacted[count] = i
+        count += 1
+        base = segment_fit if purchases[i] >= to_know else generic_fit
+        if action == segment:
+            fit[i] = base
+        elif action == personal or action == cross_sell:
+            fit[i] = base + (1.0 - base) * knowledge[i]
+        else:
+            fit[i] = generic_fit
+    return contacted[:count].copy()
 
 
 smooth_spend_compiled = njit(cache=True, inline="always")(smooth_spend)
@@ -121,7 +219,7 @@ smooth_spend_compiled = njit(cache=True, inline="always")(smooth_spend)
 def _book_week(
     week,
     actions,
-    costs,
+    price_table,
     spend,
     responded,
     learning_rate,
@@ -129,6 +227,7 @@ def _book_week(
     loyalty_programme,
     fast_rate,
     slow_rate,
+    thresholds,
     first_purchase_week,
     last_purchase_week,
     purchases,
@@ -144,11 +243,14 @@ def _book_week(
     learning_gain,
     marketing_cost,
     ever_bought,
+    observed_stage,
 ):
-    """`CustomerRecords.record_week` in one compiled pass over the people; returns how many bought for
-    the first time. Smoothed spend moves only for people who ever bought (everyone else stays at 0), with
-    crm_theory's `smooth_spend`, so the firm's records equal `crm_theory.observed_stage` on its log."""
-    new_buyers = 0
+    """`CustomerRecords.record_week` in one compiled pass over the people. Smoothed spend moves only for
+    people who ever bought (everyone else stays at 0), with crm_theory's `smooth_spend`, and their stage
+    for next week comes from crm_theory's `stage_code`, so the firm's records equal
+    `crm_theory.observed_stage` on its log."""
+    lapsed, new_weeks, ratio, stable_weeks, stable_purchases = thresholds
+    next_week = week + 1
     for i in range(actions.size):
         action = actions[i]
         learning_gain[i] = 0.0
@@ -156,7 +258,7 @@ def _book_week(
             contacts[i] += 1
             last_contact_week[i] = week
             last_action[i] = action
-            marketing_cost[i] += costs[i]
+            marketing_cost[i] += price_table[action]
             if responded[i]:
                 responses[i] += 1
                 if is_learning_action[action]:
@@ -169,14 +271,24 @@ def _book_week(
             if first_purchase_week[i] < 0:
                 first_purchase_week[i] = week
                 ever_bought[i] = True
-                new_buyers += 1
             last_purchase_week[i] = week
             purchases[i] += 1
             total_spend[i] += spend[i]
         if ever_bought[i]:
             spend_fast[i] = smooth_spend_compiled(spend_fast[i], spend[i], fast_rate)
             spend_slow[i] = smooth_spend_compiled(spend_slow[i], spend[i], slow_rate)
-    return new_buyers
+            observed_stage[i] = stage_code_compiled(
+                next_week - first_purchase_week[i],
+                next_week - last_purchase_week[i],
+                purchases[i],
+                spend_fast[i],
+                spend_slow[i],
+                lapsed,
+                new_weeks,
+                ratio,
+                stable_weeks,
+                stable_purchases,
+            )
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,41 +329,9 @@ class FirmView:
         rng: np.random.Generator,
         stream_key: tuple[int, int],
     ) -> FirmView:
-        arrays = {}
-        for name in (
-            "first_purchase_week",
-            "last_purchase_week",
-            "purchases",
-            "total_spend",
-            "contacts",
-            "responses",
-            "last_contact_week",
-            "last_action",
-            "loyalty_member",
-            "knowledge",
-        ):
-            arrays[name] = _read_only(getattr(records, name))
-        stage = classify_stage(
-            week,
-            records.first_purchase_week,
-            records.last_purchase_week,
-            records.purchases,
-            records.spend_fast,
-            records.spend_slow,
-            STAGE_RULES,
-            known=records.known,
-        )
-        return cls(
-            week=week,
-            budget=budget,
-            costs=costs,
-            recent_value=_read_only(records.spend_slow.copy()),
-            spend_fast=_read_only(records.spend_fast.copy()),
-            observed_stage=_read_only(stage),
-            rng=rng,
-            stream_key=stream_key,
-            **arrays,
-        )
+        arrays = dict(records.read_only)
+        arrays["observed_stage"] = records.stages_in_week(week)
+        return cls(week=week, budget=budget, costs=costs, rng=rng, stream_key=stream_key, **arrays)
 
     @property
     def n_people(self) -> int:
@@ -270,8 +350,14 @@ class FirmView:
     def in_stage(self, *stages: Stage) -> np.ndarray:
         """Ids of people whose observed stage is one of `stages`, in id order."""
         if len(stages) == 1:
-            return self._stage_ids(int(stages[0]))
-        return np.sort(np.concatenate([self._stage_ids(int(s)) for s in stages]))
+            stage = int(stages[0])
+            ids = self._ids_by_stage.get(stage)
+            if ids is None:  # found once per stage and week, when a strategy asks
+                ids = self._ids_by_stage[stage] = _read_only(np.flatnonzero(self.observed_stage == stage))
+            return ids
+        wanted = np.zeros(len(Stage), dtype=bool)
+        wanted[[int(s) for s in stages]] = True
+        return _read_only(np.flatnonzero(wanted[self.observed_stage]))
 
     @cached_property
     def recent_trend(self) -> np.ndarray:
@@ -283,32 +369,32 @@ class FirmView:
     def _ids_by_stage(self) -> dict[int, np.ndarray]:
         return {}
 
-    def _stage_ids(self, stage: int) -> np.ndarray:
-        if stage not in self._ids_by_stage:  # found once per stage and week, when a strategy asks
-            self._ids_by_stage[stage] = _read_only(np.flatnonzero(self.observed_stage == stage))
-        return self._ids_by_stage[stage]
-
     def rank_by(
         self, people: np.ndarray, score: np.ndarray, descending: bool = True, limit: int | None = None
     ) -> np.ndarray:
         """`people` sorted by `score` (highest first by default); ties keep their order in `people`.
 
-        With `limit`, only the first `limit` of that order, found in O(len(people)) (a partial sort):
-        a strategy rarely affords more than a few of its candidates.
+        `score` is indexed by person (one entry per person in the market, e.g. `view.recent_value`);
+        NaN scores come last. With `limit`, only the first `limit` of that order, found in
+        O(len(people)) (a partial sort): a strategy rarely affords more than a few of its candidates.
         """
-        people = np.asarray(people)
-        key = -score[people] if descending else score[people]
-        if limit is not None and limit < people.size:
-            if limit <= 0:
-                return people[:0]
-            # Everyone strictly before the limit-th key, then ties at it in their given order: exactly
-            # the first `limit` of the full stable sort.
-            threshold = np.partition(key, limit - 1)[limit - 1]
-            before = np.flatnonzero(key < threshold)
-            ties = np.flatnonzero(key == threshold)[: limit - before.size]
-            chosen = np.sort(np.concatenate([before, ties]))
-            return people[chosen[np.argsort(key[chosen], kind="stable")]]
-        return people[np.argsort(key, kind="stable")]
+        people = self._ids(people, "rank_by")
+        if type(score) is np.ndarray and score.dtype == np.float64 and score.shape == (self.n_people,):
+            keys = selection.float_keys(people, score, bool(descending))
+            return selection.first_in_order(people, keys, _limit(limit, people.size, "rank_by"))
+        score = np.asarray(score)
+        if score.ndim != 1 or score.size != self.n_people:
+            raise ValueError(
+                f"view.rank_by: score must have one value per person ({self.n_people}), "
+                f"got shape {score.shape}"
+            )
+        if score.dtype.kind in "iub":
+            keys = selection.integer_keys(people, score.astype(np.int64, copy=False), bool(descending))
+        elif score.dtype.kind == "f":
+            keys = selection.float_keys(people, score.astype(np.float64, copy=False), bool(descending))
+        else:
+            raise ValueError(f"view.rank_by: score must be numbers, got {score.dtype} values")
+        return selection.first_in_order(people, keys, _limit(limit, people.size, "rank_by"))
 
     def shuffled(self, people: np.ndarray, limit: int | None = None) -> np.ndarray:
         """`people` in a random order (with `limit`, only the first `limit` of it, found in O(N)).
@@ -318,13 +404,39 @@ class FirmView:
         strategies (or two budgets) compared on one seed reach the same prospects as far as they can
         (common random numbers). `view.rng` remains for strategies that want their own draws.
         """
+        people = self._ids(people, "shuffled")
+        keys = selection.shuffle_keys(people, *self.stream_key, self.week, int(Purpose.SHUFFLE))
+        return selection.first_in_order(people, keys, _limit(limit, people.size, "shuffled"))
+
+    def _ids(self, people, method: str) -> np.ndarray:
+        """`people` as int64 person ids (a boolean mask becomes the ids where it is True)."""
+        if type(people) is np.ndarray and people.dtype == np.int64 and people.ndim == 1:
+            bad = selection.out_of_range(people, self.n_people)
+            if bad >= 0:
+                raise ValueError(
+                    f"view.{method}: person ids must be in [0, {self.n_people - 1}], got {people[bad]}"
+                )
+            return people
         people = np.asarray(people)
-        priority = np.full(self.n_people, np.inf)
-        if people.size:
-            priority[people] = uniform_block(
-                *self.stream_key, people.astype(np.int64), self.week, int(Purpose.SHUFFLE)
+        if people.dtype == bool:
+            if people.shape != (self.n_people,):
+                raise ValueError(
+                    f"view.{method}: a boolean mask must have one entry per person ({self.n_people}), "
+                    f"got shape {people.shape}"
+                )
+            return np.flatnonzero(people)
+        if people.ndim != 1 or (people.size and people.dtype.kind not in "iu"):
+            raise ValueError(
+                f"view.{method}: people must be a flat array of integer person ids (e.g. from "
+                f"view.in_stage), got {people.dtype} values of shape {people.shape}"
             )
-        return self.rank_by(people, priority, descending=False, limit=limit)
+        people = people.astype(np.int64, copy=False)
+        bad = selection.out_of_range(people, self.n_people)
+        if bad >= 0:
+            raise ValueError(
+                f"view.{method}: person ids must be in [0, {self.n_people - 1}], got {people[bad]}"
+            )
+        return people
 
     def cost(self, action: Action) -> float:
         return self.costs[Action(action).label]
@@ -336,8 +448,32 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return view
 
 
+def _limit(limit, size: int, method: str) -> int:
+    if limit is None:
+        return size
+    if type(limit) is int:
+        return min(limit, size)
+    if isinstance(limit, bool | np.bool_) or not isinstance(limit, int | np.integer):
+        raise ValueError(f"view.{method}: limit must be a whole number of people or None, got {limit!r}")
+    return min(int(limit), size)
+
+
 class StrategyError(ValueError):
     """A strategy broke the rules of the game (or raised); the message names the strategy and the week."""
+
+
+def _firm_owned(getter):
+    """A read-only property of the plan whose assignment names the rule (a setter that refuses, so plain
+    attribute writes stay as fast as Python's)."""
+    name = getter.__name__
+
+    def refuse(self, value):
+        raise AttributeError(
+            f"plan.{name} belongs to the firm and cannot be changed by a strategy; "
+            f"fund actions with plan.add(people, action)"
+        )
+
+    return property(getter, refuse, doc=getter.__doc__)
 
 
 class Plan:
@@ -362,42 +498,33 @@ class Plan:
         self._actions = np.zeros(n_people, dtype=np.int8)
         self._spent = 0.0
         self._wanted = np.zeros(n_people, dtype=bool)
-        self._position = np.zeros(n_people, dtype=np.int64)  # scratch space for the repeat check
 
-    def __setattr__(self, name: str, value) -> None:
-        if name in _FIRM_OWNED:
-            raise AttributeError(
-                f"plan.{name} belongs to the firm and cannot be changed by a strategy; "
-                f"fund actions with plan.add(people, action)"
-            )
-        super().__setattr__(name, value)
-
-    @property
+    @_firm_owned
     def budget(self) -> float:
         """This week's marketing budget, CU (set by the firm)."""
         return self._budget
 
-    @property
+    @_firm_owned
     def costs(self) -> Mapping[str, float]:
         """Cost of one action, CU, by the action's lower-case name (the firm's prices, read-only)."""
         return self._costs
 
-    @property
+    @_firm_owned
     def spent(self) -> float:
         """Money committed so far this week by plan.add."""
         return self._spent
 
-    @property
+    @_firm_owned
     def actions(self) -> np.ndarray:
         """This week's action code (`Action`) for each person; 0 = none."""
         return self._actions
 
-    @property
+    @_firm_owned
     def unfunded(self) -> int:
         """People the strategy tried to reach this week who got no action (the budget ran out)."""
         return int(np.count_nonzero(self._wanted & (self._actions == Action.NONE)))
 
-    @property
+    @_firm_owned
     def remaining(self) -> float:
         return self._budget - self._spent
 
@@ -414,21 +541,13 @@ class Plan:
         if action == Action.NONE:
             return 0
         people = _check_people(people, self.n_people)
-        self._wanted[people] = True
-        fresh = people[self._actions[people] == Action.NONE]
-        if fresh.size > 1 and _has_repeats(fresh, self._position):
-            # drop repeats, keeping each person's first place in the order given
-            fresh = fresh[np.sort(np.unique(fresh, return_index=True)[1])]
         cost = self._cost_by_code[action]
         money = self.remaining if max_spend is None else min(self.remaining, max_spend)
-        count = _count_affordable(money, cost, fresh.size)
-        funded = fresh[:count]
-        self._actions[funded] = action
+        count = selection.fund(
+            people, int(action), _count_affordable(money, cost, people.size), self._actions, self._wanted
+        )
         self._spent += count * cost
         return count
-
-
-_FIRM_OWNED = frozenset({"budget", "costs", "spent", "actions", "remaining", "unfunded"})
 
 
 def _count_affordable(money: float, cost: float, most: int) -> int:
@@ -437,17 +556,6 @@ def _count_affordable(money: float, cost: float, most: int) -> int:
         return most
     ratio = money / cost
     return most if ratio >= most else max(0, int(np.floor(ratio + 1e-9)))
-
-
-def _has_repeats(people: np.ndarray, scratch: np.ndarray) -> bool:
-    """Does any id occur twice? O(len(people)): write each id's position, read it back.
-
-    With a repeated id, one of its occurrences reads back another occurrence's position, whichever
-    write wins.
-    """
-    positions = np.arange(people.size)
-    scratch[people] = positions
-    return bool((scratch[people] != positions).any())
 
 
 _ACTIONS = {int(a): a for a in Action}
@@ -473,6 +581,8 @@ def _check_action(action) -> Action:
 
 
 def _check_max_spend(max_spend) -> float:
+    if type(max_spend) is float and 0.0 <= max_spend < math.inf:
+        return max_spend
     if (
         isinstance(max_spend, bool | np.bool_)
         or not isinstance(max_spend, int | float | np.number)
@@ -487,6 +597,9 @@ def _check_max_spend(max_spend) -> float:
 
 
 def _check_people(people, n_people: int) -> np.ndarray:
+    if type(people) is np.ndarray and people.dtype == np.int64 and people.ndim == 1:
+        if selection.out_of_range(people, n_people) < 0:
+            return people
     people = np.atleast_1d(np.asarray(people))
     if people.size == 0:
         return people.astype(np.int64)
@@ -503,11 +616,12 @@ def _check_people(people, n_people: int) -> np.ndarray:
         )
     if people.ndim != 1:
         raise ValueError(f"plan.add: people must be a flat list of person ids, got shape {people.shape}")
-    if people.min() < 0 or people.max() >= n_people:
+    people = people.astype(np.int64, copy=False)
+    if selection.out_of_range(people, n_people) >= 0:
         raise ValueError(
             f"plan.add: person ids must be in [0, {n_people - 1}], got {people.min()}..{people.max()}"
         )
-    return people.astype(np.int64)
+    return people
 
 
 class WeekPlan(NamedTuple):
@@ -540,7 +654,6 @@ class Firm(Agent):
     ):
         super().__init__(model)
         self.strategy = strategy
-        self.records = CustomerRecords(n_people)
         self.weekly_budget = weekly_budget
         self.costs = MappingProxyType(dict(costs))  # read-only: strategies see prices, cannot change them
         self.price_table = np.zeros(len(Action))  # cost of one action, by action code
@@ -548,6 +661,7 @@ class Firm(Agent):
             if action != Action.NONE:
                 self.price_table[action] = costs[action.label]
         self.price_table.flags.writeable = False
+        self.records = CustomerRecords(n_people, self.price_table)
         self.margin = margin
         self.strategy_rng = rng
 
@@ -584,15 +698,16 @@ class Firm(Agent):
                 f"targets, it funds them with plan.add(people, action) and returns nothing"
             )
         actions = plan.actions
-        bad = np.flatnonzero((actions < 0) | (actions >= len(Action)))
-        if bad.size:
+        counts, first_bad = selection.check_actions(actions, len(Action))
+        if first_bad >= 0:
+            bad = np.flatnonzero((actions < 0) | (actions >= len(Action)))
             raise fail(
                 f"plan.actions holds {bad.size} code(s) that are not actions (person {bad[0]} has "
                 f"{actions[bad[0]]}); valid codes are 0-{len(Action) - 1}: "
                 f"use plan.add(people, action)"
             )
         # The firm's prices and budget, not the plan's: the plan is in the strategy's hands.
-        planned = float(np.bincount(actions, minlength=len(Action)) @ self.price_table)
+        planned = float(counts @ self.price_table)
         if planned > self.weekly_budget * (1 + 1e-9) + 1e-9:
             raise fail(
                 f"the planned actions cost {planned:,.2f} CU, over the weekly budget of "
@@ -600,10 +715,6 @@ class Firm(Agent):
                 f"the budget"
             )
         return WeekPlan(actions.copy(), planned, plan.unfunded)
-
-    def cost_per_person(self, actions: np.ndarray) -> np.ndarray:
-        """What each person's action costs at the firm's prices, CU."""
-        return self.price_table[actions]
 
 
 def _short_repr(value, limit: int = 80) -> str:

@@ -99,9 +99,9 @@ class CustomerLifecycleModel(Model):
         self.log = WeeklyLog()
         self._book_initial_customers()
         self.week_metrics: dict[str, float] = {}
-        self.datacollector = DataCollector(
-            model_reporters={name: (lambda m, key=name: m.week_metrics[key]) for name in METRIC_COLUMNS}
-        )
+        # One row per week in a DataCollector table: the metrics are plain numbers computed once a week,
+        # so they need no reporter functions (whose per-value deep copies cost more than the week at 1k).
+        self.datacollector = DataCollector(tables={"metrics": list(METRIC_COLUMNS)})
         self.running = p.weeks > 0
 
     @property
@@ -132,14 +132,12 @@ class CustomerLifecycleModel(Model):
 
         outcome = self.people.outcomes
         spend = outcome["spend"]
-        records.record_week(
-            week, actions, self.firm.cost_per_person(actions), spend, outcome["responded"], p.learning_rate
-        )
+        records.record_week(week, actions, spend, outcome["responded"], p.learning_rate)
         self._book_purchases(week, spend, outcome["competitor_spend"])
         contacted = np.flatnonzero(actions)
         self.log.actions.append((contacted.astype(np.int32), actions[contacted]))
         self._record_metrics(week, totals, plan, market)
-        self.datacollector.collect(self)
+        self.datacollector.add_table_row("metrics", self.week_metrics)
         if week >= p.weeks:
             self.running = False
 
@@ -163,7 +161,7 @@ class CustomerLifecycleModel(Model):
         trial = rules.trial_purchase(self.people.field("need"), self.people.field("cross_sells"), self.p)
         spend = np.where(initial, trial, 0.0)
         self.firm.records.record_week(
-            0, np.zeros(n, dtype=np.int8), np.zeros(n), spend, np.zeros(n, dtype=bool), self.p.learning_rate
+            0, np.zeros(n, dtype=np.int8), spend, np.zeros(n, dtype=bool), self.p.learning_rate
         )
         self._book_purchases(0, spend, np.zeros(n))
 
@@ -214,8 +212,7 @@ class CustomerLifecycleModel(Model):
         return self.results()
 
     def results(self) -> SimulationResult:
-        metrics = self.datacollector.get_model_vars_dataframe()
-        metrics = metrics.reset_index(drop=True)[list(METRIC_COLUMNS)]
+        metrics = self.datacollector.get_table_dataframe("metrics")
         state = {
             name: self.people.field(name)
             for name in (

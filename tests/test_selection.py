@@ -1,0 +1,98 @@
+"""The compiled selection (simulation.selection) gives exactly the numpy definitions strategies rely on:
+`view.rank_by` is the stable sort of the scores (ties in the group's order, NaN last), `limit` its first
+entries, and `plan.add` funds people in order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulation import Action, CustomerLifecycleModel, selection
+from simulation.firm import FirmView, Plan
+
+
+def _reference(people, score, descending, limit):
+    key = -score[people] if descending else score[people]
+    order = people[np.argsort(key, kind="stable")]
+    return order if limit is None else order[: max(limit, 0)]
+
+
+def _view(n_people: int) -> FirmView:
+    model = CustomerLifecycleModel(strategy="none", seed=3, engine="vector", n_people=n_people, weeks=3)
+    model.step()
+    return FirmView.from_records(
+        model.firm.records, 2, 100.0, model.firm.costs, np.random.default_rng(0), model.stream_key
+    )
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 600, 5000])
+@pytest.mark.parametrize("kind", ["ties", "continuous", "special", "integers"])
+def test_rank_by_is_the_stable_sort_and_its_first_entries(size, kind):
+    n_people = 6000
+    view = _view(n_people)
+    rng = np.random.default_rng(size)
+    if kind == "ties":
+        score = rng.integers(0, 5, n_people).astype(float)
+    elif kind == "continuous":
+        score = rng.normal(size=n_people)
+    elif kind == "special":
+        score = rng.choice([np.nan, -0.0, 0.0, np.inf, -np.inf, 1.5, -2.0], n_people)
+    else:
+        score = rng.integers(-3, 4, n_people)
+    people = rng.choice(n_people, size, replace=False)
+    for descending in (True, False):
+        for limit in (None, 0, 1, size // 3, size, size + 5, -1):
+            got = view.rank_by(people, score, descending=descending, limit=limit)
+            np.testing.assert_array_equal(
+                got, _reference(people, score, descending, limit), err_msg=f"{descending=} {limit=}"
+            )
+
+
+def test_radix_sort_orders_large_groups_of_wide_ranging_keys():
+    rng = np.random.default_rng(1)
+    values = np.concatenate([rng.normal(0, 1e-300, 3000), rng.normal(0, 1e300, 3000), np.zeros(500)])
+    rng.shuffle(values)
+    people = np.arange(values.size)
+    got = selection.first_in_order(people, selection.float_keys(people, values, False), values.size)
+    np.testing.assert_array_equal(got, np.argsort(values, kind="stable"))
+
+
+def test_shuffled_prefix_does_not_depend_on_the_limit_or_the_rest_of_the_group():
+    view = _view(3000)
+    everyone = np.arange(3000)
+    full = view.shuffled(everyone)
+    assert sorted(full) == list(everyone)
+    np.testing.assert_array_equal(view.shuffled(everyone, limit=100), full[:100])
+    half = everyone[::2]
+    np.testing.assert_array_equal(view.shuffled(half), full[np.isin(full, half)])
+
+
+def test_rank_by_rejects_ids_and_scores_it_cannot_use():
+    view = _view(100)
+    with pytest.raises(ValueError, match=r"person ids must be in \[0, 99\], got 100"):
+        view.rank_by(np.array([1, 100]), view.recent_value)
+    with pytest.raises(ValueError, match="one value per person"):
+        view.rank_by(np.array([1, 2]), np.ones(5))
+    with pytest.raises(ValueError, match="limit must be a whole number"):
+        view.shuffled(np.array([1, 2]), limit=2.5)
+
+
+def test_plan_add_funds_in_order_once_each_within_the_money():
+    costs = {a.label: 1.0 for a in Action if a != Action.NONE}
+    plan = Plan(10, 3.0, costs)
+    assert plan.add([4, 4, 2, 7, 1], Action.SERVICE) == 3
+    assert list(np.flatnonzero(plan.actions)) == [2, 4, 7]
+    assert plan.unfunded == 1  # person 1 was wanted and not reached
+    assert plan.add([4, 9], Action.SERVICE) == 0  # the budget is spent
+    assert plan.unfunded == 2
+
+
+def test_shuffled_orders_people_by_their_shuffle_uniform():
+    from simulation.random_streams import Purpose, uniform_block
+
+    view = _view(2000)
+    people = np.random.default_rng(4).choice(2000, 700, replace=False)
+    priority = np.full(2000, np.inf)
+    priority[people] = uniform_block(*view.stream_key, people, view.week, int(Purpose.SHUFFLE))
+    np.testing.assert_array_equal(view.shuffled(people), _reference(people, priority, False, None))
+    np.testing.assert_array_equal(view.shuffled(people, limit=50), _reference(people, priority, False, 50))
