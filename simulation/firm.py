@@ -97,7 +97,8 @@ class CustomerRecords:
         )
         # The offer fit of last week's contacts is reset to the generic fit after use (see offer_fit).
         self._fit = None
-        self._fitted = np.empty(0, dtype=np.int64)
+        #: ids of the people the firm contacts this week, in id order (found by `offer_fit`)
+        self.contacted = np.empty(0, dtype=np.int64)
 
     @property
     def known(self) -> np.ndarray:
@@ -172,8 +173,8 @@ class CustomerRecords:
             self._fit = np.full(self.n_people, generic_fit)
             self._fit_generic = generic_fit
         else:
-            self._fit[self._fitted] = generic_fit
-        self._fitted = _offer_fit(
+            self._fit[self.contacted] = generic_fit
+        self.contacted = _offer_fit(
             actions,
             self.purchases,
             self.knowledge,

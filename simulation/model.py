@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 from mesa import DataCollector, Model
+from numba import njit
 from tqdm.auto import tqdm
 
 from simulation import kernels, rules
@@ -45,6 +46,25 @@ def check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)
+
+
+@njit(cache=True)
+def _positive_entries(values):
+    """(ids, values) of the positive entries, in id order: one compiled pass over a strided field
+    instead of numpy's mask, nonzero and gather."""
+    count = 0
+    for i in range(values.size):
+        if values[i] > 0.0:
+            count += 1
+    ids = np.empty(count, np.int32)
+    kept = np.empty(count)
+    j = 0
+    for i in range(values.size):
+        if values[i] > 0.0:
+            ids[j] = i
+            kept[j] = values[i]
+            j += 1
+    return ids, kept
 
 
 class CustomerLifecycleModel(Model):
@@ -134,7 +154,7 @@ class CustomerLifecycleModel(Model):
         spend = outcome["spend"]
         records.record_week(week, actions, spend, outcome["responded"], p.learning_rate)
         self._book_purchases(week, spend, outcome["competitor_spend"])
-        contacted = np.flatnonzero(actions)
+        contacted = records.contacted  # found by offer_fit this week
         self.log.actions.append((contacted.astype(np.int32), actions[contacted]))
         self._record_metrics(week, totals, plan, market)
         self.datacollector.add_table_row("metrics", self.week_metrics)
@@ -145,10 +165,8 @@ class CustomerLifecycleModel(Model):
         """Log the week's purchases at the firm, and at the competitor: the category spending a wallet
         survey would find (the week is the log's position)."""
         assert len(self.log.purchases) == week
-        buyers = np.flatnonzero(spend > 0)
-        self.log.purchases.append((buyers.astype(np.int32), spend[buyers]))
-        elsewhere = np.flatnonzero(competitor_spend > 0)
-        self.log.competitor.append((elsewhere.astype(np.int32), competitor_spend[elsewhere]))
+        self.log.purchases.append(_positive_entries(spend))
+        self.log.competitor.append(_positive_entries(competitor_spend))
 
     def _book_initial_customers(self) -> None:
         """The customers the firm starts with made their trial purchase in week 0.
