@@ -436,12 +436,12 @@ Answer with a dict."""
         "(Europe) illustrates the firm's internal management needs.",
         ("E", "lexus"): "E is the internal need (departments without shared customer information): the "
         "Volkswagen (Europe) link.",
-        ("G", "salesforce"): "G is a TV-shopping firm's link under the process of direct marketing.",
+        ("G", "salesforce"): "G is the link under the process of direct marketing: Happigo (快乐购).",
     }
     hints = [
         "A, B and C are the three cases of 《客户关系管理策略》: recommendations, an ID system, an app.",
-        "Happigo (快乐购) is a home-shopping channel; Lexus sells cars through dealers; Volkswagen (Europe) is "
-        "linked to internal needs.",
+        "The textbook links Happigo (快乐购) to direct marketing, Lexus (雷克萨斯汽车) to working with dealers and "
+        "Volkswagen (Europe) to internal needs.",
     ]
     solution_text = (
         "A Amazon, B Apple (Apple ID), C Starbucks (its app). The textbook links Vanke to customer-centred "
