@@ -50,5 +50,5 @@ def build(chapter: str) -> Path:
 
 
 if __name__ == "__main__":
-    for chapter in sys.argv[1:] or ["ch1", "ch2", "ch3", "ch4", "ch5", "ch6", "ch7"]:
+    for chapter in sys.argv[1:] or ["ch1", "ch2", "ch3", "ch4", "ch5", "ch6", "ch7", "ch9", "ch10"]:
         print(build(chapter))
