@@ -27,7 +27,7 @@ Practise the customer loyalty model (客户忠诚理论模型) of chapter 3 (`no
 determinants, perceived value (感知价值), satisfaction (满意), trust (信任) and switching cost (转移成本), whose
 weights change with the stage of the relationship; satisfied customers who still defect; switching costs that
 hold customers; true and spurious loyalty; a satisfaction survey (满意度调查) with its sampling error; rising
-expectations; loyalty under e-commerce. `customers` comes from one seeded simulated market of 3,000 people
+expectations. `customers` comes from one seeded simulated market of 3,000 people
 over three years (`stage_based` strategy), one row per person who was ever a customer; `weights` is the
 simulation's table of determinant weights by stage; `survey_answers` holds the answers (1-5) of 200 customers
 to a satisfaction survey. Some questions ask you to run the simulation yourself.
@@ -520,44 +520,6 @@ Answer with the letter, as a string."""
     ]
 
 
-class ECommerce(ChoiceQuestion):
-    statement = """The textbook names two changes to CRM under e-commerce (电子商务背景下CRM的两个变化). Which are
-they?
-
-- **a** The four determinants of loyalty no longer matter online; only price does.
-- **b** Loyalty becomes easier to build, because customers find the firm online more easily.
-- **c** The meaning and the weight of the four determinants (perceived value, satisfaction, trust, switching
-  cost) change; and loyalty is harder to build, but loyal customers bring larger indirect benefits.
-- **d** Switching costs rise online, because customers must learn a new website.
-
-Answer with the letter, as a string."""
-    template = "ecommerce_answer = ____"
-    variables = ["ecommerce_answer"]
-    setup_code = SETUP
-    options = {
-        "a": "the determinants no longer matter",
-        "b": "loyalty easier to build",
-        "c": "determinants change in meaning and weight; loyalty harder but more valuable",
-        "d": "switching costs rise",
-    }
-    correct = "c"
-    feedback = {
-        "a": "The textbook says the determinants change in meaning and weight, not that they stop mattering.",
-        "b": "The textbook says the opposite: loyalty is harder to build (客户忠诚更难建立).",
-        "d": "The textbook does not say so; in chapter 3's illustration a rival one click away makes "
-        "switching costs build more slowly, and fewer customers reach the stable stage.",
-        "c": "客户关系四个决定因素的内涵和重要性有所变化; 客户忠诚更难建立, 但忠诚客户带来的间接效益更大.",
-    }
-    hints = ["Chapter 3, 'Under e-commerce: loyalty is harder to win'."]
-    solution_text = (
-        "(c). The textbook does not say how the determinants change; chapter 3 illustrates one reading (weaker "
-        "switching costs, more frequent rival promotions), under which fewer customers reach the stable "
-        "stage and yearly retention falls."
-    )
-    solution_code = "ecommerce_answer = 'c'"
-    wrong_examples = [("ecommerce_answer = 'b'", "harder"), ("ecommerce_answer = 'a'", "meaning and weight")]
-
-
 q1 = Predict("Question 1 (predict: switching costs)")
 q2 = RetentionGain("Question 2 (test: retention with lock-in)")
 q3 = SatisfiedDefectors("Question 3 (satisfied customers defect)")
@@ -566,8 +528,7 @@ q5 = WeightShares("Question 5 (determinant weights by stage)")
 q6 = JonesSasser("Question 6 (the lesson)")
 q7 = SurveyInterval("Question 7 (survey: confidence interval)")
 q8 = RisingExpectations("Question 8 (rising expectations)")
-q9 = ECommerce("Question 9 (e-commerce)")
-QUESTIONS = [q1, q2, q3, q4, q5, q6, q7, q8, q9]
+QUESTIONS = [q1, q2, q3, q4, q5, q6, q7, q8]
 
 __all__ = [
     "customers",
