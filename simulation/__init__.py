@@ -7,6 +7,9 @@ Quick start::
     result.metrics          # one row per week
     result.transactions     # customer_id, week, amount
     result.customers        # one row per person who was ever a customer
+    result.actions          # customer_id, week, action: the firm's contacts
+    result.category_spend   # customer_id, week, firm, competitor: spending a wallet survey would find
+    result.transaction_lines  # customer_id, week, category, amount: each purchase's basket
 """
 
 from simulation.experiment import compare_strategies, run_simulation
