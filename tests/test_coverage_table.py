@@ -20,7 +20,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = yaml.safe_load((ROOT / "docs" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
 COVERAGE = yaml.safe_load((ROOT / "docs" / "coverage.yml").read_text(encoding="utf-8"))["concepts"]
-CHAPTERS = sorted((ROOT / "notebooks").glob("0[0-9]_*.ipynb"))
+CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 HEADING = re.compile(r"^(#{1,6}) +(.+?)\s*$")
 # A bold term followed by a parenthesis with Chinese in it: how a chapter introduces a key term.
 BOLD_BILINGUAL = re.compile(r"\*\*([^*]+?)\*\*\s*\(([^)]*[\u4e00-\u9fff][^)]*)\)")
@@ -76,6 +76,12 @@ def test_coverage_statuses_agree_with_their_places():
             assert concept.get("exercised"), concept["concept"]
         else:
             assert concept["status"] == "mentioned" and concept.get("taught") and not concept.get("exercised")
+
+
+def test_every_concept_of_the_source_texts_is_taught_with_something_to_do():
+    # issue 14's definition of done: no concept only mentioned or missing
+    not_practised = [c["concept"] for c in COVERAGE if c["status"] != "experiment"]
+    assert not_practised == [], f"{len(not_practised)} concept(s) have no experiment, analysis or exercise"
 
 
 def test_every_chapter_term_introduced_in_bold_with_its_chinese_is_in_the_glossary():
