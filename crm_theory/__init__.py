@@ -23,6 +23,8 @@ Modules, one concept each:
 * :mod:`~crm_theory.survey`: a satisfaction survey with sampling error and its confidence interval (§3)
 * :mod:`~crm_theory.call_centre`: Erlang C staffing of a call centre; :mod:`~crm_theory.pipeline`: the
   sales-opportunity pipeline (§1)
+* :mod:`~crm_theory.data_mining`: behavioural variables, gains and lift tables, choosing k for k-means, basket
+  matrices and association-rule metrics (§7, database marketing)
 
 The names below are imported from their modules on first use, so importing one module (the simulation
 imports :mod:`~crm_theory.lifecycle` and :mod:`~crm_theory.loyalty`) does not load scipy and the purchase
