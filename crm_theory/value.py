@@ -105,10 +105,13 @@ def value_matrix(
 ) -> pd.DataFrame:
     """Place customers in the value matrix (§4): current value x potential value, a strategy per quadrant.
 
-    ``current_value`` could be historical profit (:func:`historical_customer_profit`) and
-    ``potential_value`` a forecast such as the BG/NBD + Gamma-Gamma CLV; both are indexed by
-    ``customer_id``. A customer is "high" on a dimension above its threshold (default: the median).
-    ``strategies`` replaces :data:`DEFAULT_QUADRANT_STRATEGIES` (same four keys).
+    Current value looks forward (chapter 5): the profit the customer is expected to bring over the next
+    period if the relationship goes on as it does now, e.g. recent profit carried forward or the
+    BG/NBD + Gamma-Gamma expected profit over the period (historical profit,
+    :func:`historical_customer_profit`, measures the past, in other units). ``potential_value`` is what
+    more the customer could bring, e.g. the share of the wallet the firm does not yet earn, or a longer CLV
+    forecast. Both are indexed by ``customer_id``. A customer is "high" on a dimension above its threshold
+    (default: the median). ``strategies`` replaces :data:`DEFAULT_QUADRANT_STRATEGIES` (same four keys).
     """
     strategies = dict(DEFAULT_QUADRANT_STRATEGIES if strategies is None else strategies)
     missing = set(DEFAULT_QUADRANT_STRATEGIES) - set(strategies)
