@@ -254,7 +254,8 @@ def _book_week(
     next_week = week + 1
     for i in range(actions.size):
         action = actions[i]
-        learning_gain[i] = 0.0
+        if learning_gain[i] != 0.0:  # last week's gain; reading leaves the untouched memory clean
+            learning_gain[i] = 0.0
         if action != 0:
             contacts[i] += 1
             last_contact_week[i] = week

@@ -49,22 +49,28 @@ def check_seed(seed) -> int:
 
 
 @njit(cache=True)
-def _positive_entries(values):
-    """(ids, values) of the positive entries, in id order: one compiled pass over a strided field
-    instead of numpy's mask, nonzero and gather."""
-    count = 0
-    for i in range(values.size):
-        if values[i] > 0.0:
-            count += 1
-    ids = np.empty(count, np.int32)
-    kept = np.empty(count)
-    j = 0
-    for i in range(values.size):
-        if values[i] > 0.0:
-            ids[j] = i
-            kept[j] = values[i]
+def _positive_entries(first, second):
+    """(ids, values) of the positive entries of each of two arrays, in id order: two compiled passes
+    over the strided outcome fields instead of numpy's mask, nonzero and gather for each."""
+    count_first = count_second = 0
+    for i in range(first.size):
+        if first[i] > 0.0:
+            count_first += 1
+        if second[i] > 0.0:
+            count_second += 1
+    ids_first, kept_first = np.empty(count_first, np.int32), np.empty(count_first)
+    ids_second, kept_second = np.empty(count_second, np.int32), np.empty(count_second)
+    j = k = 0
+    for i in range(first.size):
+        if first[i] > 0.0:
+            ids_first[j] = i
+            kept_first[j] = first[i]
             j += 1
-    return ids, kept
+        if second[i] > 0.0:
+            ids_second[k] = i
+            kept_second[k] = second[i]
+            k += 1
+    return (ids_first, kept_first), (ids_second, kept_second)
 
 
 class CustomerLifecycleModel(Model):
@@ -165,8 +171,9 @@ class CustomerLifecycleModel(Model):
         """Log the week's purchases at the firm, and at the competitor: the category spending a wallet
         survey would find (the week is the log's position)."""
         assert len(self.log.purchases) == week
-        self.log.purchases.append(_positive_entries(spend))
-        self.log.competitor.append(_positive_entries(competitor_spend))
+        purchases, elsewhere = _positive_entries(spend, competitor_spend)
+        self.log.purchases.append(purchases)
+        self.log.competitor.append(elsewhere)
 
     def _book_initial_customers(self) -> None:
         """The customers the firm starts with made their trial purchase in week 0.

@@ -9,8 +9,8 @@ given). These kernels do each in one or two passes, with the exact results of th
   numpy sorts), through an order-preserving map of each key to an unsigned 64-bit integer;
 - funding walks the people in order, giving the action to those without one until the money runs out.
 
-Hand-written because no library offers a stable partial argsort; numba's `np.partition` and merge sort
-do the heavy lifting.
+Hand-written because no library offers a stable partial argsort; numpy's selection and its SIMD sort of
+integers do the heavy lifting.
 """
 
 from __future__ import annotations
@@ -107,52 +107,65 @@ def _first_below(keys, threshold, limit):
     return positions
 
 
-_DIGIT_BITS = 11
-_DIGITS = 6  # 6 x 11 bits cover the 64-bit keys
-_SMALL = 512  # below this many keys a merge sort beats the radix sort's fixed cost
+def _sorted_people(people: np.ndarray, positions: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """people[positions] in the stable order of `keys` (one key per position).
+
+    numpy's SIMD sort of plain integers is several times faster than any stable argsort, so each key is
+    packed with its position: the key's high bits above the position's bits. Sorting the packed numbers
+    orders by those high bits, ties by position; keys that agree in their high bits but differ below
+    them (keys of wide-ranging floats) are then put right, run by run.
+    """
+    n = keys.size
+    position_bits = max(1, int(n - 1).bit_length())
+    packed, needs_fixing = _pack(keys, position_bits)
+    packed.sort()
+    return _unpack(people, positions, keys, packed, position_bits, needs_fixing)
 
 
 @njit(cache=True)
-def _sorted_people(people, positions, keys):
-    """people[positions] in the stable order of `keys` (one key per position)."""
-    n = keys.size
-    if n < _SMALL:
-        order = np.argsort(keys, kind="mergesort")
-        out = np.empty(n, dtype=people.dtype)
-        for j in range(n):
-            out[j] = people[positions[order[j]]]
-        return out
-    # Least-significant-digit radix sort: stable, linear in n. One pass counts all digits; a digit that
-    # is the same in every key is skipped.
-    bins = 1 << _DIGIT_BITS
-    mask = np.uint64(bins - 1)
-    counts = np.zeros((_DIGITS, bins), dtype=np.int64)
-    for j in range(n):
+def _pack(keys, position_bits):
+    """(key's top bits << position_bits) | position, and whether any key has bits below the top ones."""
+    low = (np.uint64(1) << np.uint64(position_bits)) - np.uint64(1)
+    packed = np.empty(keys.size, dtype=np.uint64)
+    lost = np.uint64(0)
+    for j in range(keys.size):
         key = keys[j]
-        for d in range(_DIGITS):
-            counts[d, (key >> np.uint64(d * _DIGIT_BITS)) & mask] += 1
-    source_keys, source_pos = keys.copy(), positions.copy()
-    target_keys, target_pos = np.empty_like(keys), np.empty_like(positions)
-    for d in range(_DIGITS):
-        shift = np.uint64(d * _DIGIT_BITS)
-        if counts[d, (source_keys[0] >> shift) & mask] == n:
-            continue
-        start = np.empty(bins, dtype=np.int64)
-        total = 0
-        for b in range(bins):
-            start[b] = total
-            total += counts[d, b]
-        for j in range(n):
-            key = source_keys[j]
-            b = (key >> shift) & mask
-            target_keys[start[b]] = key
-            target_pos[start[b]] = source_pos[j]
-            start[b] += 1
-        source_keys, target_keys = target_keys, source_keys
-        source_pos, target_pos = target_pos, source_pos
+        lost |= key & low
+        packed[j] = ((key >> np.uint64(position_bits)) << np.uint64(position_bits)) | np.uint64(j)
+    return packed, lost != 0
+
+
+@njit(cache=True, inline="always")
+def _all_equal(keys, run):
+    for r in range(1, run.size):
+        if keys[run[r]] != keys[run[0]]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _unpack(people, positions, keys, packed, position_bits, needs_fixing):
+    n = keys.size
+    low = (np.uint64(1) << np.uint64(position_bits)) - np.uint64(1)
+    order = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        order[j] = np.int64(packed[j] & low)
+    if needs_fixing:
+        # runs of equal high bits are in position order; sort each by the whole key (stable)
+        start = 0
+        for j in range(1, n + 1):
+            if j == n or (packed[j] >> np.uint64(position_bits)) != (
+                packed[start] >> np.uint64(position_bits)
+            ):
+                if j - start > 1 and not _all_equal(keys, order[start:j]):
+                    run = order[start:j].copy()
+                    by_key = np.argsort(keys[run], kind="mergesort")
+                    for r in range(run.size):
+                        order[start + r] = run[by_key[r]]
+                start = j
     out = np.empty(n, dtype=people.dtype)
     for j in range(n):
-        out[j] = people[source_pos[j]]
+        out[j] = people[positions[order[j]]]
     return out
 
 

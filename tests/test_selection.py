@@ -48,7 +48,19 @@ def test_rank_by_is_the_stable_sort_and_its_first_entries(size, kind):
             )
 
 
-def test_radix_sort_orders_large_groups_of_wide_ranging_keys():
+def test_keys_that_differ_only_in_their_lowest_bits_are_ordered_exactly():
+    # the packed sort sees only a key's high bits: these keys agree in them and differ below
+    rng = np.random.default_rng(2)
+    values = 1.0 + np.spacing(1.0) * rng.integers(0, 50, 4000)
+    values[::7] = 1.0  # and exact ties among them
+    people = rng.permutation(4000)
+    for limit in (4000, 1000):
+        got = selection.first_in_order(people, selection.float_keys(people, values, False), limit)
+        expected = people[np.argsort(values[people], kind="stable")][:limit]
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_sort_orders_large_groups_of_wide_ranging_keys():
     rng = np.random.default_rng(1)
     values = np.concatenate([rng.normal(0, 1e-300, 3000), rng.normal(0, 1e300, 3000), np.zeros(500)])
     rng.shuffle(values)
