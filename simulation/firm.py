@@ -97,8 +97,7 @@ class CustomerRecords:
         )
         # The offer fit of last week's contacts is reset to the generic fit after use (see offer_fit).
         self._fit = None
-        #: ids of the people the firm contacts this week, in id order (found by `offer_fit`)
-        self.contacted = np.empty(0, dtype=np.int64)
+        self._fitted = np.empty(0, dtype=np.int64)
 
     @property
     def known(self) -> np.ndarray:
@@ -163,19 +162,22 @@ class CustomerRecords:
         )
         return _read_only(stage)
 
-    def offer_fit(self, actions: np.ndarray, generic_fit: float, segment_fit: float) -> np.ndarray:
+    def offer_fit(
+        self, actions: np.ndarray, contacted: np.ndarray, generic_fit: float, segment_fit: float
+    ) -> np.ndarray:
         """Fit of each action's offer, from what the firm knows (§6: mass -> segment -> one-to-one).
 
-        The array is reused from week to week (only the contacted, where fit matters, change), so do not
-        keep it beyond the week.
+        `contacted`: the ids with an action (fit matters only where an offer is made). The array is
+        reused from week to week (only last week's contacts are reset), so do not keep it beyond the week.
         """
         if self._fit is None or self._fit_generic != generic_fit:
             self._fit = np.full(self.n_people, generic_fit)
             self._fit_generic = generic_fit
         else:
-            self._fit[self.contacted] = generic_fit
-        self.contacted = _offer_fit(
+            self._fit[self._fitted] = generic_fit
+        _offer_fit(
             actions,
+            contacted,
             self.purchases,
             self.knowledge,
             generic_fit,
@@ -186,23 +188,27 @@ class CustomerRecords:
             int(Action.CROSS_SELL),
             self._fit,
         )
+        self._fitted = contacted
         return self._fit
 
 
 @njit(cache=True)
 def _offer_fit(
-    actions, purchases, knowledge, generic_fit, segment_fit, to_know, segment, personal, cross_sell, fit
+    actions,
+    contacted,
+    purchases,
+    knowledge,
+    generic_fit,
+    segment_fit,
+    to_know,
+    segment,
+    personal,
+    cross_sell,
+    fit,
 ):
-    """Write the fit of each contact's offer into `fit` (everyone else keeps the generic fit); returns
-    the contacted ids, so the next week can reset them."""
-    contacted = np.empty(actions.size, dtype=np.int64)
-    count = 0
-    for i in range(actions.size):
+    """Write the fit of each contact's offer into `fit` (everyone else keeps the generic fit)."""
+    for i in contacted:
         action = actions[i]
-        if action == 0:
-            continue
-        contacted[count] = i
-        count += 1
         base = segment_fit if purchases[i] >= to_know else generic_fit
         if action == segment:
             fit[i] = base
@@ -210,7 +216,6 @@ def _offer_fit(
             fit[i] = base + (1.0 - base) * knowledge[i]
         else:
             fit[i] = generic_fit
-    return contacted[:count].copy()
 
 
 smooth_spend_compiled = njit(cache=True, inline="always")(smooth_spend)
@@ -627,12 +632,13 @@ def _check_people(people, n_people: int) -> np.ndarray:
 
 
 class WeekPlan(NamedTuple):
-    """The week's checked plan: an `Action` code per person, its cost at the firm's prices, and how many
-    people the strategy wanted to reach but could not fund."""
+    """The week's checked plan: an `Action` code per person, its cost at the firm's prices, how many
+    people the strategy wanted to reach but could not fund, and who is contacted."""
 
     actions: np.ndarray
     cost: float
     unfunded: int
+    contacted: np.ndarray  # ids of the people with an action, in id order
 
 
 class Firm(Agent):
@@ -700,7 +706,7 @@ class Firm(Agent):
                 f"targets, it funds them with plan.add(people, action) and returns nothing"
             )
         actions = plan.actions
-        counts, first_bad = selection.check_actions(actions, len(Action))
+        counts, contacted, unfunded, first_bad = selection.check_actions(actions, plan._wanted, len(Action))
         if first_bad >= 0:
             bad = np.flatnonzero((actions < 0) | (actions >= len(Action)))
             raise fail(
@@ -716,7 +722,7 @@ class Firm(Agent):
                 f"{self.weekly_budget:,.2f} CU; add actions only through plan.add, which keeps to "
                 f"the budget"
             )
-        return WeekPlan(actions.copy(), planned, plan.unfunded)
+        return WeekPlan(actions.copy(), planned, unfunded, contacted)
 
 
 def _short_repr(value, limit: int = 80) -> str:

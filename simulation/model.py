@@ -143,7 +143,7 @@ class CustomerLifecycleModel(Model):
         plan = self.firm.plan_week(week)
         actions = plan.actions
         records = self.firm.records
-        offer_fit = records.offer_fit(actions, p.generic_fit, p.segment_fit)
+        offer_fit = records.offer_fit(actions, plan.contacted, p.generic_fit, p.segment_fit)
         totals = self.people.step(
             WeekInputs(
                 self.stream_key,
@@ -160,8 +160,7 @@ class CustomerLifecycleModel(Model):
         spend = outcome["spend"]
         records.record_week(week, actions, spend, outcome["responded"], p.learning_rate)
         self._book_purchases(week, spend, outcome["competitor_spend"])
-        contacted = records.contacted  # found by offer_fit this week
-        self.log.actions.append((contacted.astype(np.int32), actions[contacted]))
+        self.log.actions.append((plan.contacted.astype(np.int32), actions[plan.contacted]))
         self._record_metrics(week, totals, plan, market)
         self.datacollector.add_table_row("metrics", self.week_metrics)
         if week >= p.weeks:

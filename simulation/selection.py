@@ -193,13 +193,24 @@ def fund(people, action, most, actions, wanted):
 
 
 @njit(cache=True)
-def check_actions(actions, n_actions):
-    """How many people got each action code, and the first person with a code that is not an action
-    (-1 if none)."""
+def check_actions(actions, wanted, n_actions):
+    """One pass over the week's actions: how many people got each action code, the ids of everyone with
+    an action (in id order), how many were wanted but got none, and the first person with a code that is
+    not an action (-1 if none)."""
     counts = np.zeros(n_actions, dtype=np.int64)
+    contacted = np.empty(actions.size, dtype=np.int64)
+    reached = 0
+    unfunded = 0
     for i in range(actions.size):
         code = actions[i]
+        if code == 0:
+            if wanted[i]:
+                unfunded += 1
+            continue
         if code < 0 or code >= n_actions:
-            return counts, i
+            return counts, contacted[:0], unfunded, i
         counts[code] += 1
-    return counts, -1
+        contacted[reached] = i
+        reached += 1
+    counts[0] = actions.size - reached
+    return counts, contacted[:reached].copy(), unfunded, -1
