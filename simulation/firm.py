@@ -88,6 +88,9 @@ class CustomerRecords:
         # The stage each person shows in week `stage_week` (prospects until they buy).
         self.observed_stage = np.zeros(n_people, dtype=np.int8)
         self.stage_week = 0
+        #: ids of everyone who ever bought, in id order
+        self.known = np.empty(0, dtype=np.int64)
+        self._gained = np.empty(0, dtype=np.int64)
         # Read-only views, made once: they follow the arrays as the weeks are booked.
         self.read_only = {name: _read_only(getattr(self, name)) for name in VIEW_FIELDS}
         self.read_only.update(
@@ -99,26 +102,31 @@ class CustomerRecords:
         self._fit = None
         self._fitted = np.empty(0, dtype=np.int64)
 
-    @property
-    def known(self) -> np.ndarray:
-        """Ids of everyone who ever bought, in id order."""
-        return np.flatnonzero(self.ever_bought)
-
     def record_week(
         self,
         week: int,
         actions: np.ndarray,
+        contacted: np.ndarray,
         spend: np.ndarray,
+        buyers: np.ndarray,
         responded: np.ndarray,
         learning_rate: float,
     ) -> None:
         """Book one week: actions taken and their cost at the firm's prices, purchases, responses, and
-        what was learned; then classify everyone who ever bought for week ``week + 1``."""
-        _book_week(
+        what was learned; then classify everyone who ever bought for week ``week + 1``.
+
+        `contacted` and `buyers` are the ids with an action and with ``spend > 0``, in id order: the
+        booking visits only them and the people who ever bought, not the whole market.
+        """
+        self.known = _book_week(
             week,
             actions,
+            contacted,
+            self._gained,
             self.price_table,
             spend,
+            buyers,
+            self.known,
             responded,
             learning_rate,
             _IS_LEARNING_ACTION,
@@ -143,6 +151,7 @@ class CustomerRecords:
             self.ever_bought,
             self.observed_stage,
         )
+        self._gained = contacted  # whose learning gain to reset next week
         self.stage_week = week + 1
 
     def stages_in_week(self, week: int) -> np.ndarray:
@@ -225,8 +234,12 @@ smooth_spend_compiled = njit(cache=True, inline="always")(smooth_spend)
 def _book_week(
     week,
     actions,
+    contacted,
+    gained,
     price_table,
     spend,
+    buyers,
+    known,
     responded,
     learning_rate,
     is_learning_action,
@@ -251,51 +264,72 @@ def _book_week(
     ever_bought,
     observed_stage,
 ):
-    """`CustomerRecords.record_week` in one compiled pass over the people. Smoothed spend moves only for
-    people who ever bought (everyone else stays at 0), with crm_theory's `smooth_spend`, and their stage
-    for next week comes from crm_theory's `stage_code`, so the firm's records equal
-    `crm_theory.observed_stage` on its log."""
+    """`CustomerRecords.record_week`, compiled, visiting only the contacted, the buyers and the people who
+    ever bought; returns the ids of everyone who ever bought. Smoothed spend moves only for people who
+    ever bought (everyone else stays at 0), with crm_theory's `smooth_spend`, and their stage for next
+    week comes from crm_theory's `stage_code`, so the firm's records equal `crm_theory.observed_stage`
+    on its log."""
     lapsed, new_weeks, ratio, stable_weeks, stable_purchases = thresholds
-    next_week = week + 1
-    for i in range(actions.size):
+    for i in gained:  # last week's learning gains
+        learning_gain[i] = 0.0
+    for i in contacted:
         action = actions[i]
-        if learning_gain[i] != 0.0:  # last week's gain; reading leaves the untouched memory clean
-            learning_gain[i] = 0.0
-        if action != 0:
-            contacts[i] += 1
-            last_contact_week[i] = week
-            last_action[i] = action
-            marketing_cost[i] += price_table[action]
-            if responded[i]:
-                responses[i] += 1
-                if is_learning_action[action]:
-                    gain = learning_rate * (1.0 - knowledge[i])
-                    knowledge[i] += gain
-                    learning_gain[i] = gain
-            if action == loyalty_programme:
-                loyalty_member[i] = True
-        if spend[i] > 0.0:
-            if first_purchase_week[i] < 0:
-                first_purchase_week[i] = week
-                ever_bought[i] = True
-            last_purchase_week[i] = week
-            purchases[i] += 1
-            total_spend[i] += spend[i]
-        if ever_bought[i]:
-            spend_fast[i] = smooth_spend_compiled(spend_fast[i], spend[i], fast_rate)
-            spend_slow[i] = smooth_spend_compiled(spend_slow[i], spend[i], slow_rate)
-            observed_stage[i] = stage_code_compiled(
-                next_week - first_purchase_week[i],
-                next_week - last_purchase_week[i],
-                purchases[i],
-                spend_fast[i],
-                spend_slow[i],
-                lapsed,
-                new_weeks,
-                ratio,
-                stable_weeks,
-                stable_purchases,
-            )
+        contacts[i] += 1
+        last_contact_week[i] = week
+        last_action[i] = action
+        marketing_cost[i] += price_table[action]
+        if responded[i]:
+            responses[i] += 1
+            if is_learning_action[action]:
+                gain = learning_rate * (1.0 - knowledge[i])
+                knowledge[i] += gain
+                learning_gain[i] = gain
+        if action == loyalty_programme:
+            loyalty_member[i] = True
+    newcomers = 0
+    for i in buyers:
+        if first_purchase_week[i] < 0:
+            first_purchase_week[i] = week
+            ever_bought[i] = True
+            newcomers += 1
+        last_purchase_week[i] = week
+        purchases[i] += 1
+        total_spend[i] += spend[i]
+    if newcomers:
+        # merge the first-time buyers into the sorted ids of everyone who ever bought
+        merged = np.empty(known.size + newcomers, dtype=np.int64)
+        k = 0
+        m = 0
+        for i in buyers:
+            if first_purchase_week[i] == week and purchases[i] == 1:
+                while k < known.size and known[k] < i:
+                    merged[m] = known[k]
+                    m += 1
+                    k += 1
+                merged[m] = i
+                m += 1
+        while k < known.size:
+            merged[m] = known[k]
+            m += 1
+            k += 1
+        known = merged
+    next_week = week + 1
+    for i in known:
+        spend_fast[i] = smooth_spend_compiled(spend_fast[i], spend[i], fast_rate)
+        spend_slow[i] = smooth_spend_compiled(spend_slow[i], spend[i], slow_rate)
+        observed_stage[i] = stage_code_compiled(
+            next_week - first_purchase_week[i],
+            next_week - last_purchase_week[i],
+            purchases[i],
+            spend_fast[i],
+            spend_slow[i],
+            lapsed,
+            new_weeks,
+            ratio,
+            stable_weeks,
+            stable_purchases,
+        )
+    return known
 
 
 @dataclass(frozen=True, eq=False)

@@ -158,21 +158,24 @@ class CustomerLifecycleModel(Model):
 
         outcome = self.people.outcomes
         spend = outcome["spend"]
-        records.record_week(week, actions, spend, outcome["responded"], p.learning_rate)
-        self._book_purchases(week, spend, outcome["competitor_spend"])
+        buyers = self._book_purchases(week, spend, outcome["competitor_spend"])
+        records.record_week(
+            week, actions, plan.contacted, spend, buyers, outcome["responded"], p.learning_rate
+        )
         self.log.actions.append((plan.contacted.astype(np.int32), actions[plan.contacted]))
         self._record_metrics(week, totals, plan, market)
         self.datacollector.add_table_row("metrics", self.week_metrics)
         if week >= p.weeks:
             self.running = False
 
-    def _book_purchases(self, week: int, spend: np.ndarray, competitor_spend: np.ndarray) -> None:
+    def _book_purchases(self, week: int, spend: np.ndarray, competitor_spend: np.ndarray) -> np.ndarray:
         """Log the week's purchases at the firm, and at the competitor: the category spending a wallet
-        survey would find (the week is the log's position)."""
+        survey would find (the week is the log's position). Returns the ids of the firm's buyers."""
         assert len(self.log.purchases) == week
         purchases, elsewhere = _positive_entries(spend, competitor_spend)
         self.log.purchases.append(purchases)
         self.log.competitor.append(elsewhere)
+        return purchases[0]
 
     def _book_initial_customers(self) -> None:
         """The customers the firm starts with made their trial purchase in week 0.
@@ -184,10 +187,17 @@ class CustomerLifecycleModel(Model):
         initial = self.people.field("acquired_week") == 0
         trial = rules.trial_purchase(self.people.field("need"), self.people.field("cross_sells"), self.p)
         spend = np.where(initial, trial, 0.0)
+        buyers = self._book_purchases(0, spend, np.zeros(n))
+        nobody = np.empty(0, dtype=np.int64)
         self.firm.records.record_week(
-            0, np.zeros(n, dtype=np.int8), spend, np.zeros(n, dtype=bool), self.p.learning_rate
+            0,
+            np.zeros(n, dtype=np.int8),
+            nobody,
+            spend,
+            buyers,
+            np.zeros(n, dtype=bool),
+            self.p.learning_rate,
         )
-        self._book_purchases(0, spend, np.zeros(n))
 
     def _record_metrics(self, week, totals: np.ndarray, plan, market) -> None:
         p, t = self.p, totals
