@@ -29,13 +29,13 @@ them before trusting them on real data: a market with slower purchase cycles nee
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
 from crm_theory.errors import DataError
 from crm_theory.timeaxis import format_point, occasion_index, point_index
@@ -139,9 +139,6 @@ def stage_code(
     return STABLE
 
 
-stage_code_compiled = njit(cache=True, inline="always")(stage_code)
-
-
 def threshold_arguments(rules: StageThresholds) -> tuple:
     """The thresholds in the order :func:`stage_code` takes them after the five facts."""
     return (
@@ -153,11 +150,11 @@ def threshold_arguments(rules: StageThresholds) -> tuple:
     )
 
 
-@njit(cache=True)
 def _classify_known(week, known, first, last, purchases, fast, slow, stage, thresholds):
+    """Write `stage_code` of each of `known` into `stage` (compiled on first use: `_compiled_classifier`)."""
     lapsed, new_weeks, ratio, stable_weeks, stable_purchases = thresholds
     for i in known:
-        stage[i] = stage_code_compiled(
+        stage[i] = _stage_code_compiled(
             week - first[i],
             week - last[i],
             purchases[i],
@@ -169,6 +166,20 @@ def _classify_known(week, known, first, last, purchases, fast, slow, stage, thre
             stable_weeks,
             stable_purchases,
         )
+
+
+_stage_code_compiled = None
+
+
+@functools.cache
+def _compiled_classifier():
+    """`_classify_known` compiled with numba, which is imported only now: numba loads scipy, and the
+    tables of this package stay importable without either (tests/test_crm_theory_loyalty.py)."""
+    global _stage_code_compiled
+    from numba import njit
+
+    _stage_code_compiled = njit(cache=True, inline="always")(stage_code)
+    return njit(cache=True)(_classify_known)
 
 
 def classify_stage(
@@ -204,7 +215,7 @@ def classify_stage(
             )
     stage = np.full(purchases.shape, PROSPECT, dtype=np.int8)
     known = np.flatnonzero(purchases > 0) if known is None else np.asarray(known, dtype=np.int64)
-    _classify_known(
+    _compiled_classifier()(
         week,
         known,
         np.asarray(first_purchase_week, dtype=np.int64),

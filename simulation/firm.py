@@ -26,7 +26,7 @@ from crm_theory.lifecycle import (
     LIFECYCLE_STAGES,
     classify_stage,
     smooth_spend,
-    stage_code_compiled,
+    stage_code,
     threshold_arguments,
 )
 from simulation import selection
@@ -228,6 +228,7 @@ def _offer_fit(
 
 
 smooth_spend_compiled = njit(cache=True, inline="always")(smooth_spend)
+stage_code_compiled = njit(cache=True, inline="always")(stage_code)
 
 
 @njit(cache=True)
