@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from crm_theory.errors import DataError
+from crm_theory.validation import time_column_of, validate_transactions
 
 
 def _week_log(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -75,7 +76,9 @@ def behavioural_variables(
         raise DataError(f"cutoff must be a week number >= 0, got {cutoff!r}")
     if isinstance(recent_weeks, bool) or not isinstance(recent_weeks, int | np.integer) or recent_weeks < 1:
         raise DataError(f"recent_weeks must be a whole number of weeks >= 1, got {recent_weeks!r}")
-    log = _week_log(transactions, "transactions", ("customer_id", "week", "amount"))
+    log = validate_transactions(transactions)
+    if time_column_of(log) != "week":
+        raise DataError("transactions: behavioural variables need a 'week' column (weeks of the simulation)")
     log = log[log["week"] <= cutoff]
     if log.empty:
         raise DataError(f"transactions: no purchases on or before week {cutoff}")

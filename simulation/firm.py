@@ -84,7 +84,6 @@ class CustomerRecords:
         self.knowledge = np.zeros(n_people)
         self.learning_gain = np.zeros(n_people)
         self.marketing_cost = np.zeros(n_people)
-        self.ever_bought = np.zeros(n_people, dtype=bool)
         # The stage each person shows in week `stage_week` (prospects until they buy).
         self.observed_stage = np.zeros(n_people, dtype=np.int8)
         self.stage_week = 0
@@ -148,7 +147,6 @@ class CustomerRecords:
             self.knowledge,
             self.learning_gain,
             self.marketing_cost,
-            self.ever_bought,
             self.observed_stage,
         )
         self._gained = contacted  # whose learning gain to reset next week
@@ -262,7 +260,6 @@ def _book_week(
     knowledge,
     learning_gain,
     marketing_cost,
-    ever_bought,
     observed_stage,
 ):
     """`CustomerRecords.record_week`, compiled, visiting only the contacted, the buyers and the people who
@@ -291,7 +288,6 @@ def _book_week(
     for i in buyers:
         if first_purchase_week[i] < 0:
             first_purchase_week[i] = week
-            ever_bought[i] = True
             newcomers += 1
         last_purchase_week[i] = week
         purchases[i] += 1

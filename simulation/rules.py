@@ -205,6 +205,15 @@ def basket_breadth(cross_buying, cross_sells, draw, extra_at_full):
     return 1 + int(cross_buying * extra_at_full + draw) + cross_sells
 
 
+def category_weight(category, in_basket, preference, affinity):
+    """A free category's weight as the next pick: its preference times its affinities to those chosen."""
+    weight = preference[category]
+    for b in range(preference.size):
+        if in_basket[b]:
+            weight *= affinity[b, category]
+    return weight
+
+
 def choose_category(in_basket, preference, affinity, draw):
     """The next category of a basket: drawn with weight preference x affinities to those already in it.
 
@@ -216,21 +225,13 @@ def choose_category(in_basket, preference, affinity, draw):
     total = 0.0
     for c in range(n):
         if not in_basket[c]:
-            weight = preference[c]
-            for b in range(n):
-                if in_basket[b]:
-                    weight *= affinity[b, c]
-            total += weight
+            total += category_weight(c, in_basket, preference, affinity)
     target = draw * total
     cumulative = 0.0
     chosen = -1
     for c in range(n):
         if not in_basket[c]:
-            weight = preference[c]
-            for b in range(n):
-                if in_basket[b]:
-                    weight *= affinity[b, c]
-            cumulative += weight
+            cumulative += category_weight(c, in_basket, preference, affinity)
             chosen = c
             if target < cumulative:
                 return c
