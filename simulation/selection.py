@@ -92,28 +92,29 @@ def _first_below(keys, threshold, limit):
     `limit` (the earliest ones): the members of the first `limit` of a stable sort."""
     below = 0
     for j in range(keys.size):
-        if keys[j] < threshold:
-            below += 1
+        below += keys[j] < threshold
     ties = limit - below
-    positions = np.empty(limit, dtype=np.int64)
+    # Branch-free (every position is written, the count moves only for members): the keys' order is
+    # random, so branches would be mispredicted half the time.
+    positions = np.empty(keys.size + 1, dtype=np.int64)
     count = 0
     for j in range(keys.size):
         key = keys[j]
-        if key < threshold or (key == threshold and ties > 0):
-            if key == threshold:
-                ties -= 1
-            positions[count] = j
-            count += 1
-    return positions
+        tie = (key == threshold) & (ties > 0)
+        ties -= tie
+        positions[count] = j
+        count += (key < threshold) | tie
+    return positions[:limit]
 
 
 def _sorted_people(people: np.ndarray, positions: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """people[positions] in the stable order of `keys` (one key per position).
 
     numpy's SIMD sort of plain integers is several times faster than any stable argsort, so each key is
-    packed with its position: the key's high bits above the position's bits. Sorting the packed numbers
-    orders by those high bits, ties by position; keys that agree in their high bits but differ below
-    them (keys of wide-ranging floats) are then put right, run by run.
+    packed with its position: the key's offset from the smallest key above the position's bits. Sorting
+    the packed numbers orders by key, ties by position. When the keys span more values than the bits
+    left over hold (keys of wide-ranging floats), only the offset's top bits are packed, and keys that
+    agree in those bits but differ below them are then put right, run by run.
     """
     n = keys.size
     position_bits = max(1, int(n - 1).bit_length())
@@ -124,14 +125,29 @@ def _sorted_people(people: np.ndarray, positions: np.ndarray, keys: np.ndarray) 
 
 @njit(cache=True)
 def _pack(keys, position_bits):
-    """(key's top bits << position_bits) | position, and whether any key has bits below the top ones."""
-    low = (np.uint64(1) << np.uint64(position_bits)) - np.uint64(1)
-    packed = np.empty(keys.size, dtype=np.uint64)
+    """((key - smallest key) >> dropped bits) << position_bits | position, dropping as few of the
+    offset's low bits as make it fit in 64; returns the packed numbers and whether any key lost bits."""
+    n = keys.size
+    packed = np.empty(n, dtype=np.uint64)
+    if n == 0:
+        return packed, False
+    smallest = keys[0]
+    largest = keys[0]
+    for j in range(1, n):
+        smallest = min(smallest, keys[j])
+        largest = max(largest, keys[j])
+    span = largest - smallest
+    span_bits = 0
+    while span_bits < 64 and (span >> np.uint64(span_bits)) != 0:
+        span_bits += 1
+    dropped_bits = max(0, span_bits + position_bits - 64)
+    drop = np.uint64(dropped_bits)
+    low = (np.uint64(1) << drop) - np.uint64(1)
     lost = np.uint64(0)
-    for j in range(keys.size):
-        key = keys[j]
-        lost |= key & low
-        packed[j] = ((key >> np.uint64(position_bits)) << np.uint64(position_bits)) | np.uint64(j)
+    for j in range(n):
+        offset = keys[j] - smallest
+        lost |= offset & low
+        packed[j] = ((offset >> drop) << np.uint64(position_bits)) | np.uint64(j)
     return packed, lost != 0
 
 
@@ -151,7 +167,7 @@ def _unpack(people, positions, keys, packed, position_bits, needs_fixing):
     for j in range(n):
         order[j] = np.int64(packed[j] & low)
     if needs_fixing:
-        # runs of equal high bits are in position order; sort each by the whole key (stable)
+        # runs of equal packed keys are in position order; sort each by the whole key (stable)
         start = 0
         for j in range(1, n + 1):
             if j == n or (packed[j] >> np.uint64(position_bits)) != (
