@@ -113,14 +113,18 @@ def _sorted_people(people: np.ndarray, positions: np.ndarray, keys: np.ndarray) 
     numpy's SIMD sort of plain integers is several times faster than any stable argsort, so each key is
     packed with its position: the key's offset from the smallest key above the position's bits. Sorting
     the packed numbers orders by key, ties by position. When the keys span more values than the bits
-    left over hold (keys of wide-ranging floats), only the offset's top bits are packed, and keys that
-    agree in those bits but differ below them are then put right, run by run.
+    left over hold (keys of wide-ranging floats), only the offset's top bits are packed; the order is
+    then right except among keys that agree in those bits, and a stable sort of the keys in that order
+    (numpy's timsort, linear on such nearly sorted input) puts them right, leaving ties by position.
     """
     n = keys.size
     position_bits = max(1, int(n - 1).bit_length())
     packed, needs_fixing = _pack(keys, position_bits)
     packed.sort()
-    return _unpack(people, positions, keys, packed, position_bits, needs_fixing)
+    order = _positions(packed, position_bits)
+    if needs_fixing:
+        order = order[np.argsort(keys[order], kind="stable")]
+    return _take(people, positions, order)
 
 
 @njit(cache=True)
@@ -140,8 +144,7 @@ def _pack(keys, position_bits):
     span_bits = 0
     while span_bits < 64 and (span >> np.uint64(span_bits)) != 0:
         span_bits += 1
-    dropped_bits = max(0, span_bits + position_bits - 64)
-    drop = np.uint64(dropped_bits)
+    drop = np.uint64(max(0, span_bits + position_bits - 64))
     low = (np.uint64(1) << drop) - np.uint64(1)
     lost = np.uint64(0)
     for j in range(n):
@@ -151,36 +154,21 @@ def _pack(keys, position_bits):
     return packed, lost != 0
 
 
-@njit(cache=True, inline="always")
-def _all_equal(keys, run):
-    for r in range(1, run.size):
-        if keys[run[r]] != keys[run[0]]:
-            return False
-    return True
+@njit(cache=True)
+def _positions(packed, position_bits):
+    """The positions packed into the low `position_bits` of each number."""
+    low = (np.uint64(1) << np.uint64(position_bits)) - np.uint64(1)
+    order = np.empty(packed.size, dtype=np.int64)
+    for j in range(packed.size):
+        order[j] = np.int64(packed[j] & low)
+    return order
 
 
 @njit(cache=True)
-def _unpack(people, positions, keys, packed, position_bits, needs_fixing):
-    n = keys.size
-    low = (np.uint64(1) << np.uint64(position_bits)) - np.uint64(1)
-    order = np.empty(n, dtype=np.int64)
-    for j in range(n):
-        order[j] = np.int64(packed[j] & low)
-    if needs_fixing:
-        # runs of equal packed keys are in position order; sort each by the whole key (stable)
-        start = 0
-        for j in range(1, n + 1):
-            if j == n or (packed[j] >> np.uint64(position_bits)) != (
-                packed[start] >> np.uint64(position_bits)
-            ):
-                if j - start > 1 and not _all_equal(keys, order[start:j]):
-                    run = order[start:j].copy()
-                    by_key = np.argsort(keys[run], kind="mergesort")
-                    for r in range(run.size):
-                        order[start + r] = run[by_key[r]]
-                start = j
-    out = np.empty(n, dtype=people.dtype)
-    for j in range(n):
+def _take(people, positions, order):
+    """people[positions[order]] in one pass."""
+    out = np.empty(order.size, dtype=people.dtype)
+    for j in range(order.size):
         out[j] = people[positions[order[j]]]
     return out
 
