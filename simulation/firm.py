@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 from typing import NamedTuple
@@ -335,7 +335,7 @@ class FirmView:
 
     Attributes hold the firm's records as of the end of last week; `observed_stage` is the firm's
     inferred stage (`crm_theory.lifecycle.classify_stage`), `recent_value` the weekly spend over recent
-    months.
+    months, `known` the ids of everyone who ever bought (in id order; everyone else is a prospect).
     """
 
     week: int
@@ -354,8 +354,10 @@ class FirmView:
     loyalty_member: np.ndarray
     knowledge: np.ndarray
     observed_stage: np.ndarray
+    known: np.ndarray
     rng: np.random.Generator
     stream_key: tuple[int, int]
+    _prospects: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def from_records(
@@ -369,6 +371,7 @@ class FirmView:
     ) -> FirmView:
         arrays = dict(records.read_only)
         arrays["observed_stage"] = records.stages_in_week(week)
+        arrays["known"] = _read_only(records.known)
         return cls(week=week, budget=budget, costs=costs, rng=rng, stream_key=stream_key, **arrays)
 
     @property
@@ -387,25 +390,33 @@ class FirmView:
 
     def in_stage(self, *stages: Stage) -> np.ndarray:
         """Ids of people whose observed stage is one of `stages`, in id order."""
-        if len(stages) == 1:
-            stage = int(stages[0])
-            ids = self._ids_by_stage.get(stage)
-            if ids is None:  # found once per stage and week, when a strategy asks
-                ids = self._ids_by_stage[stage] = _read_only(np.flatnonzero(self.observed_stage == stage))
-            return ids
+        codes = [_stage_code(stage) for stage in stages]
+        if len(codes) == 1 and codes[0] != Stage.PROSPECT:
+            grouped, starts = self._groups_of_known
+            return _read_only(grouped[starts[codes[0]] : starts[codes[0] + 1]])
+        if codes == [Stage.PROSPECT]:
+            if self._prospects is None:  # found once per week, when a strategy asks
+                object.__setattr__(
+                    self, "_prospects", _read_only(np.flatnonzero(self.observed_stage == Stage.PROSPECT))
+                )
+            return self._prospects
         wanted = np.zeros(len(Stage), dtype=bool)
-        wanted[[int(s) for s in stages]] = True
-        return _read_only(np.flatnonzero(wanted[self.observed_stage]))
+        wanted[codes] = True
+        if wanted[Stage.PROSPECT]:
+            return _read_only(np.flatnonzero(wanted[self.observed_stage]))
+        return _read_only(selection.with_code(self.known, self.observed_stage, wanted))
+
+    @cached_property
+    def _groups_of_known(self) -> tuple[np.ndarray, np.ndarray]:
+        # Only people who ever bought show a stage other than prospect: grouping them by stage in one
+        # pass costs less than scanning the whole market once per stage.
+        return selection.group_by_code(self.known, self.observed_stage, len(Stage))
 
     @cached_property
     def recent_trend(self) -> np.ndarray:
         """Recent against long-run weekly spend (fast over slow average); 0 for people who never bought."""
         slow = self.recent_value
         return _read_only(np.where(slow > 0, self.spend_fast / np.where(slow > 0, slow, 1.0), 0.0))
-
-    @cached_property
-    def _ids_by_stage(self) -> dict[int, np.ndarray]:
-        return {}
 
     def rank_by(
         self, people: np.ndarray, score: np.ndarray, descending: bool = True, limit: int | None = None
@@ -478,6 +489,18 @@ class FirmView:
 
     def cost(self, action: Action) -> float:
         return self.costs[Action(action).label]
+
+
+_STAGES = {int(stage): stage for stage in Stage}
+
+
+def _stage_code(stage) -> int:
+    if type(stage) is Stage:
+        return int(stage)
+    if not isinstance(stage, bool | np.bool_) and isinstance(stage, int | np.integer) and stage in _STAGES:
+        return int(stage)
+    valid = ", ".join(f"Stage.{s.name}" for s in Stage)
+    raise ValueError(f"view.in_stage: stages must be Stage values ({valid}), got {stage!r}")
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

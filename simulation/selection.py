@@ -174,6 +174,35 @@ def _take(people, positions, order):
 
 
 @njit(cache=True)
+def group_by_code(people, codes, n_codes):
+    """`people` grouped by ``codes[person]`` (a counting sort: each group keeps the order of `people`):
+    returns the grouped ids and where each code's group starts (n_codes + 1 offsets)."""
+    starts = np.zeros(n_codes + 1, dtype=np.int64)
+    for j in range(people.size):
+        starts[codes[people[j]] + 1] += 1
+    for c in range(n_codes):
+        starts[c + 1] += starts[c]
+    filled = starts[:-1].copy()
+    grouped = np.empty(people.size, dtype=np.int64)
+    for j in range(people.size):
+        code = codes[people[j]]
+        grouped[filled[code]] = people[j]
+        filled[code] += 1
+    return grouped, starts
+
+
+@njit(cache=True)
+def with_code(people, codes, wanted):
+    """Those of `people` whose ``codes[person]`` is wanted (``wanted[code]``), in their order."""
+    chosen = np.empty(people.size, dtype=np.int64)
+    count = 0
+    for j in range(people.size):  # branch-free: every id is written, the count moves for the chosen
+        chosen[count] = people[j]
+        count += wanted[codes[people[j]]]
+    return chosen[:count].copy()
+
+
+@njit(cache=True)
 def out_of_range(people, n_people):
     """Position of the first id outside [0, n_people), or -1."""
     for j in range(people.size):

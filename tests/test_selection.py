@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation import Action, CustomerLifecycleModel, selection
+from simulation import Action, CustomerLifecycleModel, Stage, selection
 from simulation.firm import FirmView, Plan
 
 
@@ -49,15 +49,44 @@ def test_rank_by_is_the_stable_sort_and_its_first_entries(size, kind):
 
 
 def test_keys_that_differ_only_in_their_lowest_bits_are_ordered_exactly():
-    # the packed sort sees only a key's high bits: these keys agree in them and differ below
+    # Keys spanning the whole float range leave too few bits beside the position for the packed sort:
+    # these keys agree in the bits it keeps and differ below them, so the fix-up must order them.
     rng = np.random.default_rng(2)
     values = 1.0 + np.spacing(1.0) * rng.integers(0, 50, 4000)
     values[::7] = 1.0  # and exact ties among them
+    values[::11] = -1e300
+    values[::13] = 1e300
     people = rng.permutation(4000)
     for limit in (4000, 1000):
-        got = selection.first_in_order(people, selection.float_keys(people, values, False), limit)
+        keys = selection.float_keys(people, values, False)
+        assert selection._pack(keys, 12)[1], "the packed keys must lose bits for this test to test"
+        got = selection.first_in_order(people, keys, limit)
         expected = people[np.argsort(values[people], kind="stable")][:limit]
         np.testing.assert_array_equal(got, expected)
+
+
+def test_in_stage_gives_the_ids_of_each_observed_stage_and_of_any_set_of_stages():
+    model = CustomerLifecycleModel(strategy="stage_based", seed=4, engine="vector", n_people=3000, weeks=40)
+    model.run()
+    records = model.firm.records
+    for week in (records.stage_week, records.stage_week - 5):  # booked, and classified afresh
+        view = FirmView.from_records(
+            records, week, 100.0, model.firm.costs, np.random.default_rng(0), model.stream_key
+        )
+        stage = view.observed_stage
+        assert len(np.unique(stage)) == len(Stage), "every stage should occur in this market"
+        for s in Stage:
+            np.testing.assert_array_equal(view.in_stage(s), np.flatnonzero(stage == s))
+        for group in [(Stage.STABLE, Stage.DEVELOPMENT), (Stage.PROSPECT, Stage.LOST), tuple(Stage)]:
+            np.testing.assert_array_equal(view.in_stage(*group), np.flatnonzero(np.isin(stage, group)))
+        assert not view.in_stage(Stage.STABLE).flags.writeable
+
+
+@pytest.mark.parametrize("bad", [6, -1, 2.0, True, "stable"])
+def test_in_stage_names_the_allowed_stages_for_anything_else(bad):
+    view = _view(50)
+    with pytest.raises(ValueError, match="view.in_stage: stages must be Stage values"):
+        view.in_stage(bad)
 
 
 def test_sort_orders_large_groups_of_wide_ranging_keys():
