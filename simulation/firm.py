@@ -427,9 +427,9 @@ class FirmView:
         NaN scores come last. With `limit`, only the first `limit` of that order, found in
         O(len(people)) (a partial sort): a strategy rarely affords more than a few of its candidates.
         """
-        people = self._ids(people, "rank_by")
+        people = _frozen(self._ids(people, "rank_by"))
         if type(score) is np.ndarray and score.dtype == np.float64 and score.shape == (self.n_people,):
-            keys = selection.float_keys(people, score, bool(descending))
+            keys = selection.float_keys(people, _frozen(score), bool(descending))
             return selection.first_in_order(people, keys, _limit(limit, people.size, "rank_by"))
         score = np.asarray(score)
         if score.ndim != 1 or score.size != self.n_people:
@@ -438,9 +438,13 @@ class FirmView:
                 f"got shape {score.shape}"
             )
         if score.dtype.kind in "iub":
-            keys = selection.integer_keys(people, score.astype(np.int64, copy=False), bool(descending))
+            keys = selection.integer_keys(
+                people, _frozen(score.astype(np.int64, copy=False)), bool(descending)
+            )
         elif score.dtype.kind == "f":
-            keys = selection.float_keys(people, score.astype(np.float64, copy=False), bool(descending))
+            keys = selection.float_keys(
+                people, _frozen(score.astype(np.float64, copy=False)), bool(descending)
+            )
         else:
             raise ValueError(f"view.rank_by: score must be numbers, got {score.dtype} values")
         return selection.first_in_order(people, keys, _limit(limit, people.size, "rank_by"))
@@ -453,14 +457,14 @@ class FirmView:
         strategies (or two budgets) compared on one seed reach the same prospects as far as they can
         (common random numbers). `view.rng` remains for strategies that want their own draws.
         """
-        people = self._ids(people, "shuffled")
+        people = _frozen(self._ids(people, "shuffled"))
         keys = selection.shuffle_keys(people, *self.stream_key, self.week, int(Purpose.SHUFFLE))
         return selection.first_in_order(people, keys, _limit(limit, people.size, "shuffled"))
 
     def _ids(self, people, method: str) -> np.ndarray:
         """`people` as int64 person ids (a boolean mask becomes the ids where it is True)."""
         if type(people) is np.ndarray and people.dtype == np.int64 and people.ndim == 1:
-            bad = selection.out_of_range(people, self.n_people)
+            bad = selection.out_of_range(_frozen(people), self.n_people)
             if bad >= 0:
                 raise ValueError(
                     f"view.{method}: person ids must be in [0, {self.n_people - 1}], got {people[bad]}"
@@ -480,7 +484,7 @@ class FirmView:
                 f"view.in_stage), got {people.dtype} values of shape {people.shape}"
             )
         people = people.astype(np.int64, copy=False)
-        bad = selection.out_of_range(people, self.n_people)
+        bad = selection.out_of_range(_frozen(people), self.n_people)
         if bad >= 0:
             raise ValueError(
                 f"view.{method}: person ids must be in [0, {self.n_people - 1}], got {people[bad]}"
@@ -507,6 +511,12 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     view = array.view()
     view.flags.writeable = False
     return view
+
+
+def _frozen(ids: np.ndarray) -> np.ndarray:
+    """`ids` read-only: the compiled selection then sees one array type whatever the strategy passes,
+    so numba compiles each of its functions once (a fresh clone's first run compiles less)."""
+    return _read_only(ids) if ids.flags.writeable else ids
 
 
 def _limit(limit, size: int, method: str) -> int:
@@ -601,7 +611,7 @@ class Plan:
             max_spend = _check_max_spend(max_spend)
         if action == Action.NONE:
             return 0
-        people = _check_people(people, self.n_people)
+        people = _frozen(_check_people(people, self.n_people))
         cost = self._cost_by_code[action]
         money = self.remaining if max_spend is None else min(self.remaining, max_spend)
         count = selection.fund(
@@ -659,7 +669,7 @@ def _check_max_spend(max_spend) -> float:
 
 def _check_people(people, n_people: int) -> np.ndarray:
     if type(people) is np.ndarray and people.dtype == np.int64 and people.ndim == 1:
-        if selection.out_of_range(people, n_people) < 0:
+        if selection.out_of_range(_frozen(people), n_people) < 0:
             return people
     people = np.atleast_1d(np.asarray(people))
     if people.size == 0:
@@ -678,7 +688,7 @@ def _check_people(people, n_people: int) -> np.ndarray:
     if people.ndim != 1:
         raise ValueError(f"plan.add: people must be a flat list of person ids, got shape {people.shape}")
     people = people.astype(np.int64, copy=False)
-    if selection.out_of_range(people, n_people) >= 0:
+    if selection.out_of_range(_frozen(people), n_people) >= 0:
         raise ValueError(
             f"plan.add: person ids must be in [0, {n_people - 1}], got {people.min()}..{people.max()}"
         )

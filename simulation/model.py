@@ -32,6 +32,7 @@ from simulation.parameters import ParameterError, Parameters
 from simulation.population import AgentPeople, VectorPeople, WeekInputs, initial_state
 from simulation.random_streams import stream_key
 from simulation.stages import Stage
+from simulation.state import new_outcomes
 from simulation.strategies import get_strategy
 
 ENGINES = {"agents": AgentPeople, "vector": VectorPeople}
@@ -186,16 +187,19 @@ class CustomerLifecycleModel(Model):
         n = self.p.n_people
         initial = self.people.field("acquired_week") == 0
         trial = rules.trial_purchase(self.people.field("need"), self.people.field("cross_sells"), self.p)
-        spend = np.where(initial, trial, 0.0)
-        buyers = self._book_purchases(0, spend, np.zeros(n))
+        # Booked as a week of outcomes, like every later week (so the compiled booking sees the same
+        # array types and compiles once).
+        week_zero = new_outcomes(n)
+        week_zero["spend"] = np.where(initial, trial, 0.0)
+        buyers = self._book_purchases(0, week_zero["spend"], week_zero["competitor_spend"])
         nobody = np.empty(0, dtype=np.int64)
         self.firm.records.record_week(
             0,
             np.zeros(n, dtype=np.int8),
             nobody,
-            spend,
+            week_zero["spend"],
             buyers,
-            np.zeros(n, dtype=bool),
+            week_zero["responded"],
             self.p.learning_rate,
         )
 
