@@ -66,8 +66,9 @@ Draws, FirmInputs = rules.Draws, rules.FirmInputs
     SUM_TRUST,
     SUM_SWITCHING_COST,
     SUM_SHARE_OF_WALLET,
-) = range(6, 18)
-TOTAL_SLOTS = 18
+    COMPETITOR_PURCHASES,
+) = range(6, 19)
+TOTAL_SLOTS = 19
 
 
 @njit(cache=True, inline="always")
@@ -78,6 +79,8 @@ def tally(totals, s, o):
     if o.spend > 0.0:
         totals[REVENUE] += o.spend
         totals[ORDERS] += 1.0
+    if o.competitor_spend > 0.0:
+        totals[COMPETITOR_PURCHASES] += 1.0
     if o.acquired:
         totals[NEW_CUSTOMERS] += 1.0
     if o.returned:
@@ -123,6 +126,7 @@ def people_week(
     next_recommendations,
     extra_categories=0.0,
     breadths=None,
+    purchases=None,
 ):
     """One week of everyone, in place; returns the week's totals (`tally`).
 
@@ -135,6 +139,11 @@ def people_week(
     If `breadths` (int8, one slot per person) is given, the breadth of each purchase at the firm
     (`purchase_breadth`) is written to its first ``totals[ORDERS]`` slots, in id order: computed here, while
     the person's record is in cache, it costs one draw per purchase.
+
+    If `purchases` (ids at the firm, amounts, ids at the competitor, amounts: int32, float64, int32,
+    float64 arrays with one slot per person) is given, the week's purchases are listed there in id order,
+    ``totals[ORDERS]`` at the firm and ``totals[COMPETITOR_PURCHASES]`` at the competitor: the lists
+    `positive_entries` would find in the outcomes, without another pass over everyone.
     """
     n = state.size
     week = market.week
@@ -177,8 +186,40 @@ def people_week(
         o.responded = responded
         if breadths is not None and spend > 0.0:
             breadths[int(totals[ORDERS])] = purchase_breadth(s, key0, key1, i, week, extra_categories)
+        if purchases is not None:
+            if spend > 0.0:
+                purchases[0][int(totals[ORDERS])] = i
+                purchases[1][int(totals[ORDERS])] = spend
+            if o.competitor_spend > 0.0:
+                purchases[2][int(totals[COMPETITOR_PURCHASES])] = i
+                purchases[3][int(totals[COMPETITOR_PURCHASES])] = o.competitor_spend
         tally(totals, s, o)
     return totals
+
+
+@njit(cache=True)
+def positive_entries(first, second):
+    """(ids, values) of the positive entries of each of two arrays, in id order: two compiled passes
+    over the strided outcome fields instead of numpy's mask, nonzero and gather for each."""
+    count_first = count_second = 0
+    for i in range(first.size):
+        if first[i] > 0.0:
+            count_first += 1
+        if second[i] > 0.0:
+            count_second += 1
+    ids_first, kept_first = np.empty(count_first, np.int32), np.empty(count_first)
+    ids_second, kept_second = np.empty(count_second, np.int32), np.empty(count_second)
+    j = k = 0
+    for i in range(first.size):
+        if first[i] > 0.0:
+            ids_first[j] = i
+            kept_first[j] = first[i]
+            j += 1
+        if second[i] > 0.0:
+            ids_second[k] = i
+            kept_second[k] = second[i]
+            k += 1
+    return (ids_first, kept_first), (ids_second, kept_second)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 from mesa import DataCollector, Model
-from numba import njit
 from tqdm.auto import tqdm
 
 from simulation import kernels, rules
@@ -47,31 +46,6 @@ def check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)
-
-
-@njit(cache=True)
-def _positive_entries(first, second):
-    """(ids, values) of the positive entries of each of two arrays, in id order: two compiled passes
-    over the strided outcome fields instead of numpy's mask, nonzero and gather for each."""
-    count_first = count_second = 0
-    for i in range(first.size):
-        if first[i] > 0.0:
-            count_first += 1
-        if second[i] > 0.0:
-            count_second += 1
-    ids_first, kept_first = np.empty(count_first, np.int32), np.empty(count_first)
-    ids_second, kept_second = np.empty(count_second, np.int32), np.empty(count_second)
-    j = k = 0
-    for i in range(first.size):
-        if first[i] > 0.0:
-            ids_first[j] = i
-            kept_first[j] = first[i]
-            j += 1
-        if second[i] > 0.0:
-            ids_second[k] = i
-            kept_second[k] = second[i]
-            k += 1
-    return (ids_first, kept_first), (ids_second, kept_second)
 
 
 class CustomerLifecycleModel(Model):
@@ -159,7 +133,7 @@ class CustomerLifecycleModel(Model):
 
         outcome = self.people.outcomes
         spend = outcome["spend"]
-        buyers = self._book_purchases(week, spend, outcome["competitor_spend"])
+        buyers = self._book_purchases(week, *self.people.purchases)
         records.record_week(
             week, actions, plan.contacted, spend, buyers, outcome["responded"], p.learning_rate
         )
@@ -169,11 +143,11 @@ class CustomerLifecycleModel(Model):
         if week >= p.weeks:
             self.running = False
 
-    def _book_purchases(self, week: int, spend: np.ndarray, competitor_spend: np.ndarray) -> np.ndarray:
+    def _book_purchases(self, week: int, purchases: tuple, elsewhere: tuple) -> np.ndarray:
         """Log the week's purchases at the firm, and at the competitor: the category spending a wallet
-        survey would find (the week is the log's position). Returns the ids of the firm's buyers."""
+        survey would find (the week is the log's position). Each is (ids, amounts), in id order.
+        Returns the ids of the firm's buyers."""
         assert len(self.log.purchases) == week
-        purchases, elsewhere = _positive_entries(spend, competitor_spend)
         self.log.purchases.append(purchases)
         self.log.competitor.append(elsewhere)
         return purchases[0]
@@ -191,7 +165,9 @@ class CustomerLifecycleModel(Model):
         # array types and compiles once).
         week_zero = new_outcomes(n)
         week_zero["spend"] = np.where(initial, trial, 0.0)
-        buyers = self._book_purchases(0, week_zero["spend"], week_zero["competitor_spend"])
+        buyers = self._book_purchases(
+            0, *kernels.positive_entries(week_zero["spend"], week_zero["competitor_spend"])
+        )
         nobody = np.empty(0, dtype=np.int64)
         self.firm.records.record_week(
             0,

@@ -20,7 +20,14 @@ from mesa.discrete_space import Network
 from simulation import rules
 from simulation.agents import Person
 from simulation.catalogue import CATALOGUE
-from simulation.kernels import ORDERS, basket_breadths, people_week, week_totals
+from simulation.kernels import (
+    COMPETITOR_PURCHASES,
+    ORDERS,
+    basket_breadths,
+    people_week,
+    positive_entries,
+    week_totals,
+)
 from simulation.network import adjacency_matrix, to_networkx
 from simulation.stages import Stage
 from simulation.state import OUTCOME_FIELDS, OUTCOME_NAMES, STATE_FIELDS, new_outcomes, new_state
@@ -80,6 +87,11 @@ def initial_state(p, rng: np.random.Generator) -> np.ndarray:
     return state
 
 
+def _no_purchases() -> tuple:
+    nobody = np.empty(0, dtype=np.int32)
+    return (nobody, np.empty(0)), (nobody.copy(), np.empty(0))
+
+
 def record_baskets(model, breadths: np.ndarray) -> None:
     """Log the breadth of each of this week's purchases at the firm (`kernels.purchase_breadth`).
 
@@ -108,6 +120,15 @@ class VectorPeople:
         self.recommendations = np.zeros(state.size, dtype=np.int64)
         self.next_recommendations = np.zeros(state.size, dtype=np.int64)
         self.breadths = np.zeros(state.size, dtype=np.int8)  # this week's basket breadths (people_week)
+        # this week's purchases, listed by people_week: ids and amounts at the firm, at the competitor
+        self._purchase_lists = (
+            np.zeros(state.size, dtype=np.int32),
+            np.zeros(state.size),
+            np.zeros(state.size, dtype=np.int32),
+            np.zeros(state.size),
+        )
+        #: The last week's purchases: ((ids, amounts) at the firm, (ids, amounts) at the competitor).
+        self.purchases = _no_purchases()
 
     def field(self, name: str) -> np.ndarray:
         """A state or outcome field for everyone (a view into the record array: do not write to it)."""
@@ -132,10 +153,17 @@ class VectorPeople:
             self.next_recommendations,
             CATALOGUE.extra_categories,
             self.breadths,
+            self._purchase_lists,
         )
         self.recommendations, self.next_recommendations = self.next_recommendations, self.recommendations
         self.next_recommendations.fill(0)
-        record_baskets(self.model, self.breadths[: int(totals[ORDERS])].copy())
+        orders, elsewhere = int(totals[ORDERS]), int(totals[COMPETITOR_PURCHASES])
+        ids, amounts, other_ids, other_amounts = self._purchase_lists
+        self.purchases = (
+            (ids[:orders].copy(), amounts[:orders].copy()),
+            (other_ids[:elsewhere].copy(), other_amounts[:elsewhere].copy()),
+        )
+        record_baskets(self.model, self.breadths[:orders].copy())
         return totals
 
 
@@ -157,6 +185,8 @@ class AgentPeople:
             person.neighbours = sorted(person.cell.neighborhood.agents, key=lambda a: a.person_id)
         self.agent_set = model.agents_by_type[Person]
         self.outcomes = new_outcomes(n)
+        #: The last week's purchases: ((ids, amounts) at the firm, (ids, amounts) at the competitor).
+        self.purchases = _no_purchases()
 
     def field(self, name: str) -> np.ndarray:
         dtype = {f.name: f.dtype for f in (*STATE_FIELDS, *OUTCOME_FIELDS)}[name]
@@ -191,6 +221,7 @@ class AgentPeople:
             records, self.outcomes, key0, key1, week.market.week, CATALOGUE.extra_categories
         )
         record_baskets(self.model, breadths)
+        self.purchases = positive_entries(self.outcomes["spend"], self.outcomes["competitor_spend"])
         return week_totals(records, self.outcomes)
 
 
