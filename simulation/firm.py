@@ -391,18 +391,18 @@ class FirmView:
     def in_stage(self, *stages: Stage) -> np.ndarray:
         """Ids of people whose observed stage is one of `stages`, in id order."""
         codes = [_stage_code(stage) for stage in stages]
-        if len(codes) == 1 and codes[0] != Stage.PROSPECT:
+        if len(codes) == 1 and codes[0] != _PROSPECT:
             grouped, starts = self._groups_of_known
             return _read_only(grouped[starts[codes[0]] : starts[codes[0] + 1]])
-        if codes == [Stage.PROSPECT]:
+        if codes == [_PROSPECT]:
             if self._prospects is None:  # found once per week, when a strategy asks
                 object.__setattr__(
-                    self, "_prospects", _read_only(np.flatnonzero(self.observed_stage == Stage.PROSPECT))
+                    self, "_prospects", _read_only(np.flatnonzero(self.observed_stage == _PROSPECT))
                 )
             return self._prospects
         wanted = np.zeros(len(Stage), dtype=bool)
         wanted[codes] = True
-        if wanted[Stage.PROSPECT]:
+        if wanted[_PROSPECT]:
             return _read_only(np.flatnonzero(wanted[self.observed_stage]))
         return _read_only(selection.with_code(self.known, self.observed_stage, wanted))
 
@@ -464,7 +464,8 @@ class FirmView:
     def _ids(self, people, method: str) -> np.ndarray:
         """`people` as int64 person ids (a boolean mask becomes the ids where it is True)."""
         if type(people) is np.ndarray and people.dtype == np.int64 and people.ndim == 1:
-            bad = selection.out_of_range(_frozen(people), self.n_people)
+            people = _frozen(people)
+            bad = selection.out_of_range(people, self.n_people)
             if bad >= 0:
                 raise ValueError(
                     f"view.{method}: person ids must be in [0, {self.n_people - 1}], got {people[bad]}"
@@ -483,8 +484,8 @@ class FirmView:
                 f"view.{method}: people must be a flat array of integer person ids (e.g. from "
                 f"view.in_stage), got {people.dtype} values of shape {people.shape}"
             )
-        people = people.astype(np.int64, copy=False)
-        bad = selection.out_of_range(_frozen(people), self.n_people)
+        people = _frozen(people.astype(np.int64, copy=False))
+        bad = selection.out_of_range(people, self.n_people)
         if bad >= 0:
             raise ValueError(
                 f"view.{method}: person ids must be in [0, {self.n_people - 1}], got {people[bad]}"
@@ -496,6 +497,7 @@ class FirmView:
 
 
 _STAGES = {int(stage): stage for stage in Stage}
+_PROSPECT = int(Stage.PROSPECT)  # a plain int: an Enum member costs a lookup at every use
 
 
 def _stage_code(stage) -> int:
@@ -560,12 +562,20 @@ class Plan:
     (:meth:`Firm.plan_week`), so a strategy cannot buy more than the budget allows.
     """
 
-    def __init__(self, n_people: int, budget: float, costs: Mapping[str, float]):
+    def __init__(
+        self,
+        n_people: int,
+        budget: float,
+        costs: Mapping[str, float],
+        *,
+        cost_by_code: tuple[float, ...] | None = None,
+    ):
         self.n_people = n_people
         self._budget = float(budget)
-        self._costs = MappingProxyType(dict(costs))
-        # by action code: the labels' lookup costs more than the rest of a small plan.add
-        self._cost_by_code = tuple(0.0 if a == Action.NONE else float(costs[a.label]) for a in Action)
+        self._costs = costs if type(costs) is MappingProxyType else MappingProxyType(dict(costs))
+        # by action code: the labels' lookup costs more than the rest of a small plan.add (the firm
+        # passes its prices this way, made once, not every week)
+        self._cost_by_code = cost_by_code or _prices_by_code(costs)
         self._actions = np.zeros(n_people, dtype=np.int8)
         self._spent = 0.0
         self._wanted = np.zeros(n_people, dtype=bool)
@@ -621,6 +631,11 @@ class Plan:
         return count
 
 
+def _prices_by_code(costs: Mapping[str, float]) -> tuple[float, ...]:
+    """The cost of each action, by action code (0 for no action)."""
+    return tuple(0.0 if a == Action.NONE else float(costs[a.label]) for a in Action)
+
+
 def _count_affordable(money: float, cost: float, most: int) -> int:
     """How many actions at `cost` fit in `money`, at most `most` (tiny prices make money/cost infinite)."""
     if cost <= 0:
@@ -669,7 +684,8 @@ def _check_max_spend(max_spend) -> float:
 
 def _check_people(people, n_people: int) -> np.ndarray:
     if type(people) is np.ndarray and people.dtype == np.int64 and people.ndim == 1:
-        if selection.out_of_range(_frozen(people), n_people) < 0:
+        people = _frozen(people)
+        if selection.out_of_range(people, n_people) < 0:
             return people
     people = np.atleast_1d(np.asarray(people))
     if people.size == 0:
@@ -687,8 +703,8 @@ def _check_people(people, n_people: int) -> np.ndarray:
         )
     if people.ndim != 1:
         raise ValueError(f"plan.add: people must be a flat list of person ids, got shape {people.shape}")
-    people = people.astype(np.int64, copy=False)
-    if selection.out_of_range(_frozen(people), n_people) >= 0:
+    people = _frozen(people.astype(np.int64, copy=False))
+    if selection.out_of_range(people, n_people) >= 0:
         raise ValueError(
             f"plan.add: person ids must be in [0, {n_people - 1}], got {people.min()}..{people.max()}"
         )
@@ -728,6 +744,7 @@ class Firm(Agent):
         self.strategy = strategy
         self.weekly_budget = weekly_budget
         self.costs = MappingProxyType(dict(costs))  # read-only: strategies see prices, cannot change them
+        self._cost_by_code = _prices_by_code(self.costs)
         self.price_table = np.zeros(len(Action))  # cost of one action, by action code
         for action in Action:
             if action != Action.NONE:
@@ -746,7 +763,7 @@ class Firm(Agent):
         view = FirmView.from_records(
             self.records, week, self.weekly_budget, self.costs, self.strategy_rng, self.model.stream_key
         )
-        plan = Plan(self.records.n_people, self.weekly_budget, self.costs)
+        plan = Plan(self.records.n_people, self.weekly_budget, self.costs, cost_by_code=self._cost_by_code)
         name = self.strategy.name
 
         def fail(problem: str):
