@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from queue import Empty
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,7 +60,18 @@ def measure(engine: str, people: int, weeks: int, repeats: int, tree: str | None
     queue = context.Queue()
     process = context.Process(target=_run, args=(engine, people, weeks, repeats, queue, tree))
     process.start()
-    row = queue.get()
+    while True:  # a child that dies (say, an old commit that no longer imports) must not hang the run
+        try:
+            row = queue.get(timeout=1.0)
+            break
+        except Empty:
+            if not process.is_alive():
+                where = f"the sources of {tree}" if tree else "this tree"
+                raise SystemExit(
+                    f"bench_engines: the {engine} engine from {where} stopped with exit code "
+                    f"{process.exitcode} before reporting ({people:,} people x {weeks} weeks); "
+                    "its traceback is above"
+                ) from None
     process.join()
     return row
 
