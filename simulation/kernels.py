@@ -13,7 +13,11 @@ from __future__ import annotations
 import types
 
 import numpy as np
+from llvmlite import ir
 from numba import njit
+from numba import types as nbtypes
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from simulation import rules
 from simulation.random_streams import acquisition_draw, customer_draws, product_uniforms
@@ -46,8 +50,43 @@ _lost_week = _RULES["lost_week"]
 _customer_week = _RULES["customer_week"]
 _basket_breadth = _RULES["basket_breadth"]
 _choose_category = _RULES["choose_category"]
-PROSPECT, LOST = rules.PROSPECT, rules.LOST
+_acquisition_probability = _RULES["acquisition_probability"]
+PROSPECT, LOST, ACQUISITION_OFFER = rules.PROSPECT, rules.LOST, rules.ACQUISITION_OFFER
+#: The largest value of `rules.consideration` (2 x loyalty, and loyalty <= 1 in floating point too:
+#: x / (1 + |x|) <= 1 because 1 + |x| rounds to no less than |x|).
+MOST_CONSIDERATION = 2.0
 Draws, FirmInputs = rules.Draws, rules.FirmInputs
+
+
+#: How many customers' records `people_week` asks the memory for ahead of the one it updates.
+PREFETCH_AHEAD = 8
+
+
+@intrinsic
+def _prefetch(typingctx, array, index):
+    """Ask the processor to bring the record ``array[index]`` into the cache, for writing (LLVM's
+    prefetch; numba exposes none). Changes no value: it only lets the memory work ahead of the loop."""
+    signature = nbtypes.void(array, index)
+
+    def codegen(context, builder, signature, arguments):
+        array_type = signature.args[0]
+        records = context.make_array(array_type)(context, builder, arguments[0])
+        address = cgutils.get_item_pointer(context, builder, array_type, records, [arguments[1]])
+        byte_pointer = ir.IntType(8).as_pointer()
+        prefetch = cgutils.get_or_insert_function(
+            builder.module,
+            ir.FunctionType(ir.VoidType(), [byte_pointer, *[ir.IntType(32)] * 3]),
+            "llvm.prefetch.p0",
+        )
+        start = builder.bitcast(address, byte_pointer)
+        size = context.get_abi_sizeof(context.get_data_type(array_type.dtype))
+        write, keep, data = (ir.Constant(ir.IntType(32), flag) for flag in (1, 3, 1))
+        for offset in range(0, size, 64):  # every cache line of the record
+            line = builder.gep(start, [ir.Constant(ir.IntType(64), offset)])
+            builder.call(prefetch, [line, write, keep, data])
+        return context.get_dummy_value()
+
+    return signature, codegen
 
 
 # The week's totals for the metrics, accumulated person by person in id order by `tally`, in the
@@ -127,6 +166,7 @@ def people_week(
     extra_categories=0.0,
     breadths=None,
     purchases=None,
+    prospects=None,
 ):
     """One week of everyone, in place; returns the week's totals (`tally`).
 
@@ -144,6 +184,15 @@ def people_week(
     float64 arrays with one slot per person) is given, the week's purchases are listed there in id order,
     ``totals[ORDERS]`` at the firm and ``totals[COMPETITOR_PURCHASES]`` at the competitor: the lists
     `positive_entries` would find in the outcomes, without another pass over everyone.
+
+    If `prospects` (bool, one per person) marks who is still a prospect (nobody becomes one again; the
+    loop unmarks whoever it acquires), idle prospects are passed over without reading their records: a
+    prospect whose acquisition draw is not below the chance the week's offer and recommendations would
+    give at the largest consideration (`MOST_CONSIDERATION`) is not acquired whatever their record says,
+    and their outcomes keep the values a prospect's week writes, which `outcomes` must hold for them on
+    entry (as it does from `new_outcomes` and after every week). Most of a market is idle prospects in
+    most weeks. The records of the others are then read out of order, which the processor's prefetcher
+    cannot foresee, so the loop asks for them `PREFETCH_AHEAD` customers in advance.
     """
     n = state.size
     week = market.week
@@ -153,7 +202,28 @@ def people_week(
     acquisition = np.empty(n)
     for i in range(n):
         acquisition[i] = acquisition_draw(key0, key1, i, week)
+    idle_prospects = 0
+    ahead = 0  # the prefetch cursor: people before it who are not prospects have been asked for
+    asked = 0  # people in [i, ahead) who are not prospects
     for i in range(n):
+        if prospects is not None:
+            while asked < PREFETCH_AHEAD and ahead < n:
+                if not prospects[ahead]:
+                    _prefetch(state, ahead)
+                    _prefetch(outcomes, ahead)
+                    asked += 1
+                ahead += 1
+            if not prospects[i]:
+                asked -= 1
+            elif acquisition[i] >= _acquisition_probability(
+                p.baseline_acquisition_rate,
+                actions[i] == ACQUISITION_OFFER,
+                p.acquisition_response,
+                referral_table[recommendations[i]],
+                MOST_CONSIDERATION,
+            ):
+                idle_prospects += 1
+                continue
         s = state[i]
         o = outcomes[i]
         stage = s.stage
@@ -166,6 +236,8 @@ def people_week(
             x = FirmInputs(actions[i], offer_fit[i], learning_gain[i], referral_table[recommendations[i]])
             acquired, responded, spend = _prospect_week(s, acquisition[i], x, market, p)
             o.acquired = acquired
+            if acquired and prospects is not None:
+                prospects[i] = False
         elif stage == LOST:
             x = FirmInputs(actions[i], offer_fit[i], learning_gain[i], 0.0)
             returned, responded, spend = _lost_week(s, acquisition[i], x, market, p)
@@ -194,6 +266,7 @@ def people_week(
                 purchases[2][int(totals[COMPETITOR_PURCHASES])] = i
                 purchases[3][int(totals[COMPETITOR_PURCHASES])] = o.competitor_spend
         tally(totals, s, o)
+    totals[PROSPECT] += idle_prospects  # what `tally` adds for each (whole numbers: the order is moot)
     return totals
 
 

@@ -129,6 +129,9 @@ class VectorPeople:
         )
         #: The last week's purchases: ((ids, amounts) at the firm, (ids, amounts) at the competitor).
         self.purchases = _no_purchases()
+        # Who is still a prospect: an index of the records' stage that people_week keeps (it unmarks
+        # whom it acquires), so that it can pass over idle prospects without reading their records.
+        self.prospects = state["stage"] == Stage.PROSPECT
 
     def field(self, name: str) -> np.ndarray:
         """A state or outcome field for everyone (a view into the record array: do not write to it)."""
@@ -154,6 +157,7 @@ class VectorPeople:
             CATALOGUE.extra_categories,
             self.breadths,
             self._purchase_lists,
+            self.prospects,
         )
         self.recommendations, self.next_recommendations = self.next_recommendations, self.recommendations
         self.next_recommendations.fill(0)

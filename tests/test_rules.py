@@ -223,3 +223,58 @@ def test_stages_are_passed_in_order():
         assert after in allowed[before], (before, after)
         if before == Stage.DECLINE and after not in (Stage.DECLINE, Stage.LOST):
             assert after == state["decline_start_stage"][i]  # recovery returns to where decline began
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_passing_over_idle_prospects_changes_nothing(seed):
+    # people_week with the index of prospects skips the records of prospects whose draw rules out
+    # acquisition; every number must be as if it had read them, week after week.
+    n = 3000
+    state, (actions, offer_fit, learning_gain) = _population(n, seed)
+    state["stage"][: n // 2] = Stage.PROSPECT  # many prospects, as in a real market
+    rng = np.random.default_rng(seed)
+    key = stream_key(seed)
+    referral_table = np.array([rules.referral_conversion(0.3, k) for k in range(n)])
+    # a generous baseline and strong offers, so that prospects are acquired every week
+    parameters = rules.rule_parameters(P.replace(baseline_acquisition_rate=0.05, acquisition_response=0.4))
+    neighbour_start = np.arange(0, 2 * n + 1, 2, dtype=np.int64)
+    neighbours = rng.integers(0, n, 2 * n).astype(np.int64)
+    runs = []
+    for with_index in (False, True):
+        s, outcomes = state.copy(), new_outcomes(n)
+        recommendations, next_recommendations = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        prospects = s["stage"] == Stage.PROSPECT if with_index else None
+        weeks = []
+        for week in range(1, 9):
+            market = rules.Market(week, 0.1 * week, 0.5 if week % 3 == 0 else 0.0)
+            totals = people_week(
+                s,
+                outcomes,
+                key[0],
+                key[1],
+                market,
+                parameters,
+                actions,
+                offer_fit,
+                learning_gain,
+                referral_table,
+                neighbour_start,
+                neighbours,
+                recommendations,
+                next_recommendations,
+                prospects=prospects,
+            )
+            weeks.append((s.copy(), outcomes.copy(), totals, next_recommendations.copy()))
+            if with_index:
+                np.testing.assert_array_equal(prospects, s["stage"] == Stage.PROSPECT)
+            recommendations, next_recommendations = next_recommendations, recommendations
+            next_recommendations.fill(0)
+        runs.append(weeks)
+    acquired = sum(int(week[1]["acquired"].sum()) for week in runs[0])
+    assert acquired > 50, "the test needs acquisitions to mean anything"
+    for week, (plain, indexed) in enumerate(zip(*runs, strict=True), start=1):
+        for a, b in zip(plain[:2], indexed[:2], strict=True):
+            for name in a.dtype.names:
+                np.testing.assert_array_equal(a[name], b[name], err_msg=f"week {week}: {name}")
+        np.testing.assert_array_equal(plain[2], indexed[2], err_msg=f"week {week}: totals")
+        np.testing.assert_array_equal(plain[3], indexed[3], err_msg=f"week {week}: recommendations")
