@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
 from typing import NamedTuple
@@ -357,7 +357,6 @@ class FirmView:
     known: np.ndarray
     rng: np.random.Generator
     stream_key: tuple[int, int]
-    _prospects: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def from_records(
@@ -395,16 +394,17 @@ class FirmView:
             grouped, starts = self._groups_of_known
             return _read_only(grouped[starts[codes[0]] : starts[codes[0] + 1]])
         if codes == [_PROSPECT]:
-            if self._prospects is None:  # found once per week, when a strategy asks
-                object.__setattr__(
-                    self, "_prospects", _read_only(np.flatnonzero(self.observed_stage == _PROSPECT))
-                )
-            return self._prospects
+            return self._prospect_ids
         wanted = np.zeros(len(Stage), dtype=bool)
         wanted[codes] = True
         if wanted[_PROSPECT]:
             return _read_only(np.flatnonzero(wanted[self.observed_stage]))
         return _read_only(selection.with_code(self.known, self.observed_stage, wanted))
+
+    @cached_property
+    def _prospect_ids(self) -> np.ndarray:
+        # found once per week, when a strategy asks
+        return _read_only(np.flatnonzero(self.observed_stage == _PROSPECT))
 
     @cached_property
     def _groups_of_known(self) -> tuple[np.ndarray, np.ndarray]:
@@ -572,7 +572,7 @@ class Plan:
     ):
         self.n_people = n_people
         self._budget = float(budget)
-        self._costs = costs if type(costs) is MappingProxyType else MappingProxyType(dict(costs))
+        self._costs = MappingProxyType(dict(costs))
         # by action code: the labels' lookup costs more than the rest of a small plan.add (the firm
         # passes its prices this way, made once, not every week)
         self._cost_by_code = cost_by_code or _prices_by_code(costs)

@@ -130,8 +130,8 @@ def _sorted_people(people: np.ndarray, positions: np.ndarray, keys: np.ndarray) 
     packed.sort()
     if not needs_fixing:
         return _take_packed(people, positions, packed, position_bits)
-    order = _positions(packed, position_bits)
-    return _take(people, positions, order[np.argsort(keys[order], kind="stable")])
+    order = (packed & ((np.uint64(1) << np.uint64(position_bits)) - np.uint64(1))).astype(np.int64)
+    return people[positions[order[np.argsort(keys[order], kind="stable")]]]
 
 
 @njit(cache=True)
@@ -162,31 +162,12 @@ def _pack(keys, position_bits):
 
 
 @njit(cache=True)
-def _positions(packed, position_bits):
-    """The positions packed into the low `position_bits` of each number."""
-    low = (np.uint64(1) << np.uint64(position_bits)) - np.uint64(1)
-    order = np.empty(packed.size, dtype=np.int64)
-    for j in range(packed.size):
-        order[j] = np.int64(packed[j] & low)
-    return order
-
-
-@njit(cache=True)
 def _take_packed(people, positions, packed, position_bits):
     """people[positions[p]] for the position p packed into each number, in one pass."""
     low = (np.uint64(1) << np.uint64(position_bits)) - np.uint64(1)
     out = np.empty(packed.size, dtype=people.dtype)
     for j in range(packed.size):
         out[j] = people[positions[np.int64(packed[j] & low)]]
-    return out
-
-
-@njit(cache=True)
-def _take(people, positions, order):
-    """people[positions[order]] in one pass."""
-    out = np.empty(order.size, dtype=people.dtype)
-    for j in range(order.size):
-        out[j] = people[positions[order[j]]]
     return out
 
 
