@@ -70,7 +70,11 @@ def offline_page(page, book_url):
 
 def test_searching_the_book_for_rfm_lists_the_rfm_chapter(offline_page, book_url):
     page = offline_page
-    page.goto(book_url)  # index.html forwards to the introduction
+    page.goto(book_url)
+    # index.html forwards to the introduction with a meta refresh, after its own load event: wait until the
+    # introduction has loaded, or the click lands before the theme's script has bound the search button
+    page.wait_for_url("**/intro.html")
+    page.wait_for_load_state("load")
     page.locator("button.search-button__button:visible").first.click()
     query = page.locator("form.bd-search input[name='q']:visible")
     query.fill("RFM")
