@@ -148,6 +148,29 @@ def week_totals(state, outcomes):
 
 
 @njit(cache=True)
+def people_to_visit(prospects, acquisition, actions, referral_table, recommendations, p):
+    """Ids, in order, of everyone but the idle prospects (see `people_week`).
+
+    Branch-free (every id is written, the count moves only for those kept): who is a prospect, and who of
+    them draws low enough, is random across ids, so branches would often be mispredicted.
+    """
+    n = prospects.size
+    visit = np.empty(n, dtype=np.int64)
+    kept = 0
+    for i in range(n):
+        could_be_acquired = acquisition[i] < _acquisition_probability(
+            p.baseline_acquisition_rate,
+            actions[i] == ACQUISITION_OFFER,
+            p.acquisition_response,
+            referral_table[recommendations[i]],
+            MOST_CONSIDERATION,
+        )
+        visit[kept] = i
+        kept += (not prospects[i]) | could_be_acquired
+    return visit[:kept]
+
+
+@njit(cache=True)
 def people_week(
     state,
     outcomes,
@@ -191,39 +214,25 @@ def people_week(
     give at the largest consideration (`MOST_CONSIDERATION`) is not acquired whatever their record says,
     and their outcomes keep the values a prospect's week writes, which `outcomes` must hold for them on
     entry (as it does from `new_outcomes` and after every week). Most of a market is idle prospects in
-    most weeks. The records of the others are then read out of order, which the processor's prefetcher
-    cannot foresee, so the loop asks for them `PREFETCH_AHEAD` customers in advance.
+    most weeks. A first pass lists the others (`people_to_visit`); their records are then read out of
+    order, which the processor's prefetcher cannot foresee, so the loop asks for them `PREFETCH_AHEAD`
+    people in advance.
     """
     n = state.size
     week = market.week
     totals = np.zeros(TOTAL_SLOTS)
-    # Everyone's acquisition draw first, in a branch-free loop the compiler vectorises; only prospects and
-    # lost customers read theirs.
     acquisition = np.empty(n)
-    for i in range(n):
+    for i in range(n):  # branch-free: the compiler vectorises the generator
         acquisition[i] = acquisition_draw(key0, key1, i, week)
-    idle_prospects = 0
-    ahead = 0  # the prefetch cursor: people before it who are not prospects have been asked for
-    asked = 0  # people in [i, ahead) who are not prospects
-    for i in range(n):
-        if prospects is not None:
-            while asked < PREFETCH_AHEAD and ahead < n:
-                if not prospects[ahead]:
-                    _prefetch(state, ahead)
-                    _prefetch(outcomes, ahead)
-                    asked += 1
-                ahead += 1
-            if not prospects[i]:
-                asked -= 1
-            elif acquisition[i] >= _acquisition_probability(
-                p.baseline_acquisition_rate,
-                actions[i] == ACQUISITION_OFFER,
-                p.acquisition_response,
-                referral_table[recommendations[i]],
-                MOST_CONSIDERATION,
-            ):
-                idle_prospects += 1
-                continue
+    if prospects is None:
+        visit = np.arange(n)
+    else:
+        visit = people_to_visit(prospects, acquisition, actions, referral_table, recommendations, p)
+    for j in range(visit.size):
+        if j + PREFETCH_AHEAD < visit.size:
+            _prefetch(state, visit[j + PREFETCH_AHEAD])
+            _prefetch(outcomes, visit[j + PREFETCH_AHEAD])
+        i = visit[j]
         s = state[i]
         o = outcomes[i]
         stage = s.stage
@@ -266,7 +275,8 @@ def people_week(
                 purchases[2][int(totals[COMPETITOR_PURCHASES])] = i
                 purchases[3][int(totals[COMPETITOR_PURCHASES])] = o.competitor_spend
         tally(totals, s, o)
-    totals[PROSPECT] += idle_prospects  # what `tally` adds for each (whole numbers: the order is moot)
+    # what `tally` adds for each idle prospect (whole numbers, so the order of the additions is moot)
+    totals[PROSPECT] += n - visit.size
     return totals
 
 
