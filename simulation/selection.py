@@ -120,9 +120,11 @@ def _sorted_people(people: np.ndarray, positions: np.ndarray, keys: np.ndarray) 
     numpy's SIMD sort of plain integers is several times faster than any stable argsort, so each key is
     packed with its position: the key's offset from the smallest key above the position's bits. Sorting
     the packed numbers orders by key, ties by position. When the keys span more values than the bits
-    left over hold (keys of wide-ranging floats), only the offset's top bits are packed; the order is
-    then right except among keys that agree in those bits, and a stable sort of the keys in that order
-    (numpy's timsort, linear on such nearly sorted input) puts them right, leaving ties by position.
+    left over hold (keys of wide-ranging floats, as most scores are), only the offset's top bits are
+    packed; the order is then right except within runs of keys that agree in those bits, which
+    `_fix_runs` sorts by key (usually a few keys each, mostly exact ties already in order). Should that
+    take many moves (many keys that agree in their top bits, in no order), a stable sort of all keys in
+    the packed order (numpy's timsort) puts them right instead.
     """
     n = keys.size
     position_bits = max(1, int(n - 1).bit_length())
@@ -130,8 +132,10 @@ def _sorted_people(people: np.ndarray, positions: np.ndarray, keys: np.ndarray) 
     packed.sort()
     if not needs_fixing:
         return _take_packed(people, positions, packed, position_bits)
-    order = (packed & ((np.uint64(1) << np.uint64(position_bits)) - np.uint64(1))).astype(np.int64)
-    return people[positions[order[np.argsort(keys[order], kind="stable")]]]
+    order, fixed = _fix_runs(packed, position_bits, keys)
+    if not fixed:
+        order = order[np.argsort(keys[order], kind="stable")]
+    return _take(people, positions, order)
 
 
 @njit(cache=True)
@@ -161,6 +165,46 @@ def _pack(keys, position_bits):
     return packed, lost != 0
 
 
+#: `_fix_runs` gives up after this many moves per key (insertion sort is quadratic in a long unordered run).
+_MOVES_PER_KEY = 4
+
+
+@njit(cache=True)
+def _fix_runs(packed, position_bits, keys):
+    """The positions packed into the sorted `packed`, with each run of numbers that agree above the
+    position bits put in the stable order of `keys` (an insertion sort: a run's positions are ascending,
+    so ties stay in position order); and whether that took fewer than `_MOVES_PER_KEY` moves per key.
+    If not, the positions come back in packed order, for the caller to sort."""
+    n = packed.size
+    low = (np.uint64(1) << np.uint64(position_bits)) - np.uint64(1)
+    shift = np.uint64(position_bits)
+    order = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        order[j] = np.int64(packed[j] & low)
+    moves_left = _MOVES_PER_KEY * n
+    start = 0
+    while start < n:
+        top = packed[start] >> shift
+        end = start + 1
+        while end < n and (packed[end] >> shift) == top:
+            end += 1
+        for a in range(start + 1, end):
+            item = order[a]
+            key = keys[item]
+            b = a - 1
+            while b >= start and keys[order[b]] > key:
+                order[b + 1] = order[b]
+                b -= 1
+                moves_left -= 1
+            order[b + 1] = item
+            if moves_left < 0:
+                for j in range(n):
+                    order[j] = np.int64(packed[j] & low)
+                return order, False
+        start = end
+    return order, True
+
+
 @njit(cache=True)
 def _take_packed(people, positions, packed, position_bits):
     """people[positions[p]] for the position p packed into each number, in one pass."""
@@ -168,6 +212,15 @@ def _take_packed(people, positions, packed, position_bits):
     out = np.empty(packed.size, dtype=people.dtype)
     for j in range(packed.size):
         out[j] = people[positions[np.int64(packed[j] & low)]]
+    return out
+
+
+@njit(cache=True)
+def _take(people, positions, order):
+    """people[positions[order]] in one pass, without numpy's intermediate array."""
+    out = np.empty(order.size, dtype=people.dtype)
+    for j in range(order.size):
+        out[j] = people[positions[order[j]]]
     return out
 
 

@@ -137,3 +137,37 @@ def test_shuffled_orders_people_by_their_shuffle_uniform():
     priority[people] = uniform_block(*view.stream_key, people, view.week, int(Purpose.SHUFFLE))
     np.testing.assert_array_equal(view.shuffled(people), _reference(people, priority, False, None))
     np.testing.assert_array_equal(view.shuffled(people, limit=50), _reference(people, priority, False, 50))
+
+
+def test_runs_of_keys_that_agree_in_their_top_bits_are_sorted_in_place_and_exactly():
+    # Pairs of keys one unit in the last place apart, the larger first, at scales so far apart that the
+    # packed sort keeps only the keys' top bits: every pair is a run the compiled fix-up must reverse,
+    # with exact ties (the third copy of each value) kept in position order.
+    rng = np.random.default_rng(5)
+    scales = 10.0 ** rng.uniform(-250, 250, 1500)
+    values = np.stack([np.nextafter(scales, np.inf), scales, scales], axis=1).ravel()
+    people = np.arange(values.size)
+    keys = selection.float_keys(people, values, False)
+    position_bits = int(values.size - 1).bit_length()
+    packed, needs_fixing = selection._pack(keys, position_bits)
+    packed.sort()
+    order, fixed = selection._fix_runs(packed, position_bits, keys)
+    assert needs_fixing and fixed, "the runs must need fixing, and be fixed without the fallback"
+    np.testing.assert_array_equal(order, np.argsort(values, kind="stable"))
+    for limit in (values.size, 700):
+        got = selection.first_in_order(people, keys, limit)
+        np.testing.assert_array_equal(got, np.argsort(values, kind="stable")[:limit])
+
+
+def test_a_long_unordered_run_of_keys_that_agree_in_their_top_bits_falls_back_to_a_full_stable_sort():
+    rng = np.random.default_rng(6)
+    values = 1.0 + np.spacing(1.0) * rng.permutation(3000)  # one run of 3,000 keys in random order
+    values[0] = 1e300  # a wide span, so that the low bits are not packed
+    people = rng.permutation(values.size)
+    keys = selection.float_keys(people, values, False)
+    position_bits = int(values.size - 1).bit_length()
+    packed, _ = selection._pack(keys, position_bits)
+    packed.sort()
+    assert not selection._fix_runs(packed, position_bits, keys)[1]
+    got = selection.first_in_order(people, keys, values.size)
+    np.testing.assert_array_equal(got, people[np.argsort(values[people], kind="stable")])
