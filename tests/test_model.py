@@ -70,6 +70,20 @@ def test_customer_table_agrees_with_transactions_and_stages(default_run):
     assert len(c) == 1000 - last["prospect"]
 
 
+def test_customer_table_text_columns_are_what_pandas_makes_of_the_labels(default_run):
+    # The table picks its labels by code (fast); a reader must get the very column pandas would build
+    # from the labels themselves: the same dtype, the same values, and missing values where there is none.
+    c = default_run.customers
+    for column in ("stage", "decline_start_stage", "pattern"):
+        as_pandas_builds_it = pd.Series(c[column].astype(object).where(c[column].notna(), None).tolist())
+        pd.testing.assert_series_equal(
+            c[column].reset_index(drop=True), as_pandas_builds_it, check_names=False, obj=column
+        )
+    assert c["pattern"].isna().any() and c["decline_start_stage"].isna().any()
+    assert set(c["pattern"].dropna()) <= {"I", "II", "III", "IV"}
+    assert (c["decline_start_stage"].isna() == c["satisfaction_at_decline"].isna()).all()
+
+
 def test_same_seed_gives_identical_outputs_and_another_seed_does_not():
     a = run_simulation(seed=5, n_people=300, weeks=30)
     b = run_simulation(seed=5, n_people=300, weeks=30)
