@@ -106,16 +106,17 @@ class CustomerRecords:
         week: int,
         actions: np.ndarray,
         contacted: np.ndarray,
-        spend: np.ndarray,
         buyers: np.ndarray,
+        amounts: np.ndarray,
         responded: np.ndarray,
         learning_rate: float,
     ) -> None:
         """Book one week: actions taken and their cost at the firm's prices, purchases, responses, and
         what was learned; then classify everyone who ever bought for week ``week + 1``.
 
-        `contacted` and `buyers` are the ids with an action and with ``spend > 0``, in id order: the
-        booking visits only them and the people who ever bought, not the whole market.
+        `contacted` are the ids with an action, `buyers` those who bought at the firm and `amounts` what
+        each spent, in id order: the booking visits only them and the people who ever bought, not the
+        whole market.
         """
         self.known = _book_week(
             week,
@@ -123,8 +124,8 @@ class CustomerRecords:
             contacted,
             self._gained,
             self.price_table,
-            spend,
             buyers,
+            amounts,
             self.known,
             responded,
             learning_rate,
@@ -236,8 +237,8 @@ def _book_week(
     contacted,
     gained,
     price_table,
-    spend,
     buyers,
+    amounts,
     known,
     responded,
     learning_rate,
@@ -266,7 +267,11 @@ def _book_week(
     ever bought; returns the ids of everyone who ever bought. Smoothed spend moves only for people who
     ever bought (everyone else stays at 0), with crm_theory's `smooth_spend`, and their stage for next
     week comes from crm_theory's `stage_code`, so the firm's records equal `crm_theory.observed_stage`
-    on its log."""
+    on its log.
+
+    A person's spend this week is read from `amounts` as the walk through everyone who ever bought meets
+    the (sorted) buyers, not from the week's outcomes: at a million people those are 24 MB of records,
+    of which the booking would touch a cache line for every person who ever bought."""
     lapsed, new_weeks, ratio, stable_weeks, stable_purchases = thresholds
     for i in gained:  # last week's learning gains
         learning_gain[i] = 0.0
@@ -285,13 +290,14 @@ def _book_week(
         if action == loyalty_programme:
             loyalty_member[i] = True
     newcomers = 0
-    for i in buyers:
+    for j in range(buyers.size):
+        i = buyers[j]
         if first_purchase_week[i] < 0:
             first_purchase_week[i] = week
             newcomers += 1
         last_purchase_week[i] = week
         purchases[i] += 1
-        total_spend[i] += spend[i]
+        total_spend[i] += amounts[j]
     if newcomers:
         # merge the first-time buyers into the sorted ids of everyone who ever bought
         merged = np.empty(known.size + newcomers, dtype=np.int64)
@@ -311,9 +317,15 @@ def _book_week(
             k += 1
         known = merged
     next_week = week + 1
+    bought = 0  # the next buyer's place in `buyers`
     for i in known:
-        spend_fast[i] = smooth_spend_compiled(spend_fast[i], spend[i], fast_rate)
-        spend_slow[i] = smooth_spend_compiled(spend_slow[i], spend[i], slow_rate)
+        # branch-free: whether the walk meets a buyer is random from one person to the next
+        next_buyer = buyers[bought] if bought < buyers.size else -1
+        meets = next_buyer == i
+        spend = amounts[bought] if meets else 0.0
+        bought += meets
+        spend_fast[i] = smooth_spend_compiled(spend_fast[i], spend, fast_rate)
+        spend_slow[i] = smooth_spend_compiled(spend_slow[i], spend, slow_rate)
         observed_stage[i] = stage_code_compiled(
             next_week - first_purchase_week[i],
             next_week - last_purchase_week[i],

@@ -131,11 +131,15 @@ class CustomerLifecycleModel(Model):
             )
         )
 
-        outcome = self.people.outcomes
-        spend = outcome["spend"]
-        buyers = self._book_purchases(week, *self.people.purchases)
+        buyers, amounts = self._book_purchases(week, *self.people.purchases)
         records.record_week(
-            week, actions, plan.contacted, spend, buyers, outcome["responded"], p.learning_rate
+            week,
+            actions,
+            plan.contacted,
+            buyers,
+            amounts,
+            self.people.outcomes["responded"],
+            p.learning_rate,
         )
         self.log.actions.append((plan.contacted.astype(np.int32), actions[plan.contacted]))
         self._record_metrics(week, totals, plan, market)
@@ -146,11 +150,11 @@ class CustomerLifecycleModel(Model):
     def _book_purchases(self, week: int, purchases: tuple, elsewhere: tuple) -> np.ndarray:
         """Log the week's purchases at the firm, and at the competitor: the category spending a wallet
         survey would find (the week is the log's position). Each is (ids, amounts), in id order.
-        Returns the ids of the firm's buyers."""
+        Returns the firm's purchases (ids, amounts)."""
         assert len(self.log.purchases) == week
         self.log.purchases.append(purchases)
         self.log.competitor.append(elsewhere)
-        return purchases[0]
+        return purchases
 
     def _book_initial_customers(self) -> None:
         """The customers the firm starts with made their trial purchase in week 0.
@@ -165,7 +169,7 @@ class CustomerLifecycleModel(Model):
         # array types and compiles once).
         week_zero = new_outcomes(n)
         week_zero["spend"] = np.where(initial, trial, 0.0)
-        buyers = self._book_purchases(
+        buyers, amounts = self._book_purchases(
             0, *kernels.positive_entries(week_zero["spend"], week_zero["competitor_spend"])
         )
         nobody = np.empty(0, dtype=np.int64)
@@ -173,8 +177,8 @@ class CustomerLifecycleModel(Model):
             0,
             np.zeros(n, dtype=np.int8),
             nobody,
-            week_zero["spend"],
             buyers,
+            amounts,
             week_zero["responded"],
             self.p.learning_rate,
         )
