@@ -338,6 +338,8 @@ def _book_week(
             stable_weeks,
             stable_purchases,
         )
+    if bought != buyers.size:  # every buyer was merged into `known` above; the walk must meet them all
+        raise AssertionError("_book_week: a buyer is missing from the people who ever bought")
     return known
 
 

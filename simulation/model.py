@@ -147,7 +147,7 @@ class CustomerLifecycleModel(Model):
         if week >= p.weeks:
             self.running = False
 
-    def _book_purchases(self, week: int, purchases: tuple, elsewhere: tuple) -> np.ndarray:
+    def _book_purchases(self, week: int, purchases: tuple, elsewhere: tuple) -> tuple[np.ndarray, np.ndarray]:
         """Log the week's purchases at the firm, and at the competitor: the category spending a wallet
         survey would find (the week is the log's position). Each is (ids, amounts), in id order.
         Returns the firm's purchases (ids, amounts)."""
