@@ -655,7 +655,7 @@ def _count_affordable(money: float, cost: float, most: int) -> int:
     if cost <= 0:
         return most
     ratio = money / cost
-    return most if ratio >= most else max(0, int(np.floor(ratio + 1e-9)))
+    return most if ratio >= most else max(0, math.floor(ratio + 1e-9))
 
 
 _ACTIONS = {int(a): a for a in Action}

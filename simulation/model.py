@@ -34,6 +34,8 @@ from simulation.stages import Stage
 from simulation.state import new_outcomes
 from simulation.strategies import get_strategy
 
+_STAGE_CODES_AND_LABELS = tuple((int(stage), stage.label) for stage in Stage)
+
 ENGINES = {"agents": AgentPeople, "vector": VectorPeople}
 
 
@@ -184,14 +186,15 @@ class CustomerLifecycleModel(Model):
         )
 
     def _record_metrics(self, week, totals: np.ndarray, plan, market) -> None:
-        p, t = self.p, totals
-        revenue = float(t[kernels.REVENUE])
+        # Python floats: a numpy scalar per read costs more than the rest of the metrics at 1k people
+        p, t = self.p, totals.tolist()
+        revenue = t[kernels.REVENUE]
         gross_margin = p.margin * revenue
         service_cost = p.cost_per_order * int(t[kernels.ORDERS])
         before, current = int(t[kernels.CUSTOMERS_BEFORE]), int(t[kernels.CUSTOMERS_NOW])
         nan = float("nan")  # a mean over nobody (no customers yet)
         metrics = {"week": week}
-        metrics.update({s.label: int(t[s]) for s in Stage})
+        metrics.update({label: int(t[code]) for code, label in _STAGE_CODES_AND_LABELS})
         metrics.update(
             new_customers=int(t[kernels.NEW_CUSTOMERS]),
             won_back=int(t[kernels.WON_BACK]),
@@ -201,14 +204,14 @@ class CustomerLifecycleModel(Model):
             service_cost=service_cost,
             marketing_cost=plan.cost,
             profit=gross_margin - service_cost - plan.cost,
-            retention_rate=float(t[kernels.RETAINED]) / before if before else nan,
-            mean_satisfaction=float(t[kernels.SUM_SATISFACTION]) / current if current else nan,
-            mean_trust=float(t[kernels.SUM_TRUST]) / current if current else nan,
-            mean_switching_cost=float(t[kernels.SUM_SWITCHING_COST]) / current if current else nan,
-            mean_share_of_wallet=float(t[kernels.SUM_SHARE_OF_WALLET]) / current if current else nan,
+            retention_rate=t[kernels.RETAINED] / before if before else nan,
+            mean_satisfaction=t[kernels.SUM_SATISFACTION] / current if current else nan,
+            mean_trust=t[kernels.SUM_TRUST] / current if current else nan,
+            mean_switching_cost=t[kernels.SUM_SWITCHING_COST] / current if current else nan,
+            mean_share_of_wallet=t[kernels.SUM_SHARE_OF_WALLET] / current if current else nan,
             competitor_value=float(market.competitor_value),
             competitor_promotion=bool(market.promotion_value > 0),
-            actions_funded=int(np.count_nonzero(plan.actions)),
+            actions_funded=int(plan.contacted.size),  # the people with an action
             actions_unfunded=int(plan.unfunded),
         )
         self.week_metrics = metrics

@@ -84,7 +84,7 @@ def first_in_order(people: np.ndarray, keys: np.ndarray, limit: int) -> np.ndarr
     if limit <= 0:
         return people[:0].copy()
     if n <= _FEW:
-        return people[np.argsort(keys, kind="stable")[:limit]]
+        return people[keys.argsort(kind="stable")[:limit]]
     if limit >= n:
         return _sorted_people(people, np.arange(n), keys)
     # numpy's introselect finds the limit-th key several times faster than numba's np.partition
