@@ -23,7 +23,10 @@ ACTIVE = (Stage.IDENTIFICATION, Stage.DEVELOPMENT, Stage.STABLE, Stage.DECLINE)
 
 def _most(plan, *actions: Action) -> int:
     """How many people the whole budget could fund with each of `actions`, added up."""
-    return sum(plan.affordable(action) for action in actions)
+    most = 0
+    for action in actions:  # a loop, not sum() over a generator: this runs several times a week
+        most += plan.affordable(action)
+    return most
 
 
 def _prospects(view: FirmView, plan) -> np.ndarray:
