@@ -171,3 +171,21 @@ def test_a_long_unordered_run_of_keys_that_agree_in_their_top_bits_falls_back_to
     assert not selection._fix_runs(packed, position_bits, keys)[1]
     got = selection.first_in_order(people, keys, values.size)
     np.testing.assert_array_equal(got, people[np.argsort(values[people], kind="stable")])
+
+
+@pytest.mark.parametrize("order", ["ascending", "shuffled"])
+def test_narrow_keys_with_ties_give_the_stable_sort_whether_ids_or_positions_are_packed(order):
+    # Keys below 2^32 (a shuffle's words) are packed with the person ids when the group is in id order,
+    # with the positions otherwise; ties at the limit must go to the earliest people either way.
+    rng = np.random.default_rng(7)
+    people = np.sort(rng.choice(3_000_000, 6000, replace=False)).astype(np.int64)
+    if order == "shuffled":
+        people = rng.permutation(people)
+    keys = rng.integers(0, 40, people.size).astype(np.uint64)  # many ties at every key
+    keys[::5] = rng.integers(0, 2**32, people[::5].size, dtype=np.uint64)
+    for limit in (1, 37, 600, 5999):
+        got = selection.first_in_order(people, keys, limit)
+        np.testing.assert_array_equal(got, people[np.argsort(keys, kind="stable")][:limit])
+    threshold = np.partition(keys, 99)[99]
+    packed, id_bits = selection._members_packed_with_ids(people, keys, threshold, 100)
+    assert (id_bits > 0) == (order == "ascending")
