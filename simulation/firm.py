@@ -406,7 +406,7 @@ class FirmView:
         codes = [_stage_code(stage) for stage in stages]
         if len(codes) == 1 and codes[0] != _PROSPECT:
             grouped, starts = self._groups_of_known
-            return _read_only(grouped[starts[codes[0]] : starts[codes[0] + 1]])
+            return grouped[starts[codes[0]] : starts[codes[0] + 1]]  # read-only, as `grouped` is
         if codes == [_PROSPECT]:
             return self._prospect_ids
         wanted = np.zeros(len(Stage), dtype=bool)
@@ -424,7 +424,8 @@ class FirmView:
     def _groups_of_known(self) -> tuple[np.ndarray, np.ndarray]:
         # Only people who ever bought show a stage other than prospect: grouping them by stage in one
         # pass costs less than scanning the whole market once per stage.
-        return selection.group_by_code(self.known, self.observed_stage, len(Stage))
+        grouped, starts = selection.group_by_code(self.known, self.observed_stage, len(Stage))
+        return _read_only(grouped), starts
 
     @cached_property
     def recent_trend(self) -> np.ndarray:
@@ -441,7 +442,7 @@ class FirmView:
         NaN scores come last. With `limit`, only the first `limit` of that order, found in
         O(len(people)) (a partial sort): a strategy rarely affords more than a few of its candidates.
         """
-        people = _frozen(self._ids(people, "rank_by"))
+        people = self._ids(people, "rank_by")
         if type(score) is np.ndarray and score.dtype == np.float64 and score.shape == (self.n_people,):
             keys = selection.float_keys(people, _frozen(score), bool(descending))
             return selection.first_in_order(people, keys, _limit(limit, people.size, "rank_by"))
@@ -471,12 +472,13 @@ class FirmView:
         strategies (or two budgets) compared on one seed reach the same prospects as far as they can
         (common random numbers). `view.rng` remains for strategies that want their own draws.
         """
-        people = _frozen(self._ids(people, "shuffled"))
+        people = self._ids(people, "shuffled")
         keys = selection.shuffle_keys(people, *self.stream_key, self.week, int(Purpose.SHUFFLE))
         return selection.first_in_order(people, keys, _limit(limit, people.size, "shuffled"))
 
     def _ids(self, people, method: str) -> np.ndarray:
-        """`people` as int64 person ids (a boolean mask becomes the ids where it is True)."""
+        """`people` as read-only int64 person ids (`_frozen`; a boolean mask becomes the ids where it is
+        True)."""
         if type(people) is np.ndarray and people.dtype == np.int64 and people.ndim == 1:
             people = _frozen(people)
             bad = selection.out_of_range(people, self.n_people)
@@ -492,7 +494,7 @@ class FirmView:
                     f"view.{method}: a boolean mask must have one entry per person ({self.n_people}), "
                     f"got shape {people.shape}"
                 )
-            return np.flatnonzero(people)
+            return _frozen(np.flatnonzero(people))
         if people.ndim != 1 or (people.size and people.dtype.kind not in "iu"):
             raise ValueError(
                 f"view.{method}: people must be a flat array of integer person ids (e.g. from "
@@ -635,7 +637,7 @@ class Plan:
             max_spend = _check_max_spend(max_spend)
         if action == Action.NONE:
             return 0
-        people = _frozen(_check_people(people, self.n_people))
+        people = _check_people(people, self.n_people)
         cost = self._cost_by_code[action]
         money = self.remaining if max_spend is None else min(self.remaining, max_spend)
         count = selection.fund(
@@ -697,19 +699,20 @@ def _check_max_spend(max_spend) -> float:
 
 
 def _check_people(people, n_people: int) -> np.ndarray:
+    """`people` as read-only int64 person ids (`_frozen`), checked against the market's size."""
     if type(people) is np.ndarray and people.dtype == np.int64 and people.ndim == 1:
         people = _frozen(people)
         if selection.out_of_range(people, n_people) < 0:
             return people
     people = np.atleast_1d(np.asarray(people))
     if people.size == 0:
-        return people.astype(np.int64)
+        return _frozen(people.astype(np.int64))
     if people.dtype == bool:
         if people.size != n_people:
             raise ValueError(
                 f"plan.add: a boolean mask must have one entry per person ({n_people}), got {people.size}"
             )
-        return np.flatnonzero(people)
+        return _frozen(np.flatnonzero(people))
     if not np.issubdtype(people.dtype, np.integer):
         raise ValueError(
             f"plan.add: people must be integer person ids (e.g. from view.in_stage) or a "

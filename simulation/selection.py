@@ -79,6 +79,15 @@ def shuffle_keys(people, k0, k1, week, purpose):
 _FEW = 500
 
 
+@njit(cache=True, inline="always")
+def _bit_length(value):
+    """How many bits the unsigned 64-bit `value` needs (0 for 0), as Python's int.bit_length."""
+    bits = 0
+    while bits < 64 and (value >> np.uint64(bits)) != 0:
+        bits += 1
+    return bits
+
+
 def first_in_order(people: np.ndarray, keys: np.ndarray, limit: int) -> np.ndarray:
     """The first `limit` of `people` stably sorted by `keys` (all of them when limit >= people.size)."""
     n = people.size
@@ -117,13 +126,8 @@ def _members_packed_with_ids(people, keys, threshold, limit):
         smallest = min(smallest, keys[j])
         if j > 0:
             ascending &= people[j] > people[j - 1]
-    id_bits = 1
-    while id_bits < 64 and (people[n - 1] >> id_bits) != 0:
-        id_bits += 1
-    span = threshold - smallest
-    span_bits = 0
-    while span_bits < 64 and (span >> np.uint64(span_bits)) != 0:
-        span_bits += 1
+    id_bits = max(1, _bit_length(np.uint64(people[n - 1])))
+    span_bits = _bit_length(threshold - smallest)
     if not ascending or people[0] < 0 or span_bits + id_bits > 64 or below > limit:
         return np.empty(0, dtype=np.uint64), 0  # (below > limit: `threshold` is not the limit-th key)
     ties = limit - below
@@ -207,10 +211,7 @@ def _pack(keys, position_bits):
     for j in range(1, n):
         smallest = min(smallest, keys[j])
         largest = max(largest, keys[j])
-    span = largest - smallest
-    span_bits = 0
-    while span_bits < 64 and (span >> np.uint64(span_bits)) != 0:
-        span_bits += 1
+    span_bits = _bit_length(largest - smallest)
     drop = np.uint64(max(0, span_bits + position_bits - 64))
     low = (np.uint64(1) << drop) - np.uint64(1)
     lost = np.uint64(0)
