@@ -209,7 +209,7 @@ def _rows(quick: bool, repeats: int, weeks: int, tree: Path | None) -> list[tupl
     else:
         rows.append(row + (f"{before_ms:.2f} ms", f"{before_ms / fixed_ms:.1f}x", f"{2.1 / 0.5:.1f}x"))
     if not quick:
-        big, big_before = paired("vector", 1_000_000, 52, 1, tree)
+        big, big_before = paired("vector", 1_000_000, 52, repeats, tree)
         big_rate = 52 / big["cpu"]
         big_before_rate = 52 / big_before["cpu"] if big_before else 0.0
         rows.insert(
