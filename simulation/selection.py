@@ -145,7 +145,7 @@ def _members_packed_with_ids(people, keys, threshold, limit):
 
 @njit(cache=True)
 def _unpack_ids(packed, id_bits):
-    """The person ids packed into the low `id_bits` of each number, in order."""
+    """The person ids (or positions) packed into the low `id_bits` of each number, in order."""
     low = (np.uint64(1) << np.uint64(id_bits)) - np.uint64(1)
     ids = np.empty(packed.size, dtype=np.int64)
     for j in range(packed.size):
@@ -233,11 +233,8 @@ def _fix_runs(packed, position_bits, keys):
     so ties stay in position order); and whether that took fewer than `_MOVES_PER_KEY` moves per key.
     If not, the positions come back in packed order, for the caller to sort."""
     n = packed.size
-    low = (np.uint64(1) << np.uint64(position_bits)) - np.uint64(1)
     shift = np.uint64(position_bits)
-    order = np.empty(n, dtype=np.int64)
-    for j in range(n):
-        order[j] = np.int64(packed[j] & low)
+    order = _unpack_ids(packed, position_bits)  # the positions, in the packed order
     moves_left = _MOVES_PER_KEY * n
     start = 0
     while start < n:
@@ -255,9 +252,7 @@ def _fix_runs(packed, position_bits, keys):
                 moves_left -= 1
             order[b + 1] = item
             if moves_left < 0:
-                for j in range(n):
-                    order[j] = np.int64(packed[j] & low)
-                return order, False
+                return _unpack_ids(packed, position_bits), False
         start = end
     return order, True
 
