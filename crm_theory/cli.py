@@ -33,6 +33,7 @@ from crm_theory.rfm import rfm_analysis, segment_counts
 from crm_theory.sbg import ShiftedBetaGeometricModel
 from crm_theory.timeaxis import DAYS_PER_UNIT, UNITS_PER_YEAR, format_point, occasion_index, point_index
 from crm_theory.validation import coerce_time_point, time_column_of
+from crmlab import arguments
 
 INPUT_HELP = (
     "a CSV file with columns customer_id, week or date (YYYY-MM-DD), amount; "
@@ -70,19 +71,6 @@ def _output_file(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("give a file name, e.g. --out results.csv")
     return Path(text)
-
-
-def _whole_number(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be within {low}-{high}, got {text!r}")
-        return value
-
-    return parse
 
 
 def _name(text: str) -> str:
@@ -198,7 +186,7 @@ def register(subparsers) -> None:
     )
     retention.add_argument(
         "--periods",
-        type=_whole_number(1, MAX_PROJECTION),
+        type=arguments.whole_number(1, MAX_PROJECTION),
         metavar="N",
         help="project survival to period N (default: twice the periods observed)",
     )

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crmlab import arguments
 from exercises import core
 from exercises.core import FunctionQuestion, Outcome, TimeUp
 
@@ -692,16 +693,6 @@ def grade_class(
 # Command line
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0 < value <= 86_400:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds in (0, 86400], got {text!r}")
-    return value
-
-
 def _jobs(text: str) -> int:
     try:
         value = int(text)
@@ -728,14 +719,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--cell-timeout",
-        type=_seconds,
+        type=arguments.seconds,
         default=120.0,
         metavar="S",
         help="seconds one cell may run before it is interrupted (default 120)",
     )
     parser.add_argument(
         "--notebook-timeout",
-        type=_seconds,
+        type=arguments.seconds,
         default=900.0,
         metavar="S",
         help="seconds one notebook may run in all (default 900)",

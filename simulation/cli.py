@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from crmlab import arguments
 from simulation.experiment import (
     MIN_REPLICATIONS,
     available_cores,
@@ -27,21 +28,6 @@ from simulation.strategies import STRATEGIES, get_strategy
 
 MAX_CUSTOMERS = 5_000_000
 MAX_WEEKS = 1040
-
-
-def _whole_number(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"must be an integer from {low} to {high}, got {text!r}"
-            ) from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be an integer from {low} to {high}, got {value}")
-        return value
-
-    return parse
 
 
 def _seed(text: str) -> int:
@@ -86,14 +72,14 @@ def _directory(text: str) -> Path:
 def _add_market_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--customers",
-        type=_whole_number(1, MAX_CUSTOMERS),
+        type=arguments.whole_number(1, MAX_CUSTOMERS),
         default=1000,
         metavar="N",
         help="market size N: people in the market (default 1000)",
     )
     parser.add_argument(
         "--weeks",
-        type=_whole_number(1, MAX_WEEKS),
+        type=arguments.whole_number(1, MAX_WEEKS),
         default=104,
         metavar="W",
         help=f"weeks to simulate, 1 to {MAX_WEEKS} (default 104)",
@@ -171,7 +157,7 @@ def register(subparsers) -> None:
     )
     compare.add_argument(
         "--replications",
-        type=_whole_number(MIN_REPLICATIONS, 10_000),
+        type=arguments.whole_number(MIN_REPLICATIONS, 10_000),
         default=10,
         metavar="R",
         help=f"replications per strategy, at least {MIN_REPLICATIONS} for a confidence interval (default 10)",

@@ -2,18 +2,12 @@
 and a typical wrong answer gets a message that helps."""
 
 import pytest
+from answers import answered
 
 from exercises import ch1
 from exercises.core import ____
 
 IDS = [name for name in vars(ch1.tasks)]
-
-
-def answered(task, code):
-    namespace = {}
-    exec(task.setup_code, namespace)
-    exec(code, namespace)
-    return task.outcome(namespace)
 
 
 @pytest.mark.parametrize("task", ch1.TASKS, ids=IDS)

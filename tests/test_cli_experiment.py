@@ -49,9 +49,12 @@ def test_impossible_job_counts_are_named(n_jobs):
 def _worker_processes():
     psutil = pytest.importorskip("psutil")
     children = psutil.Process().children(recursive=True)
-    # the resource trackers of multiprocessing and loky are one helper per interpreter, not workers:
-    # they wait for the interpreter to exit (test_cli checks that nothing outlives the crmlab command)
-    return [child for child in children if "resource_tracker" not in " ".join(child.cmdline())]
+    # The resource trackers of multiprocessing and loky, and the forkserver a tournament starts its
+    # workers from, are one helper per interpreter, not workers: they wait for the interpreter to exit
+    # (test_cli checks that nothing outlives the crmlab command). Run after the tournament tests, this
+    # check would otherwise see their forkserver.
+    helpers = ("resource_tracker", "forkserver")
+    return [child for child in children if not any(h in " ".join(child.cmdline()) for h in helpers)]
 
 
 def test_no_worker_process_outlives_a_parallel_comparison():

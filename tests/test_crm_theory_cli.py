@@ -349,7 +349,7 @@ def test_retention_bad_cohort_files_exit_2_with_the_line(tmp_path, capsys, conte
     ("argv", "message"),
     [
         (["retention", "no_such.csv"], "no_such.csv: file not found"),
-        (["retention", COHORTS, "--periods", "0"], "--periods: must be within 1-1000"),
+        (["retention", COHORTS, "--periods", "0"], "--periods: must be an integer from 1 to 1000, got 0"),
         (["retention", COHORTS, "--discount-rate", "0"], "--discount-rate: must be greater than 0"),
         (["retention", COHORTS, "--time-unit", "a b"], "--time-unit: must be a word"),
         (

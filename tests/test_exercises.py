@@ -6,6 +6,7 @@ import pkgutil
 import nbformat
 import pandas as pd
 import pytest
+from answers import answered
 
 import exercises
 from exercises import answer_key
@@ -18,13 +19,6 @@ QUESTIONS = [
     for question in importlib.import_module(f"exercises.{chapter}").QUESTIONS
 ]
 IDS = [f"{chapter}-{q.variables[0]}" for chapter, q in QUESTIONS]
-
-
-def answered(question, code):
-    namespace = {}
-    exec(question.setup_code, namespace)
-    exec(code, namespace)
-    return question.outcome(namespace)
 
 
 def test_every_chapter_from_1_to_7_9_and_10_has_4_to_8_questions():

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from answers import answered
 
 import exercises
 from exercises import ch4, ch5
@@ -27,13 +28,6 @@ from exercises.core import (
 CHAPTERS = sorted(m.name for m in pkgutil.iter_modules(exercises.__path__) if m.name.startswith("ch"))
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def answered(question, code) -> Outcome:
-    namespace = {}
-    exec(question.setup_code, namespace)
-    exec(code, namespace)
-    return question.outcome(namespace)
 
 
 def assert_one_short_line(outcome: Outcome, limit: int = 400) -> None:

@@ -1,15 +1,13 @@
 """Chapter 7, question 5 ("beat mass at the same budget"): only a fair strategy of one's own is Correct."""
 
 import pytest
+from answers import answered as answered_by
 
 from exercises import ch7
 
 
 def answered(code):
-    namespace = {}
-    exec(ch7.q5.setup_code, namespace)
-    exec(code, namespace)
-    return ch7.q5.outcome(namespace)
+    return answered_by(ch7.q5, code)
 
 
 CHEATS = {

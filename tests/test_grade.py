@@ -200,3 +200,13 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path, capsys):
     run = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and "no .ipynb notebooks" in run.stderr and "Traceback" not in run.stderr
     assert json.dumps(run.stderr).count("\\n") == 1
+
+
+@pytest.mark.parametrize("option", ["--cell-timeout", "--notebook-timeout"])
+def test_a_time_limit_is_checked_as_the_tournament_checks_its_own(tmp_path, capsys, option):
+    notebook = tmp_path / "answers.ipynb"
+    notebook.write_text("{}")
+    assert crmlab(["grade", str(notebook), option, "0", "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Traceback" not in error
+    assert f"{option}: must be a number of seconds in (0, 86400], got '0'" in error

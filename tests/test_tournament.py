@@ -252,7 +252,11 @@ def test_command_line(tmp_path, capsys):
         (["{folder}", "--include", "nonsense"], "unknown strategy 'nonsense'"),
         (["{folder}", "--replications", "1"], "--replications"),
         (["{folder}", "--scenario", "mars"], "--scenario"),
-        (["{folder}", "--week-limit", "-1"], "--week-limit"),
+        (
+            ["{folder}", "--week-limit", "-1"],
+            "--week-limit: must be a number of seconds in (0, 86400], got '-1'",
+        ),
+        (["{folder}", "--customers", "0"], "--customers: must be an integer from 1 to 5000000, got 0"),
         (["{folder}", "--seed", "1", "--private-seed", "2"], "not allowed with"),
         (["{folder}", "--set", "n_people=10"], "--set n_people: use --customers"),
         (["{folder}", "--metrics", "profit,happiness"], "unknown metric 'happiness'"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from crmlab import arguments
 from simulation.cli import (
     MAX_CUSTOMERS,
     MAX_WEEKS,
@@ -12,21 +13,10 @@ from simulation.cli import (
     _output_directory,
     _parameter_setting,
     _seed,
-    _whole_number,
 )
 from simulation.experiment import MIN_REPLICATIONS, available_cores
 from simulation.tournament.runner import DEFAULT_JOBS, DEFAULT_METRICS, METRICS, SCENARIOS, run_tournament
 from simulation.tournament.worker import Limits
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0 < value <= 86_400:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds in (0, 86400], got {text!r}")
-    return value
 
 
 def _names(allowed, what: str):
@@ -76,7 +66,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument(
         "--replications",
-        type=_whole_number(MIN_REPLICATIONS, 10_000),
+        type=arguments.whole_number(MIN_REPLICATIONS, 10_000),
         default=10,
         metavar="R",
         help="markets per entry (common random numbers: market r is the same for everyone); default 10",
@@ -112,14 +102,14 @@ def register(subparsers) -> None:
     )
     parser.add_argument(
         "--customers",
-        type=_whole_number(1, MAX_CUSTOMERS),
+        type=arguments.whole_number(1, MAX_CUSTOMERS),
         default=1000,
         metavar="N",
         help="people in each market (default 1000)",
     )
     parser.add_argument(
         "--weeks",
-        type=_whole_number(1, MAX_WEEKS),
+        type=arguments.whole_number(1, MAX_WEEKS),
         default=104,
         metavar="W",
         help="weeks per market (default 104)",
@@ -135,7 +125,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument(
         "--jobs",
-        type=_whole_number(1, 256),
+        type=arguments.whole_number(1, 256),
         default=DEFAULT_JOBS,
         metavar="J",
         help=f"worker processes at once (default {DEFAULT_JOBS}, measured best on 2 cores; "
@@ -143,21 +133,21 @@ def register(subparsers) -> None:
     )
     parser.add_argument(
         "--import-limit",
-        type=_seconds,
+        type=arguments.seconds,
         default=Limits.import_seconds,
         metavar="S",
         help=f"seconds an entry may take to import (default {Limits.import_seconds:g})",
     )
     parser.add_argument(
         "--week-limit",
-        type=_seconds,
+        type=arguments.seconds,
         default=Limits.week_seconds,
         metavar="S",
         help=f"seconds an entry may plan one week (default {Limits.week_seconds:g})",
     )
     parser.add_argument(
         "--run-limit",
-        type=_seconds,
+        type=arguments.seconds,
         default=Limits.run_seconds,
         metavar="S",
         help=f"seconds one whole run may take (default {Limits.run_seconds:g})",
