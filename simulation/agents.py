@@ -70,7 +70,9 @@ class Person(FixedAgent):
             )
         else:
             x = rules.FirmInputs(week.actions[i], week.offer_fit[i], week.learning_gain[i], 0.0)
-            d = rules.Draws(*customer_draws(key0, key1, i, market.week, p.value_noise, p.amount_noise))
+            d = rules.Draws(
+                *customer_draws(key0, key1, i, market.week, p.value_noise, p.amount_noise, self.purchase_rate)
+            )
             self.spend, self.competitor_spend, self.responded, self.became_lost = rules.customer_week(
                 self, d, x, market, p
             )

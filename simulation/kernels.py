@@ -254,7 +254,7 @@ def people_week(
         else:
             x = FirmInputs(actions[i], offer_fit[i], learning_gain[i], 0.0)
             purchase, choice, response, need_change, talk, value_noise, amount_factor = customer_draws(
-                key0, key1, i, week, p.value_noise, p.amount_noise
+                key0, key1, i, week, p.value_noise, p.amount_noise, s.purchase_rate
             )
             d = Draws(purchase, choice, response, need_change, talk, value_noise, amount_factor)
             spend, competitor_spend, responded, became_lost = _customer_week(s, d, x, market, p)

@@ -94,18 +94,25 @@ def normal_pair(k0, k1, person, week, purpose):
 
 
 @njit(cache=True, inline="always")
-def customer_draws(k0, k1, person, week, value_sd, amount_sd):
+def customer_draws(k0, k1, person, week, value_sd, amount_sd, purchase_rate):
     """A current customer's draws for one week, from two counters.
 
     Returns (purchase, choice, response, need_change, talk, value_noise, amount_factor): five uniforms,
     the normal(0, value_sd) deviation of experienced value, and a lognormal basket factor with mean 1
     (exp(N(-s^2/2, s)) with s = amount_sd).
+
+    A basket is bought only on a purchase occasion, ``purchase < purchase_rate`` (the person's weekly
+    rate; `rules.customer_week`, step 5), so only then is its factor computed: elsewhere it is NaN. Most
+    customer-weeks have no occasion, and the exp they skip is about 5% of the people loop; a rule that
+    read the factor outside an occasion would spend NaN, which the engines' tests would catch.
     """
     purchase, choice, response, need_change = uniforms(k0, k1, person, week, 2)  # Purpose.CUSTOMER
     w0, w1, w2, _ = philox4x32(person, week, 3, 0, k0, k1)  # Purpose.CUSTOMER_NOISE
     radius = math.sqrt(-2.0 * math.log(_unit(w0)))
     angle = _TWO_PI * _unit(w1)
-    amount_factor = math.exp(amount_sd * radius * math.sin(angle) - 0.5 * amount_sd * amount_sd)
+    amount_factor = math.nan
+    if purchase < purchase_rate:
+        amount_factor = math.exp(amount_sd * radius * math.sin(angle) - 0.5 * amount_sd * amount_sd)
     return (
         purchase,
         choice,

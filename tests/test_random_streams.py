@@ -73,7 +73,7 @@ def test_a_draw_depends_only_on_seed_person_week_and_purpose():
     one = uniform_block(*key, np.array([5, 900_000], dtype=np.int64), 8, 1)
     many = uniform_block(*key, np.arange(1_000_000, dtype=np.int64), 8, 1)
     assert one[0] == many[5] and one[1] == many[900_000]
-    assert customer_draws(*key, 5, 8, 0.3, 0.3) == customer_draws(*key, 5, 8, 0.3, 0.3)
+    assert customer_draws(*key, 5, 8, 0.3, 0.3, 1.0) == customer_draws(*key, 5, 8, 0.3, 0.3, 1.0)
 
 
 def test_normals_and_the_lognormal_basket_factor_have_their_moments():
@@ -82,9 +82,24 @@ def test_normals_and_the_lognormal_basket_factor_have_their_moments():
     for column in pairs.T:
         assert stats.kstest(column, "norm").pvalue > 1e-3
     assert abs(np.corrcoef(pairs[:, 0], pairs[:, 1])[0, 1]) < 0.02
-    factors = np.array([customer_draws(*key, person, 2, 0.3, 0.3)[6] for person in range(100_000)])
+    factors = np.array([customer_draws(*key, person, 2, 0.3, 0.3, 1.0)[6] for person in range(100_000)])
     assert factors.mean() == pytest.approx(1.0, abs=0.01)  # mean-one basket factor
     assert np.log(factors).std() == pytest.approx(0.3, abs=0.01)
+
+
+def test_the_basket_factor_is_drawn_only_on_a_purchase_occasion():
+    """Skipped without an occasion (NaN), and the same number as always when there is one, whatever the
+    person's rate: whether it is computed must not change which factor a basket gets."""
+    key = stream_key(5)
+    for person in range(2_000):
+        always = customer_draws(*key, person, 9, 0.3, 0.3, 1.0)
+        for rate in (0.05, 0.35, 0.9):
+            draws = customer_draws(*key, person, 9, 0.3, 0.3, rate)
+            assert draws[:6] == always[:6]
+            if always[0] < rate:
+                assert draws[6] == always[6]
+            else:
+                assert np.isnan(draws[6])
 
 
 def test_purposes_are_never_renumbered():

@@ -187,7 +187,9 @@ def test_python_rules_and_the_compiled_loop_give_bit_identical_weeks(seed):
             assert outcomes["acquired" if stage == Stage.PROSPECT else "returned"][i] == happened
         else:
             x = rules.FirmInputs(int(actions[i]), float(offer_fit[i]), float(learning_gain[i]), 0.0)
-            d = rules.Draws(*customer_draws(*key, i, market.week, RP.value_noise, RP.amount_noise))
+            d = rules.Draws(
+                *customer_draws(*key, i, market.week, RP.value_noise, RP.amount_noise, person.purchase_rate)
+            )
             spend, competitor_spend, responded, lost = rules.customer_week(person, d, x, market, RP)
             assert (outcomes["competitor_spend"][i], outcomes["became_lost"][i]) == (competitor_spend, lost)
         assert (outcomes["spend"][i], outcomes["responded"][i]) == (spend, responded), i
@@ -218,7 +220,8 @@ def test_stages_are_passed_in_order():
         elif before == Stage.LOST:
             rules.lost_week(person, acquisition_draw(*key, i, 5), x, market, RP)
         else:
-            rules.customer_week(person, rules.Draws(*customer_draws(*key, i, 5, 0.3, 0.3)), x, market, RP)
+            d = rules.Draws(*customer_draws(*key, i, 5, 0.3, 0.3, person.purchase_rate))
+            rules.customer_week(person, d, x, market, RP)
         after = Stage(person.stage)
         assert after in allowed[before], (before, after)
         if before == Stage.DECLINE and after not in (Stage.DECLINE, Stage.LOST):
