@@ -103,7 +103,7 @@ def customer_draws(k0, k1, person, week, value_sd, amount_sd, purchase_rate):
 
     A basket is bought only on a purchase occasion, ``purchase < purchase_rate`` (the person's weekly
     rate; `rules.customer_week`, step 5), so only then is its factor computed: elsewhere it is NaN. Most
-    customer-weeks have no occasion, and the exp they skip is about 5% of the people loop; a rule that
+    customer-weeks have no occasion, and the exp they skip is about 3% of the people loop; a rule that
     read the factor outside an occasion would spend NaN, which the engines' tests would catch.
     """
     purchase, choice, response, need_change = uniforms(k0, k1, person, week, 2)  # Purpose.CUSTOMER
