@@ -66,7 +66,8 @@ class Draws(NamedTuple):
     need_change: float  # uniform: the customer's needs change
     talk: float  # uniform: the customer recommends the firm this week
     value_noise: float  # normal(0, value_noise): this week's deviation of experienced value
-    amount_factor: float  # lognormal with mean 1: this basket relative to the average basket
+    amount_factor: float  # lognormal with mean 1: this basket relative to the average basket; NaN when
+    # there is no purchase occasion (purchase >= purchase_rate), where no rule may read it
 
 
 class FirmInputs(NamedTuple):
